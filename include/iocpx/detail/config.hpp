@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_DETAIL_CONFIG_HPP
+#define IOCPX_DETAIL_CONFIG_HPP
+
+// Compilation model, as in Asio: header-only unless the user asks for
+// separate compilation, in which case exactly one translation unit of the
+// program includes <iocpx/src.hpp> (or links the iocpx library built from
+// src/iocpx.cpp).
+#if defined(IOCPX_SEPARATE_COMPILATION)
+#  define IOCPX_DECL
+#else
+#  define IOCPX_HEADER_ONLY 1
+#  define IOCPX_DECL inline
+#endif
+
+#if defined(_WIN32) || defined(GENERATING_DOCUMENTATION)
+#  if defined(_WIN32)
+// CancelIoEx, SetFileCompletionNotificationModes and GetQueuedCompletionStatusEx
+// need Windows Vista; iocpx is built and tested for Windows 10.
+#    if !defined(_WIN32_WINNT)
+#      error iocpx: define _WIN32_WINNT (0x0A00 recommended, 0x0600 at least) in your build
+#    elif _WIN32_WINNT < 0x0600
+#      error iocpx: _WIN32_WINNT must be at least 0x0600 (CancelIoEx)
+#    endif
+#  endif
+#  define IOCPX_HAS_WINDOWS 1
+#endif
+
+#include <boost/asio/detail/config.hpp>
+
+#if defined(BOOST_ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine)
+#  define IOCPX_HAS_CO_AWAIT 1
+#endif
+
+namespace boost { namespace asio {} }
+
+namespace iocpx {
+/// iocpx is written against Boost.Asio; this alias keeps signatures short.
+namespace asio = ::boost::asio;
+} // namespace iocpx
+
+#endif // IOCPX_DETAIL_CONFIG_HPP

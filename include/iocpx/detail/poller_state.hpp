@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_DETAIL_POLLER_STATE_HPP
+#define IOCPX_DETAIL_POLLER_STATE_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#include <iocpx/detail/readiness_core.hpp>
+#include <iocpx/detail/readiness_service.hpp>
+#include <iocpx/error.hpp>
+#include <iocpx/event.hpp>
+#include <iocpx/ready.hpp>
+#include <iocpx/trigger.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+
+namespace iocpx {
+namespace detail {
+
+// Intrusive list of poller entries, through either the queue links or the
+// list links.
+template <poller_entry* poller_entry::*Next, poller_entry* poller_entry::*Prev>
+class poller_entry_list
+{
+public:
+  bool empty() const noexcept { return head_ == nullptr; }
+  poller_entry* front() const noexcept { return head_; }
+
+  void push_back(poller_entry* e) noexcept
+  {
+    e->*Next = nullptr;
+    e->*Prev = tail_;
+    if (tail_)
+      tail_->*Next = e;
+    else
+      head_ = e;
+    tail_ = e;
+  }
+
+  void erase(poller_entry* e) noexcept
+  {
+    if (e->*Prev)
+      (e->*Prev)->*Next = e->*Next;
+    else
+      head_ = e->*Next;
+    if (e->*Next)
+      (e->*Next)->*Prev = e->*Prev;
+    else
+      tail_ = e->*Prev;
+    e->*Next = e->*Prev = nullptr;
+  }
+
+  poller_entry* pop_front() noexcept
+  {
+    poller_entry* e = head_;
+    if (e)
+      erase(e);
+    return e;
+  }
+
+  void splice_back(poller_entry_list& o) noexcept
+  {
+    if (o.empty())
+      return;
+    if (tail_)
+    {
+      tail_->*Next = o.head_;
+      o.head_->*Prev = tail_;
+    }
+    else
+      head_ = o.head_;
+    tail_ = o.tail_;
+    o.head_ = o.tail_ = nullptr;
+  }
+
+private:
+  poller_entry* head_ = nullptr;
+  poller_entry* tail_ = nullptr;
+};
+
+using poller_ready_queue = poller_entry_list<&poller_entry::q_next, &poller_entry::q_prev>;
+using poller_all_list = poller_entry_list<&poller_entry::l_next, &poller_entry::l_prev>;
+
+// The shared state of a poller: its sources (entries), the FIFO queue of
+// entries that may be ready, and pending polls. Lock order: a source's core
+// mutex, then this mutex.
+class poller_state final : public poller_link, public readiness_service_node
+{
+public:
+  explicit poller_state(readiness_service* svc) noexcept : service_(svc)
+  {
+    if (service_)
+      service_->attach(this);
+  }
+
+  poller_state(const poller_state&) = delete;
+  poller_state& operator=(const poller_state&) = delete;
+
+  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+
+  void release() noexcept
+  {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      delete this;
+  }
+
+  void add(readiness_core* core, std::size_t token, ready interest, trigger t,
+      boost::system::error_code& ec)
+  {
+    reap();
+    if (interest.is_none())
+    {
+      ec = error::empty_interest;
+      return;
+    }
+    poller_entry* e = new poller_entry;
+    e->owner = this;
+    e->core = core;
+    e->token = token;
+    e->interest = interest.bits();
+    e->trig = t;
+    core->add_ref();
+    readiness_op_list done;
+    {
+      std::lock_guard<std::mutex> core_lock(core->mutex());
+      if (core->closed_locked())
+        ec = error::registration_gone;
+      else if (core->entry_locked() != nullptr)
+        ec = error::already_registered;
+      else
+      {
+        ec.clear();
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          all_.push_back(e);
+        }
+        core->entry_locked() = e;
+        if (core->publish_demand_locked(e->interest) & e->interest)
+          on_ready(e, done);
+      }
+    }
+    if (ec)
+    {
+      delete e;
+      core->release();
+      return;
+    }
+    readiness_core::post_all(done, boost::system::error_code());
+  }
+
+  void modify(readiness_core* core, std::size_t token, ready interest, trigger t,
+      boost::system::error_code& ec)
+  {
+    reap();
+    if (interest.is_none())
+    {
+      ec = error::empty_interest;
+      return;
+    }
+    readiness_op_list done;
+    {
+      std::lock_guard<std::mutex> core_lock(core->mutex());
+      poller_entry* e = core->entry_locked();
+      if (e == nullptr || e->owner != this)
+      {
+        ec = error::not_registered;
+        return;
+      }
+      ec.clear();
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        e->token = token;
+        e->interest = interest.bits();
+        e->trig = t;
+        e->armed = true;
+      }
+      core->recompute_demand_locked();
+      if (core->publish_demand_locked(e->interest) & e->interest)
+        on_ready(e, done);
+    }
+    readiness_core::post_all(done, boost::system::error_code());
+  }
+
+  void remove(readiness_core* core, boost::system::error_code& ec)
+  {
+    reap();
+    poller_entry* e = nullptr;
+    {
+      std::lock_guard<std::mutex> core_lock(core->mutex());
+      e = core->entry_locked();
+      if (e == nullptr || e->owner != this)
+      {
+        ec = error::not_registered;
+        return;
+      }
+      ec.clear();
+      core->entry_locked() = nullptr;
+      core->recompute_demand_locked();
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (e->queued)
+        ready_.erase(e);
+      all_.erase(e);
+    }
+    delete e;
+    core->release();
+  }
+
+  // Starts an asynchronous poll; completes it through its executor at once
+  // if events are available.
+  void start_poll(readiness_op* op)
+  {
+    std::size_t n = 0;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (shut_down_)
+      {
+        lock.unlock();
+        op->destroy();
+        return;
+      }
+      n = drain_locked(op->events_, op->capacity_);
+      if (n == 0)
+      {
+        polls_.push_back(op);
+        return;
+      }
+    }
+    op->post(boost::system::error_code(), n);
+  }
+
+  // Waits at most until `deadline` for at least one event.
+  std::size_t poll_sync(event* events, std::size_t capacity,
+      std::chrono::steady_clock::time_point deadline)
+  {
+    reap();
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;)
+    {
+      if (std::size_t n = drain_locked(events, capacity))
+        return n;
+      if (std::chrono::steady_clock::now() >= deadline)
+        return 0;
+      ++sync_waiters_;
+      if (deadline == std::chrono::steady_clock::time_point::max())
+        cv_.wait(lock);
+      else
+        cv_.wait_until(lock, deadline);
+      --sync_waiters_;
+    }
+  }
+
+  void cancel_all()
+  {
+    readiness_op_list done;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done.splice_back(polls_);
+    }
+    readiness_core::post_all(done, asio::error::operation_aborted);
+  }
+
+  void cancel_by_key(const void* key)
+  {
+    readiness_op* found = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (readiness_op* op = polls_.front(); op; op = op->next_)
+      {
+        if (op->cancel_key_ == key)
+        {
+          polls_.erase(op);
+          found = op;
+          break;
+        }
+      }
+    }
+    if (found)
+      found->post(asio::error::operation_aborted, 0);
+  }
+
+  // The poller goes away: abort polls, detach every source, release the
+  // poller's reference.
+  void close()
+  {
+    if (service_)
+      service_->detach(this);
+    readiness_op_list done;
+    poller_all_list entries;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed_ = true;
+      done.splice_back(polls_);
+      entries.splice_back(all_);
+      entries.splice_back(dead_);
+      while (poller_entry* e = ready_.pop_front())
+        e->queued = false;
+    }
+    readiness_core::post_all(done, asio::error::operation_aborted);
+    // Detach from each core under its mutex: after this, no core can reach
+    // this poller.
+    while (poller_entry* e = entries.pop_front())
+    {
+      {
+        std::lock_guard<std::mutex> core_lock(e->core->mutex());
+        if (e->core->entry_locked() == e)
+        {
+          e->core->entry_locked() = nullptr;
+          e->core->recompute_demand_locked();
+        }
+      }
+      e->core->release();
+      delete e;
+    }
+    release();
+  }
+
+  void shutdown(readiness_op_list& out) override
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shut_down_ = true;
+    out.splice_back(polls_);
+  }
+
+  // poller_link, called with the entry's core mutex held.
+  void on_ready(poller_entry* e, readiness_op_list& done) override
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_ || !e->armed)
+      return;
+    if (!e->queued)
+    {
+      e->queued = true;
+      ready_.push_back(e);
+    }
+    while (!polls_.empty() && !ready_.empty())
+    {
+      readiness_op* op = polls_.front();
+      std::size_t n = drain_locked(op->events_, op->capacity_);
+      if (n == 0)
+        break;
+      polls_.erase(op);
+      op->result_ = n;
+      done.push_back(op);
+    }
+    if (sync_waiters_ != 0 && !ready_.empty())
+      cv_.notify_all();
+  }
+
+  void on_source_closed(poller_entry* e) override
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    e->dead = true;
+    if (e->queued)
+    {
+      ready_.erase(e);
+      e->queued = false;
+    }
+    if (!closed_)
+    {
+      all_.erase(e);
+      dead_.push_back(e);
+    }
+  }
+
+private:
+  ~poller_state() = default;
+
+  // Takes up to `capacity` events from the ready queue, in FIFO order.
+  // Level entries that were reported go to the back of the queue (after the
+  // entries not yet taken), so no source can starve the others.
+  std::size_t drain_locked(event* events, std::size_t capacity)
+  {
+    std::size_t n = 0;
+    poller_ready_queue again;
+    while (n < capacity)
+    {
+      poller_entry* e = ready_.pop_front();
+      if (!e)
+        break;
+      e->queued = false;
+      if (!e->armed)
+        continue;
+      const ready::bits_type r = e->core->readiness_bits() & e->interest;
+      if (r == 0)
+        continue;
+      events[n].token = e->token;
+      events[n].readiness = ready::from_bits(r);
+      ++n;
+      switch (e->trig)
+      {
+      case trigger::level:
+        e->queued = true;
+        again.push_back(e);
+        break;
+      case trigger::edge:
+        break;
+      case trigger::oneshot:
+        e->armed = false;
+        break;
+      }
+    }
+    ready_.splice_back(again);
+    return n;
+  }
+
+  // Frees the entries of sources that went away.
+  void reap()
+  {
+    poller_all_list dead;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      dead.splice_back(dead_);
+    }
+    while (poller_entry* e = dead.pop_front())
+    {
+      e->core->release();
+      delete e;
+    }
+  }
+
+  std::atomic<std::size_t> refs_{1};
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  poller_ready_queue ready_;
+  poller_all_list all_;
+  poller_all_list dead_;
+  readiness_op_list polls_;
+  readiness_service* service_;
+  std::size_t sync_waiters_ = 0;
+  bool closed_ = false;
+  bool shut_down_ = false;
+};
+
+} // namespace detail
+} // namespace iocpx
+
+#endif // IOCPX_DETAIL_POLLER_STATE_HPP

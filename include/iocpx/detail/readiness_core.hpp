@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_DETAIL_READINESS_CORE_HPP
+#define IOCPX_DETAIL_READINESS_CORE_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#include <iocpx/detail/readiness_service.hpp>
+#include <iocpx/error.hpp>
+#include <iocpx/event.hpp>
+#include <iocpx/ready.hpp>
+#include <iocpx/trigger.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <mutex>
+
+namespace iocpx {
+namespace detail {
+
+class readiness_core;
+
+// A poller's record of one registered source. Owned by the poller; reached
+// from the core through readiness_core::entry_ (under the core's mutex).
+struct poller_entry;
+
+// What a core needs from the poller its entry belongs to. Both calls are
+// made with the core's mutex held (lock order: core, then poller).
+class poller_link
+{
+public:
+  // The source became ready for bits in its interest: queue the entry and
+  // hand any poll operation that can now complete to `done`.
+  virtual void on_ready(poller_entry* e, readiness_op_list& done) = 0;
+
+  // The source is going away: never report the entry again.
+  virtual void on_source_closed(poller_entry* e) = 0;
+
+protected:
+  ~poller_link() = default;
+};
+
+struct poller_entry
+{
+  poller_link* owner = nullptr;
+  readiness_core* core = nullptr; // one reference held
+  std::size_t token = 0;
+  ready::bits_type interest = 0;
+  trigger trig = trigger::edge;
+  bool armed = true;  // false after a oneshot report, until modify()
+  bool queued = false;
+  bool dead = false;
+
+  // The poller's ready queue.
+  poller_entry* q_next = nullptr;
+  poller_entry* q_prev = nullptr;
+  // The poller's list of all its entries (live or dead).
+  poller_entry* l_next = nullptr;
+  poller_entry* l_prev = nullptr;
+};
+
+// The state shared by a registration, its setters, poller entries and
+// cancellation slot handlers. Reference counted; the registration "closes"
+// it when it goes away, after which setters report registration_gone.
+//
+// Readiness lives in one atomic word together with the closed bit, so a
+// setter never locks unless a waiter (or poller entry) is interested in a
+// kind it has just made appear. A waiter publishes its interest in demand_
+// and re-reads the readiness after doing so; a setter changes the readiness
+// and then reads demand_. Both sides use sequentially consistent operations,
+// so at least one of them sees the other and no wake-up is lost.
+class readiness_core final : public readiness_service_node
+{
+public:
+  static constexpr ready::bits_type closed_bit = 0x80000000u;
+  static constexpr ready::bits_type ready_mask = ready::all().bits();
+
+  enum class update_kind { set, add, clear };
+
+  explicit readiness_core(readiness_service* svc) noexcept : service_(svc)
+  {
+    if (service_)
+      service_->attach(this);
+  }
+
+  readiness_core(const readiness_core&) = delete;
+  readiness_core& operator=(const readiness_core&) = delete;
+
+  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+
+  void release() noexcept
+  {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      delete this;
+  }
+
+  // Setter side. Returns false when the registration is gone; otherwise
+  // stores the previous readiness in `prev`.
+  bool update(update_kind k, ready::bits_type bits, ready::bits_type& prev)
+  {
+    bits &= ready_mask;
+    ready::bits_type old = 0, now = 0;
+    switch (k)
+    {
+    case update_kind::add:
+      old = state_.fetch_or(bits, std::memory_order_seq_cst);
+      now = old | bits;
+      break;
+    case update_kind::clear:
+      old = state_.fetch_and(~bits, std::memory_order_seq_cst);
+      now = old & ~bits;
+      break;
+    case update_kind::set:
+      old = state_.load(std::memory_order_relaxed);
+      do
+      {
+        if (old & closed_bit)
+          return false;
+        now = bits;
+      } while (!state_.compare_exchange_weak(
+          old, now, std::memory_order_seq_cst, std::memory_order_relaxed));
+      break;
+    }
+    if (old & closed_bit)
+      return false;
+    prev = old & ready_mask;
+    const ready::bits_type added = now & ~old & ready_mask;
+    if (added != 0 && (added & demand_.load(std::memory_order_seq_cst)) != 0)
+      notify(added);
+    return true;
+  }
+
+  bool load(ready::bits_type& cur) const noexcept
+  {
+    const ready::bits_type s = state_.load(std::memory_order_acquire);
+    cur = s & ready_mask;
+    return (s & closed_bit) == 0;
+  }
+
+  ready::bits_type readiness_bits() const noexcept
+  {
+    return state_.load(std::memory_order_acquire) & ready_mask;
+  }
+
+  // Starts a wait. Completes it (through its executor) at once when the
+  // readiness already intersects its interest.
+  void start_wait(readiness_op* op)
+  {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (shut_down_)
+      {
+        lock.unlock();
+        op->destroy();
+        return;
+      }
+      if (closed_)
+      {
+        lock.unlock();
+        op->post(make_error_code(error::registration_gone), 0);
+        return;
+      }
+      ready::bits_type s = state_.load(std::memory_order_seq_cst) & op->interest_;
+      if (s == 0)
+      {
+        waits_.push_back(op);
+        demand_.fetch_or(op->interest_, std::memory_order_seq_cst);
+        s = state_.load(std::memory_order_seq_cst) & op->interest_;
+        if (s == 0)
+          return;
+        waits_.erase(op);
+        recompute_demand_locked();
+      }
+      op->result_ = s;
+    }
+    op->post(boost::system::error_code(), op->result_);
+  }
+
+  // Aborts every pending wait.
+  void cancel_all()
+  {
+    readiness_op_list done;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done.splice_back(waits_);
+      recompute_demand_locked();
+    }
+    post_all(done, asio::error::operation_aborted);
+  }
+
+  // Aborts the pending wait whose cancellation slot handler is `key`.
+  void cancel_by_key(const void* key)
+  {
+    readiness_op* found = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (readiness_op* op = waits_.front(); op; op = op->next_)
+      {
+        if (op->cancel_key_ == key)
+        {
+          waits_.erase(op);
+          recompute_demand_locked();
+          found = op;
+          break;
+        }
+      }
+    }
+    if (found)
+      found->post(asio::error::operation_aborted, 0);
+  }
+
+  // The registration goes away: setters now report registration_gone,
+  // pending waits end with operation_aborted, a poller forgets the source.
+  // Releases the registration's reference.
+  void close()
+  {
+    state_.fetch_or(closed_bit, std::memory_order_seq_cst);
+    if (service_)
+      service_->detach(this);
+    readiness_op_list done;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed_ = true;
+      done.splice_back(waits_);
+      if (entry_)
+      {
+        entry_->owner->on_source_closed(entry_);
+        entry_ = nullptr;
+      }
+      demand_.store(0, std::memory_order_seq_cst);
+    }
+    post_all(done, asio::error::operation_aborted);
+    release();
+  }
+
+  // The execution context is shutting down: hand over pending waits so that
+  // they are destroyed without being invoked.
+  void shutdown(readiness_op_list& out) override
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shut_down_ = true;
+    out.splice_back(waits_);
+    recompute_demand_locked();
+  }
+
+  // --- used by the poller (poller_state.hpp) ---------------------------
+  std::mutex& mutex() noexcept { return mutex_; }
+  poller_entry*& entry_locked() noexcept { return entry_; }
+  bool closed_locked() const noexcept { return closed_; }
+
+  // Publishes demand for `bits` and returns the readiness read after doing
+  // so (see the class comment). Called with the mutex held.
+  ready::bits_type publish_demand_locked(ready::bits_type bits) noexcept
+  {
+    demand_.fetch_or(bits, std::memory_order_seq_cst);
+    return state_.load(std::memory_order_seq_cst) & ready_mask;
+  }
+
+  void recompute_demand_locked() noexcept
+  {
+    ready::bits_type d = entry_ ? entry_->interest : 0;
+    for (readiness_op* op = waits_.front(); op; op = op->next_)
+      d |= op->interest_;
+    demand_.store(d, std::memory_order_seq_cst);
+  }
+
+  static void post_all(readiness_op_list& ops, const boost::system::error_code& ec)
+  {
+    while (readiness_op* op = ops.pop_front())
+      op->post(ec, ec ? 0 : op->result_);
+  }
+
+private:
+  ~readiness_core() = default;
+
+  void notify(ready::bits_type added)
+  {
+    readiness_op_list done;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (closed_ || shut_down_)
+        return;
+      const ready::bits_type s = state_.load(std::memory_order_seq_cst) & ready_mask;
+      bool removed = false;
+      for (readiness_op* op = waits_.front(); op;)
+      {
+        readiness_op* next = op->next_;
+        if (op->interest_ & s)
+        {
+          waits_.erase(op);
+          op->result_ = op->interest_ & s;
+          done.push_back(op);
+          removed = true;
+        }
+        op = next;
+      }
+      if (removed)
+        recompute_demand_locked();
+      if (entry_ && (added & entry_->interest) != 0)
+        entry_->owner->on_ready(entry_, done);
+    }
+    post_all(done, boost::system::error_code());
+  }
+
+  std::atomic<ready::bits_type> state_{0};
+  std::atomic<ready::bits_type> demand_{0};
+  std::atomic<std::size_t> refs_{1};
+  std::mutex mutex_;
+  readiness_op_list waits_;
+  poller_entry* entry_ = nullptr;
+  readiness_service* service_;
+  bool closed_ = false;
+  bool shut_down_ = false;
+};
+
+// An owning pointer to a reference-counted readiness object (core or poller
+// state).
+template <typename T>
+class ref_ptr
+{
+public:
+  ref_ptr() noexcept = default;
+  // Adopts one reference.
+  explicit ref_ptr(T* p) noexcept : p_(p) {}
+  ref_ptr(const ref_ptr& o) noexcept : p_(o.p_)
+  {
+    if (p_)
+      p_->add_ref();
+  }
+  ref_ptr(ref_ptr&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  ref_ptr& operator=(ref_ptr o) noexcept
+  {
+    T* t = p_;
+    p_ = o.p_;
+    o.p_ = t;
+    return *this;
+  }
+  ~ref_ptr()
+  {
+    if (p_)
+      p_->release();
+  }
+  static ref_ptr share(T* p) noexcept
+  {
+    if (p)
+      p->add_ref();
+    return ref_ptr(p);
+  }
+  T* get() const noexcept { return p_; }
+  T* operator->() const noexcept { return p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+private:
+  T* p_ = nullptr;
+};
+
+} // namespace detail
+} // namespace iocpx
+
+#endif // IOCPX_DETAIL_READINESS_CORE_HPP

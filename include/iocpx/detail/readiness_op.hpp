@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_DETAIL_READINESS_OP_HPP
+#define IOCPX_DETAIL_READINESS_OP_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#include <iocpx/detail/readiness_service.hpp>
+
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/query.hpp>
+#include <boost/asio/version.hpp>
+#if BOOST_ASIO_VERSION >= 102200
+#  include <boost/asio/recycling_allocator.hpp>
+#else
+#  include <boost/asio/detail/recycling_allocator.hpp>
+#endif
+
+#include <memory>
+#include <new>
+#include <utility>
+
+namespace iocpx {
+namespace detail {
+
+// The allocator used when a handler has none of its own: Asio's
+// thread-local recycling allocator, so that a wait costs no heap allocation
+// in steady state.
+#if BOOST_ASIO_VERSION >= 102200
+using readiness_default_allocator = asio::recycling_allocator<void>;
+#else
+using readiness_default_allocator = asio::detail::recycling_allocator<void>;
+#endif
+
+// The readiness service of the execution context behind an I/O executor.
+template <typename Executor>
+readiness_service& readiness_service_for(const Executor& ex)
+{
+  asio::execution_context& ctx = asio::query(ex, asio::execution::context);
+  return asio::use_service<readiness_service>(ctx);
+}
+
+// A readiness wait or poll holding its handler. `Result` is what the second
+// argument of the completion signature is made from (`ready` or
+// `std::size_t`).
+template <typename Handler, typename IoExecutor, typename Result>
+class readiness_handler_op final : public readiness_op
+{
+public:
+  using allocator_type =
+      asio::associated_allocator_t<Handler, readiness_default_allocator>;
+  using handler_executor_type = asio::associated_executor_t<Handler, IoExecutor>;
+
+  // Allocates the operation with the handler's associated allocator.
+  template <typename H>
+  static readiness_handler_op* create(H&& h, const IoExecutor& io_ex)
+  {
+    allocator_type a = asio::get_associated_allocator(h, readiness_default_allocator());
+    op_allocator oa(a);
+    readiness_handler_op* p = std::allocator_traits<op_allocator>::allocate(oa, 1);
+    try
+    {
+      return ::new (static_cast<void*>(p)) readiness_handler_op(std::forward<H>(h), io_ex);
+    }
+    catch (...)
+    {
+      std::allocator_traits<op_allocator>::deallocate(oa, p, 1);
+      throw;
+    }
+  }
+
+  Handler& handler() noexcept { return handler_; }
+
+private:
+  using op_allocator = typename std::allocator_traits<
+      allocator_type>::template rebind_alloc<readiness_handler_op>;
+
+  // What is posted to the handler's executor. Owns the operation: if the
+  // executor drops it without running it (context shutdown), the operation
+  // is destroyed.
+  class invoker
+  {
+  public:
+    using allocator_type = typename readiness_handler_op::allocator_type;
+
+    explicit invoker(readiness_handler_op* op) noexcept : op_(op) {}
+    invoker(invoker&& o) noexcept : op_(o.op_) { o.op_ = nullptr; }
+    invoker& operator=(invoker&&) = delete;
+    ~invoker()
+    {
+      if (op_)
+        op_->destroy();
+    }
+
+    allocator_type get_allocator() const noexcept
+    {
+      return asio::get_associated_allocator(op_->handler_, readiness_default_allocator());
+    }
+
+    void operator()()
+    {
+      readiness_handler_op* op = op_;
+      op_ = nullptr;
+      do_func(op, action::invoke);
+    }
+
+  private:
+    readiness_handler_op* op_;
+  };
+
+  template <typename H>
+  readiness_handler_op(H&& h, const IoExecutor& io_ex)
+    : readiness_op(&do_func),
+      handler_(std::forward<H>(h)),
+      work_(asio::get_associated_executor(handler_, io_ex))
+  {
+  }
+
+  static void deallocate_op(readiness_handler_op* op) noexcept
+  {
+    allocator_type a = asio::get_associated_allocator(op->handler_, readiness_default_allocator());
+    op_allocator oa(a);
+    op->~readiness_handler_op();
+    std::allocator_traits<op_allocator>::deallocate(oa, op, 1);
+  }
+
+  static void do_func(readiness_op* base, action act)
+  {
+    readiness_handler_op* op = static_cast<readiness_handler_op*>(base);
+    switch (act)
+    {
+    case action::post:
+    {
+      handler_executor_type ex = op->work_.get_executor();
+      asio::post(ex, invoker(op));
+      break;
+    }
+    case action::invoke:
+    {
+      // Free the operation's memory before the upcall, so that the handler
+      // can start the next wait with the same (recycled) block.
+      Handler handler(std::move(op->handler_));
+      asio::executor_work_guard<handler_executor_type> work(std::move(op->work_));
+      const boost::system::error_code ec = op->ec_;
+      const std::size_t result = op->result_;
+      deallocate_op(op);
+      std::move(handler)(ec, make_result(result));
+      break;
+    }
+    case action::destroy:
+      deallocate_op(op);
+      break;
+    }
+  }
+
+  static Result make_result(std::size_t r) noexcept
+  {
+    if constexpr (std::is_same<Result, ready>::value)
+      return ready::from_bits(static_cast<ready::bits_type>(r));
+    else
+      return static_cast<Result>(r);
+  }
+
+  Handler handler_;
+  asio::executor_work_guard<handler_executor_type> work_;
+};
+
+// Installed in a handler's cancellation slot: cancels, by key, the pending
+// operation the slot belongs to. Holds a reference to the object (core or
+// poller state) so that a late emit is harmless.
+template <typename Target>
+class readiness_cancellation
+{
+public:
+  explicit readiness_cancellation(Target* t) noexcept : target_(t) { target_->add_ref(); }
+  readiness_cancellation(const readiness_cancellation&) = delete;
+  readiness_cancellation& operator=(const readiness_cancellation&) = delete;
+  ~readiness_cancellation() { target_->release(); }
+
+  void operator()(asio::cancellation_type_t type)
+  {
+    if (!!(type & (asio::cancellation_type::terminal | asio::cancellation_type::partial
+                   | asio::cancellation_type::total)))
+      target_->cancel_by_key(this);
+  }
+
+private:
+  Target* target_;
+};
+
+// Connects the handler's cancellation slot, if it has one, to `target`.
+template <typename Handler, typename Target>
+void readiness_connect_slot(Handler& h, readiness_op* op, Target* target)
+{
+  auto slot = asio::get_associated_cancellation_slot(h);
+  if (slot.is_connected())
+    op->cancel_key_ = &slot.template emplace<readiness_cancellation<Target>>(target);
+}
+
+} // namespace detail
+} // namespace iocpx
+
+#endif // IOCPX_DETAIL_READINESS_OP_HPP

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_DETAIL_READINESS_SERVICE_HPP
+#define IOCPX_DETAIL_READINESS_SERVICE_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#include <iocpx/event.hpp>
+#include <iocpx/ready.hpp>
+
+#include <boost/asio/execution_context.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <mutex>
+
+namespace iocpx {
+namespace detail {
+
+// A pending readiness wait or poll, type-erased. The concrete operation
+// (readiness_op.hpp) owns the handler, its work guard and its memory, which
+// comes from the handler's associated allocator.
+class readiness_op
+{
+public:
+  enum class action
+  {
+    post,    // schedule the handler on its executor (any thread may call)
+    invoke,  // on the handler's executor: free the op, call the handler
+    destroy  // free the op and destroy the handler without calling it
+  };
+
+  using func_type = void (*)(readiness_op*, action);
+
+  // Completes the operation through its executor, never inline.
+  void post(const boost::system::error_code& ec, std::size_t result)
+  {
+    ec_ = ec;
+    result_ = result;
+    func_(this, action::post);
+  }
+
+  void destroy() { func_(this, action::destroy); }
+
+  readiness_op* next_ = nullptr;
+  readiness_op* prev_ = nullptr;
+  ready::bits_type interest_ = 0;     // waits
+  const void* cancel_key_ = nullptr;  // the slot handler, if any
+  event* events_ = nullptr;           // polls
+  std::size_t capacity_ = 0;          // polls
+  boost::system::error_code ec_;
+  std::size_t result_ = 0;
+
+protected:
+  explicit readiness_op(func_type f) noexcept : func_(f) {}
+  ~readiness_op() = default;
+
+  func_type func_;
+};
+
+// Intrusive FIFO of operations.
+class readiness_op_list
+{
+public:
+  readiness_op_list() noexcept = default;
+  readiness_op_list(const readiness_op_list&) = delete;
+  readiness_op_list& operator=(const readiness_op_list&) = delete;
+
+  bool empty() const noexcept { return head_ == nullptr; }
+  readiness_op* front() const noexcept { return head_; }
+
+  void push_back(readiness_op* op) noexcept
+  {
+    op->next_ = nullptr;
+    op->prev_ = tail_;
+    if (tail_)
+      tail_->next_ = op;
+    else
+      head_ = op;
+    tail_ = op;
+  }
+
+  void erase(readiness_op* op) noexcept
+  {
+    if (op->prev_)
+      op->prev_->next_ = op->next_;
+    else
+      head_ = op->next_;
+    if (op->next_)
+      op->next_->prev_ = op->prev_;
+    else
+      tail_ = op->prev_;
+    op->next_ = op->prev_ = nullptr;
+  }
+
+  readiness_op* pop_front() noexcept
+  {
+    readiness_op* op = head_;
+    if (op)
+      erase(op);
+    return op;
+  }
+
+  void splice_back(readiness_op_list& other) noexcept
+  {
+    if (other.empty())
+      return;
+    if (tail_)
+    {
+      tail_->next_ = other.head_;
+      other.head_->prev_ = tail_;
+    }
+    else
+      head_ = other.head_;
+    tail_ = other.tail_;
+    other.head_ = other.tail_ = nullptr;
+  }
+
+private:
+  readiness_op* head_ = nullptr;
+  readiness_op* tail_ = nullptr;
+};
+
+// Something that holds pending operations for an execution context and must
+// give them up when the context shuts down.
+class readiness_service_node
+{
+public:
+  virtual void shutdown(readiness_op_list& out) = 0;
+
+  readiness_service_node* svc_next_ = nullptr;
+  readiness_service_node* svc_prev_ = nullptr;
+
+protected:
+  ~readiness_service_node() = default;
+};
+
+// One per execution context: at shutdown (the context's destructor), every
+// wait and poll still pending on a registration or poller of that context is
+// destroyed without being invoked, as Asio does with its own operations.
+class readiness_service : public asio::execution_context::service
+{
+public:
+  static inline asio::execution_context::id id;
+
+  explicit readiness_service(asio::execution_context& ctx)
+    : asio::execution_context::service(ctx)
+  {
+  }
+
+  void attach(readiness_service_node* n)
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    n->svc_prev_ = nullptr;
+    n->svc_next_ = head_;
+    if (head_)
+      head_->svc_prev_ = n;
+    head_ = n;
+  }
+
+  void detach(readiness_service_node* n)
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (n->svc_prev_)
+      n->svc_prev_->svc_next_ = n->svc_next_;
+    else if (head_ == n)
+      head_ = n->svc_next_;
+    if (n->svc_next_)
+      n->svc_next_->svc_prev_ = n->svc_prev_;
+    n->svc_next_ = n->svc_prev_ = nullptr;
+  }
+
+private:
+  void shutdown() override
+  {
+    readiness_op_list ops;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (readiness_service_node* n = head_; n; n = n->svc_next_)
+        n->shutdown(ops);
+    }
+    // Destroyed outside every lock: a handler may own a registration whose
+    // destructor takes those locks.
+    while (readiness_op* op = ops.pop_front())
+      op->destroy();
+  }
+
+  std::mutex mutex_;
+  readiness_service_node* head_ = nullptr;
+};
+
+} // namespace detail
+} // namespace iocpx
+
+#endif // IOCPX_DETAIL_READINESS_SERVICE_HPP

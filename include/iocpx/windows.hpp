@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_HPP
+#define IOCPX_WINDOWS_HPP
+
+// The Windows layers of iocpx: binding and overlapped. Empty elsewhere.
+
+#include <iocpx/detail/config.hpp>
+
+#if defined(IOCPX_HAS_WINDOWS)
+#  include <iocpx/windows/async_overlapped.hpp>
+#  include <iocpx/windows/bind_options.hpp>
+#  include <iocpx/windows/binding.hpp>
+#  include <iocpx/windows/overlapped.hpp>
+#  include <iocpx/windows/overlapped_result.hpp>
+#endif
+
+#endif // IOCPX_WINDOWS_HPP

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_BINDING_HPP
+#define IOCPX_WINDOWS_BINDING_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#if defined(IOCPX_HAS_WINDOWS)
+
+#include <iocpx/error.hpp>
+#include <iocpx/windows/bind_options.hpp>
+#include <iocpx/windows/detail/handle_state.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace iocpx {
+namespace windows {
+
+/// The association of one HANDLE or SOCKET with the completion port behind
+/// an `asio::io_context` — mio's `Binding`, made safe.
+///
+/// A handle can be associated with one port for its whole life. `bind()`
+/// does that once and remembers it process-wide, so that binding the same
+/// handle to the same io_context again is a no-op success, binding it to
+/// another io_context fails with `error::bound_elsewhere`, and a handle that
+/// someone else associated fails with `error::already_associated` instead of
+/// a bare ERROR_INVALID_PARAMETER.
+///
+/// A binding does not own the handle: destroying it leaves the handle open
+/// and associated (Windows cannot undo an association before 8.1; see
+/// unbind()). Operations on the handle go through `async_overlapped` or
+/// `overlapped`, which need the binding only while they start.
+///
+/// @par Rules
+/// - Only iocpx (or Asio) operations may use an OVERLAPPED on a bound handle
+///   without an event: Asio's loop treats every packet's OVERLAPPED as its own.
+/// - Destroy bindings before their io_context.
+///
+/// @par Thread Safety
+/// Distinct objects: safe. Shared objects: unsafe (like Asio I/O objects).
+/// Binding the same handle from several threads at once is safe.
+class binding
+{
+public:
+  /// The executor of the io_context this binding's completions run on.
+  using executor_type = asio::io_context::executor_type;
+
+  /// An empty binding (`is_bound() == false`).
+  binding() noexcept = default;
+
+  binding(binding&& other) noexcept : state_(other.state_)
+  {
+    other.state_ = nullptr;
+  }
+
+  binding& operator=(binding&& other) noexcept
+  {
+    if (this != &other)
+    {
+      reset();
+      state_ = other.state_;
+      other.state_ = nullptr;
+    }
+    return *this;
+  }
+
+  binding(const binding&) = delete;
+  binding& operator=(const binding&) = delete;
+
+  /// Forgets the handle; the handle stays open and associated.
+  ~binding()
+  {
+    reset();
+  }
+
+  /// Associates `handle` with `ctx`'s completion port (see the class notes).
+  /// On failure the binding is left empty.
+  IOCPX_DECL void bind(asio::io_context& ctx, HANDLE handle, bind_options options,
+      boost::system::error_code& ec);
+
+  /// Throwing form of bind(); throws boost::system::system_error.
+  void bind(asio::io_context& ctx, HANDLE handle, bind_options options = {})
+  {
+    boost::system::error_code ec;
+    bind(ctx, handle, options, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::binding::bind");
+  }
+
+  /// Associates a socket (opened with WSA_FLAG_OVERLAPPED).
+  void bind(asio::io_context& ctx, SOCKET socket, bind_options options,
+      boost::system::error_code& ec)
+  {
+    bind_socket(ctx, socket, options, ec);
+  }
+
+  /// Throwing form of bind() for sockets.
+  void bind(asio::io_context& ctx, SOCKET socket, bind_options options = {})
+  {
+    boost::system::error_code ec;
+    bind_socket(ctx, socket, options, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::binding::bind");
+  }
+
+  /// Disassociates the handle from the port, so it can be bound elsewhere.
+  ///
+  /// Needs NtSetInformationFile(FileReplaceCompletionInformation), looked up
+  /// at run time (Windows 8.1 and later); without it fails with
+  /// `error::unbind_not_supported` and the binding is unchanged. Fails with
+  /// `error::operations_pending` while operations are in flight. Every
+  /// binding of the handle becomes unusable; this one becomes empty.
+  IOCPX_DECL void unbind(boost::system::error_code& ec);
+
+  /// Throwing form of unbind().
+  void unbind()
+  {
+    boost::system::error_code ec;
+    unbind(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::binding::unbind");
+  }
+
+  /// Cancels every operation in flight on the handle (CancelIoEx with no
+  /// OVERLAPPED, so also operations that did not start through iocpx). Their
+  /// handlers receive `asio::error::operation_aborted`. Cancelling with
+  /// nothing in flight succeeds.
+  IOCPX_DECL void cancel(boost::system::error_code& ec);
+
+  /// Throwing form of cancel().
+  void cancel()
+  {
+    boost::system::error_code ec;
+    cancel(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::binding::cancel");
+  }
+
+  /// Cancels the handle's operations, closes the handle and empties the
+  /// binding — for bindings that own their handle. Operations in flight
+  /// complete with `asio::error::operation_aborted` (whatever code the
+  /// system reports for an I/O ended by a close: 995, 676 or 109).
+  IOCPX_DECL void close(boost::system::error_code& ec);
+
+  /// Throwing form of close().
+  void close()
+  {
+    boost::system::error_code ec;
+    close(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::binding::close");
+  }
+
+  /// Whether this binding holds a handle that is still associated with its
+  /// io_context's port.
+  bool is_bound() const noexcept
+  {
+    return state_ && !state_->detached.load(std::memory_order_acquire);
+  }
+
+  explicit operator bool() const noexcept
+  {
+    return is_bound();
+  }
+
+  /// The bound handle, or nullptr for an empty binding.
+  HANDLE native_handle() const noexcept
+  {
+    return state_ ? state_->handle : nullptr;
+  }
+
+  /// The io_context the handle is bound to. Precondition: not empty.
+  asio::io_context& context() const noexcept
+  {
+    return *state_->context;
+  }
+
+  /// The executor of context(). Precondition: not empty.
+  executor_type get_executor() const noexcept
+  {
+    return state_->context->get_executor();
+  }
+
+  /// The options the handle was first bound with.
+  bind_options requested_options() const noexcept
+  {
+    return state_ ? state_->requested : bind_options{};
+  }
+
+  /// Whether immediate successes skip the port (the system accepted
+  /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS for this handle).
+  bool skips_completion_port_on_success() const noexcept
+  {
+    return state_ && state_->effective.skip_completion_port_on_success;
+  }
+
+  /// Whether the system accepted FILE_SKIP_SET_EVENT_ON_HANDLE.
+  bool skips_set_event_on_handle() const noexcept
+  {
+    return state_ && state_->effective.skip_set_event_on_handle;
+  }
+
+  /// Number of iocpx operations in flight on the handle (for diagnostics).
+  std::size_t operations_in_flight() const noexcept
+  {
+    return state_ ? static_cast<std::size_t>(state_->pending.load(std::memory_order_relaxed)) : 0;
+  }
+
+#if !defined(GENERATING_DOCUMENTATION)
+  // Internal: the shared state, for async_overlapped and overlapped.
+  detail::handle_state* state_for_iocpx() const noexcept
+  {
+    return state_;
+  }
+#endif
+
+private:
+  IOCPX_DECL void bind_socket(asio::io_context& ctx, SOCKET socket, bind_options options,
+      boost::system::error_code& ec);
+  IOCPX_DECL void bind_impl(asio::io_context& ctx, HANDLE handle, bind_options options,
+      bool is_socket, boost::system::error_code& ec);
+
+  void reset() noexcept
+  {
+    if (state_)
+    {
+      state_->release();
+      state_ = nullptr;
+    }
+  }
+
+  detail::handle_state* state_ = nullptr;
+};
+
+/// Binds `handle` to `ctx` and returns the binding (see binding::bind()).
+inline binding bind(asio::io_context& ctx, HANDLE handle, bind_options options,
+    boost::system::error_code& ec)
+{
+  binding b;
+  b.bind(ctx, handle, options, ec);
+  return b;
+}
+
+/// Throwing form of bind().
+inline binding bind(asio::io_context& ctx, HANDLE handle, bind_options options = {})
+{
+  binding b;
+  b.bind(ctx, handle, options);
+  return b;
+}
+
+/// Binds a socket to `ctx` and returns the binding.
+inline binding bind(asio::io_context& ctx, SOCKET socket, bind_options options,
+    boost::system::error_code& ec)
+{
+  binding b;
+  b.bind(ctx, socket, options, ec);
+  return b;
+}
+
+/// Throwing form of bind() for sockets.
+inline binding bind(asio::io_context& ctx, SOCKET socket, bind_options options = {})
+{
+  binding b;
+  b.bind(ctx, socket, options);
+  return b;
+}
+
+} // namespace windows
+} // namespace iocpx
+
+#if defined(IOCPX_HEADER_ONLY)
+#  include <iocpx/windows/impl/binding.ipp>
+#endif
+
+#endif // defined(IOCPX_HAS_WINDOWS)
+
+#endif // IOCPX_WINDOWS_BINDING_HPP

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_DETAIL_HANDLE_STATE_HPP
+#define IOCPX_WINDOWS_DETAIL_HANDLE_STATE_HPP
+
+#include <iocpx/detail/config.hpp>
+#include <iocpx/windows/bind_options.hpp>
+#include <iocpx/windows/detail/asio_iocp.hpp>
+
+#include <boost/system/error_code.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <type_traits>
+
+namespace iocpx {
+namespace windows {
+namespace detail {
+
+class binding_service;
+
+// What iocpx knows about one handle associated with one io_context's port.
+//
+// Shared by every `binding` of the handle and by every operation in flight on
+// it (reference counted), so an operation that outlives its binding, or a
+// binding that outlives a close(), never touches freed memory. A process-wide
+// registry maps each associated handle to its state: that is how a second
+// bind() tells "same io_context" from "another io_context" from "a port iocpx
+// does not own".
+struct handle_state
+{
+  HANDLE handle = nullptr;
+  asio::io_context* context = nullptr;
+  iocp_context* iocp = nullptr;
+  bind_options requested{};
+  bind_options effective{};
+  bool is_socket = false;
+
+  std::atomic<long> refs{1};         // registry + bindings + operations in flight
+  std::atomic<long> pending{0};      // operations in flight
+  std::atomic<unsigned long> cancel_epoch{0}; // bumped by cancel() and close()
+  std::atomic<bool> detached{false}; // unbound, closed, or its io_context shut down
+
+  void add_ref() noexcept
+  {
+    refs.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  void release() noexcept
+  {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      delete this;
+  }
+};
+
+// Decides, after the Win32 call of an operation returned `result`, who
+// delivers the completion: the kernel's packet (on_pending), or iocpx itself
+// (an immediate failure, or an immediate success that queues no packet
+// because the handle skips the port on success). `op` is the OVERLAPPED that
+// was passed to the call. work_started() must not have been called yet.
+IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result);
+
+// The contract of the start functions given to async_overlapped and
+// overlapped::start: called with the OVERLAPPED, returning a Win32 error code.
+template <typename Start>
+constexpr void check_start_signature() noexcept
+{
+  static_assert(std::is_invocable_v<Start&, OVERLAPPED*>,
+      "iocpx: the start function must be callable with an OVERLAPPED*");
+  using result = std::decay_t<std::invoke_result_t<Start&, OVERLAPPED*>>;
+  static_assert(std::is_integral_v<result> && !std::is_same_v<result, bool>
+          && !std::is_same_v<result, int>,
+      "iocpx: the start function must return the Win32 error code of its call "
+      "(ERROR_SUCCESS, ERROR_IO_PENDING or the failure), not the call's BOOL or int: "
+      "wrap the call in iocpx::windows::win32_result() or wsa_result()");
+}
+
+// Maps the result of a completed operation to what the handler receives.
+// Aborts that Wine (and Windows, for some drivers) report with other codes
+// become asio::error::operation_aborted when iocpx knows the operation was
+// cancelled or its handle closed.
+IOCPX_DECL boost::system::error_code translate_result(const boost::system::error_code& ec,
+    bool cancel_requested, bool handle_cancelled) noexcept;
+
+// Accounting shared by every kind of operation on a handle.
+inline void operation_started(handle_state& state) noexcept
+{
+  state.add_ref();
+  state.pending.fetch_add(1, std::memory_order_relaxed);
+}
+
+inline void operation_finished(handle_state& state) noexcept
+{
+  state.pending.fetch_sub(1, std::memory_order_relaxed);
+  state.release();
+}
+
+} // namespace detail
+} // namespace windows
+} // namespace iocpx
+
+#endif // IOCPX_WINDOWS_DETAIL_HANDLE_STATE_HPP

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_IMPL_ASYNC_OVERLAPPED_HPP
+#define IOCPX_WINDOWS_IMPL_ASYNC_OVERLAPPED_HPP
+
+#include <iocpx/detail/config.hpp>
+#include <iocpx/error.hpp>
+#include <iocpx/windows/binding.hpp>
+#include <iocpx/windows/detail/asio_iocp.hpp>
+#include <iocpx/windows/detail/handle_state.hpp>
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/post.hpp>
+
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+namespace iocpx {
+namespace windows {
+namespace detail {
+
+// An operation that records whether per-operation cancellation asked for it
+// to stop, so that an abort reported with another code can be recognised.
+class cancellable_operation : public iocp_operation
+{
+public:
+  bool cancel_requested_ = false;
+
+protected:
+  explicit cancellable_operation(func_type func) noexcept : iocp_operation(func) {}
+};
+
+// Installed in the handler's cancellation slot when it is connected. This
+// object (not the operation) is the OVERLAPPED given to the Win32 call: it
+// lives in the slot's storage, so a signal emitted after the operation
+// completed cancels nothing else (CancelIoEx on an OVERLAPPED that no I/O
+// uses), while the operation itself may already be freed and recycled.
+class overlapped_cancellation : public iocp_operation
+{
+public:
+  overlapped_cancellation(HANDLE handle, cancellable_operation* target) noexcept
+    : iocp_operation(&overlapped_cancellation::do_complete), handle_(handle), target_(target)
+  {
+  }
+
+  void operator()(asio::cancellation_type_t type) noexcept
+  {
+    if (!!(type & (asio::cancellation_type::terminal | asio::cancellation_type::partial
+                      | asio::cancellation_type::total)))
+    {
+      requested_ = true;
+      ::CancelIoEx(handle_, this);
+    }
+  }
+
+private:
+  static void do_complete(void* owner, iocp_operation* base,
+      const boost::system::error_code& ec, std::size_t bytes_transferred)
+  {
+    auto* self = static_cast<overlapped_cancellation*>(base);
+    self->target_->cancel_requested_ = self->requested_;
+    self->target_->complete(owner, ec, bytes_transferred);
+  }
+
+  HANDLE handle_;
+  cancellable_operation* target_;
+  bool requested_ = false;
+};
+
+template <typename Handler, typename IoExecutor>
+class async_overlapped_op : public cancellable_operation
+{
+public:
+  IOCPX_DEFINE_HANDLER_PTR(async_overlapped_op);
+
+  async_overlapped_op(handle_state& state, Handler& handler, const IoExecutor& io_ex)
+    : cancellable_operation(&async_overlapped_op::do_complete),
+      state_(state),
+      epoch_(state.cancel_epoch.load(std::memory_order_acquire)),
+      handler_(std::move(handler)),
+      work_(handler_, io_ex)
+  {
+  }
+
+  Handler& handler() noexcept
+  {
+    return handler_;
+  }
+
+  static void do_complete(void* owner, iocp_operation* base,
+      const boost::system::error_code& result_ec, std::size_t bytes_transferred)
+  {
+    auto* o = static_cast<async_overlapped_op*>(base);
+    ptr p = {std::addressof(o->handler_), o, o};
+
+    handler_work<Handler, IoExecutor> w(std::move(o->work_));
+
+    handle_state& state = o->state_;
+    const boost::system::error_code ec = translate_result(result_ec, o->cancel_requested_,
+        state.cancel_epoch.load(std::memory_order_acquire) != o->epoch_);
+    operation_finished(state);
+
+    // Free the operation before the upcall, so the handler can start the
+    // next one with the same memory.
+    binder2<Handler, boost::system::error_code, std::size_t> handler(
+        o->handler_, ec, bytes_transferred);
+    p.h = std::addressof(handler.handler_);
+    p.reset();
+
+    if (owner)
+    {
+      fenced_block b(fenced_block::half);
+      w.complete(handler, handler.handler_);
+    }
+  }
+
+private:
+  handle_state& state_;
+  unsigned long epoch_;
+  Handler handler_;
+  handler_work<Handler, IoExecutor> work_;
+};
+
+class initiate_async_overlapped
+{
+public:
+  using executor_type = asio::io_context::executor_type;
+
+  explicit initiate_async_overlapped(binding& b) noexcept : binding_(b) {}
+
+  executor_type get_executor() const noexcept
+  {
+    return binding_.get_executor();
+  }
+
+  template <typename Handler, typename Start>
+  void operator()(Handler&& handler, Start&& start) const
+  {
+    using handler_type = std::decay_t<Handler>;
+    handler_type h(std::forward<Handler>(handler));
+
+    handle_state* state = binding_.state_for_iocpx();
+    if (!state)
+    {
+      // No io_context to complete through: use the handler's own executor.
+      auto ex = asio::get_associated_executor(h);
+      asio::post(ex, asio::detail::bind_handler(std::move(h),
+                         boost::system::error_code(error::not_bound), std::size_t(0)));
+      return;
+    }
+
+    using op = async_overlapped_op<handler_type, executor_type>;
+    typename op::ptr p = {std::addressof(h), op::ptr::allocate(h), nullptr};
+    p.p = new (p.v) op(*state, h, state->context->get_executor());
+
+    if (state->detached.load(std::memory_order_acquire))
+    {
+      operation_started(*state);
+      state->iocp->work_started();
+      state->iocp->on_completion(p.p, boost::system::error_code(error::not_bound), 0);
+      p.v = p.p = nullptr;
+      return;
+    }
+
+    iocp_operation* ov = p.p;
+    auto slot = asio::get_associated_cancellation_slot(p.p->handler());
+    if (slot.is_connected())
+      ov = &slot.template emplace<overlapped_cancellation>(state->handle, p.p);
+
+    operation_started(*state);
+    DWORD result;
+    try
+    {
+      result = static_cast<DWORD>(start(static_cast<OVERLAPPED*>(ov)));
+    }
+    catch (...)
+    {
+      operation_finished(*state);
+      if (slot.is_connected())
+        slot.clear();
+      throw; // p destroys the operation and its handler
+    }
+    p.v = p.p = nullptr;
+    finish_start(*state, ov, result);
+  }
+
+private:
+  binding& binding_;
+};
+
+} // namespace detail
+} // namespace windows
+} // namespace iocpx
+
+#endif // IOCPX_WINDOWS_IMPL_ASYNC_OVERLAPPED_HPP

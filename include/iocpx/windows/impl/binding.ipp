@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_IMPL_BINDING_IPP
+#define IOCPX_WINDOWS_IMPL_BINDING_IPP
+
+#include <iocpx/windows/binding.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution_context.hpp>
+
+#include <mutex>
+#include <unordered_map>
+
+namespace iocpx {
+namespace windows {
+namespace detail {
+
+// ---------------------------------------------------------------------------
+// NT calls resolved at run time (no link dependency on ntdll's import library,
+// and FileReplaceCompletionInformation is missing before Windows 8.1 and on
+// Wine).
+
+struct nt_io_status_block
+{
+  union
+  {
+    LONG Status;
+    PVOID Pointer;
+  };
+  ULONG_PTR Information;
+};
+
+struct nt_file_completion_information
+{
+  HANDLE Port;
+  PVOID Key;
+};
+
+using nt_query_information_file_t = LONG(WINAPI*)(HANDLE, nt_io_status_block*, PVOID, ULONG, int);
+using nt_set_information_file_t = LONG(WINAPI*)(HANDLE, nt_io_status_block*, PVOID, ULONG, int);
+using rtl_nt_status_to_dos_error_t = ULONG(WINAPI*)(LONG);
+
+constexpr int file_mode_information = 16;
+constexpr int file_replace_completion_information = 61;
+constexpr ULONG file_synchronous_io_alert = 0x10;
+constexpr ULONG file_synchronous_io_nonalert = 0x20;
+constexpr LONG status_object_type_mismatch = static_cast<LONG>(0xC0000024L);
+constexpr LONG status_invalid_handle = static_cast<LONG>(0xC0000008L);
+constexpr LONG status_not_implemented = static_cast<LONG>(0xC0000002L);
+constexpr LONG status_invalid_info_class = static_cast<LONG>(0xC0000003L);
+constexpr LONG status_invalid_parameter = static_cast<LONG>(0xC000000DL);
+
+// ERROR_HANDLES_CLOSED: not in every SDK's winerror.h (MinGW's lacks it).
+constexpr DWORD error_handles_closed = 676;
+
+struct ntdll_functions
+{
+  nt_query_information_file_t query_information_file = nullptr;
+  nt_set_information_file_t set_information_file = nullptr;
+  rtl_nt_status_to_dos_error_t status_to_dos_error = nullptr;
+
+  ntdll_functions() noexcept
+  {
+    if (HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll"))
+    {
+      query_information_file = reinterpret_cast<nt_query_information_file_t>(
+          reinterpret_cast<void (*)()>(::GetProcAddress(ntdll, "NtQueryInformationFile")));
+      set_information_file = reinterpret_cast<nt_set_information_file_t>(
+          reinterpret_cast<void (*)()>(::GetProcAddress(ntdll, "NtSetInformationFile")));
+      status_to_dos_error = reinterpret_cast<rtl_nt_status_to_dos_error_t>(
+          reinterpret_cast<void (*)()>(::GetProcAddress(ntdll, "RtlNtStatusToDosError")));
+    }
+  }
+};
+
+IOCPX_DECL const ntdll_functions& ntdll() noexcept
+{
+  static const ntdll_functions functions;
+  return functions;
+}
+
+// ---------------------------------------------------------------------------
+// The process-wide registry of associated handles.
+
+struct handle_registry
+{
+  std::mutex mutex;
+  std::unordered_map<HANDLE, handle_state*> states; // each holds one reference
+
+  // Removes `state` if it is still the entry for its handle. Lock held.
+  void erase(handle_state* state) noexcept
+  {
+    auto it = states.find(state->handle);
+    if (it != states.end() && it->second == state)
+    {
+      states.erase(it);
+      state->detached.store(true, std::memory_order_release);
+      state->release();
+    }
+  }
+};
+
+IOCPX_DECL handle_registry& registry() noexcept
+{
+  static handle_registry instance;
+  return instance;
+}
+
+// Cancels what is still in flight on the handles of an io_context that is
+// shutting down. It is added to the context after Asio's scheduler, so it
+// shuts down first: the scheduler's own shutdown then drains the packets of
+// the cancelled operations and destroys their handlers without calling them.
+class binding_service : public asio::execution_context::service
+{
+public:
+  static inline asio::execution_context::id id;
+
+  explicit binding_service(asio::execution_context& ctx)
+    : asio::execution_context::service(ctx)
+  {
+  }
+
+  void shutdown() override
+  {
+    handle_registry& reg = registry();
+    std::lock_guard<std::mutex> lock(reg.mutex);
+    for (auto it = reg.states.begin(); it != reg.states.end();)
+    {
+      handle_state* state = it->second;
+      if (static_cast<asio::execution_context*>(state->context) == &context())
+      {
+        if (state->pending.load(std::memory_order_acquire) > 0)
+          ::CancelIoEx(state->handle, nullptr);
+        state->detached.store(true, std::memory_order_release);
+        it = reg.states.erase(it);
+        state->release();
+      }
+      else
+      {
+        ++it;
+      }
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------
+
+IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result)
+{
+  iocp_context& iocp = *state.iocp;
+  iocp.work_started();
+
+  const bool skips = state.effective.skip_completion_port_on_success;
+  switch (result)
+  {
+  case ERROR_IO_PENDING:
+    // The kernel queues a packet. If another thread already dequeued it,
+    // on_pending() re-posts it; otherwise the dequeue completes it.
+    iocp.on_pending(op);
+    return;
+  case ERROR_SUCCESS:
+  case ERROR_MORE_DATA:
+    // A success, or a warning (STATUS_BUFFER_OVERFLOW: the message did not
+    // fit, the rest is still in the pipe). Both queue a packet, unless the
+    // handle skips the port on success — then there is none, the result is
+    // in the OVERLAPPED, and iocpx delivers it.
+    if (!skips)
+    {
+      iocp.on_pending(op);
+      return;
+    }
+    iocp.on_completion(op, result, static_cast<DWORD>(op->InternalHigh));
+    return;
+  default:
+    // An immediate failure never queues a packet.
+    iocp.on_completion(op, result, 0);
+    return;
+  }
+}
+
+IOCPX_DECL boost::system::error_code translate_result(const boost::system::error_code& ec,
+    bool cancel_requested, bool handle_cancelled) noexcept
+{
+  if (!ec || ec.category() != boost::system::system_category())
+    return ec;
+  switch (ec.value())
+  {
+  case ERROR_OPERATION_ABORTED:
+  case error_handles_closed: // Wine: I/O ended by closing the last handle
+    return asio::error::operation_aborted;
+  case ERROR_BROKEN_PIPE:    // Wine: pipe I/O ended by closing our own handle
+  case ERROR_NETNAME_DELETED: // socket I/O ended by closing our own socket
+    if (cancel_requested || handle_cancelled)
+      return asio::error::operation_aborted;
+    return ec;
+  default:
+    return ec;
+  }
+}
+
+} // namespace detail
+
+// ---------------------------------------------------------------------------
+
+IOCPX_DECL void binding::bind(asio::io_context& ctx, HANDLE handle, bind_options options,
+    boost::system::error_code& ec)
+{
+  bind_impl(ctx, handle, options, false, ec);
+}
+
+IOCPX_DECL void binding::bind_socket(asio::io_context& ctx, SOCKET socket, bind_options options,
+    boost::system::error_code& ec)
+{
+  if (socket == INVALID_SOCKET)
+  {
+    reset();
+    ec = error::invalid_handle;
+    return;
+  }
+
+  // Skipping the port is only reliable when every protocol layer of the
+  // socket is an installable file system layer; a non-IFS LSP may still
+  // queue packets for immediate successes.
+  if (options.skip_completion_port_on_success)
+  {
+    WSAPROTOCOL_INFOW info;
+    int length = sizeof(info);
+    if (::getsockopt(socket, SOL_SOCKET, SO_PROTOCOL_INFOW,
+            reinterpret_cast<char*>(&info), &length) != 0
+        || (info.dwServiceFlags1 & XP1_IFS_HANDLES) == 0)
+    {
+      bind_options effective = options;
+      effective.skip_completion_port_on_success = false;
+      bind_impl(ctx, reinterpret_cast<HANDLE>(socket), effective, true, ec);
+      if (state_)
+        state_->requested = options;
+      return;
+    }
+  }
+
+  bind_impl(ctx, reinterpret_cast<HANDLE>(socket), options, true, ec);
+}
+
+IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_options options,
+    bool is_socket, boost::system::error_code& ec)
+{
+  if (state_ && state_->handle == handle && state_->context == &ctx && is_bound()
+      && state_->requested == options)
+  {
+    ec = {}; // rebinding what this binding already holds
+    return;
+  }
+  reset();
+
+  if (handle == nullptr || handle == INVALID_HANDLE_VALUE)
+  {
+    ec = error::invalid_handle;
+    return;
+  }
+
+  // A handle opened for synchronous I/O can be associated, but its I/O never
+  // completes through the port: refuse it with a clear error up front.
+  if (auto query = detail::ntdll().query_information_file)
+  {
+    detail::nt_io_status_block iosb{};
+    ULONG mode = 0;
+    LONG status = query(handle, &iosb, &mode, sizeof(mode), detail::file_mode_information);
+    if (status == detail::status_object_type_mismatch || status == detail::status_invalid_handle)
+    {
+      ec = error::invalid_handle;
+      return;
+    }
+    if (status >= 0
+        && (mode & (detail::file_synchronous_io_alert | detail::file_synchronous_io_nonalert)) != 0)
+    {
+      ec = error::not_overlapped;
+      return;
+    }
+  }
+
+  detail::iocp_context& iocp = detail::iocp_of(ctx);
+  asio::use_service<detail::binding_service>(ctx);
+
+  detail::handle_registry& reg = detail::registry();
+  std::lock_guard<std::mutex> lock(reg.mutex);
+
+  boost::system::error_code assoc_ec;
+  iocp.register_handle(handle, assoc_ec);
+  if (assoc_ec)
+  {
+    if (assoc_ec.value() == ERROR_INVALID_HANDLE)
+    {
+      ec = error::invalid_handle;
+      return;
+    }
+    if (assoc_ec.value() != ERROR_INVALID_PARAMETER)
+    {
+      ec = assoc_ec;
+      return;
+    }
+
+    // Already associated with some port: ours, another io_context's, or one
+    // iocpx does not own.
+    auto it = reg.states.find(handle);
+    if (it == reg.states.end())
+    {
+      ec = error::already_associated;
+      return;
+    }
+    detail::handle_state* existing = it->second;
+    if (existing->context != &ctx)
+    {
+      ec = error::bound_elsewhere;
+      return;
+    }
+    if (existing->requested != options)
+    {
+      ec = error::options_conflict;
+      return;
+    }
+    existing->add_ref();
+    state_ = existing;
+    ec = {};
+    return;
+  }
+
+  // A fresh association. An entry left for the same handle value belongs to
+  // a handle that was closed without close(): forget it.
+  auto it = reg.states.find(handle);
+  if (it != reg.states.end())
+    reg.erase(it->second);
+
+  auto* state = new detail::handle_state;
+  state->handle = handle;
+  state->context = &ctx;
+  state->iocp = &iocp;
+  state->requested = options;
+  state->is_socket = is_socket;
+
+  UCHAR modes = 0;
+  if (options.skip_completion_port_on_success)
+    modes |= FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+  if (options.skip_set_event_on_handle)
+    modes |= FILE_SKIP_SET_EVENT_ON_HANDLE;
+  if (modes != 0 && ::SetFileCompletionNotificationModes(handle, modes))
+    state->effective = options;
+
+  reg.states.emplace(handle, state); // the registry's reference
+  state->add_ref();                  // this binding's reference
+  state_ = state;
+  ec = {};
+}
+
+IOCPX_DECL void binding::unbind(boost::system::error_code& ec)
+{
+  if (!is_bound())
+  {
+    ec = error::not_bound;
+    return;
+  }
+  if (state_->pending.load(std::memory_order_acquire) > 0)
+  {
+    ec = error::operations_pending;
+    return;
+  }
+  auto set_information = detail::ntdll().set_information_file;
+  if (!set_information)
+  {
+    ec = error::unbind_not_supported;
+    return;
+  }
+
+  detail::nt_io_status_block iosb{};
+  detail::nt_file_completion_information info{nullptr, nullptr};
+  LONG status = set_information(state_->handle, &iosb, &info, sizeof(info),
+      detail::file_replace_completion_information);
+  if (status == detail::status_not_implemented || status == detail::status_invalid_info_class
+      || status == detail::status_invalid_parameter)
+  {
+    ec = error::unbind_not_supported;
+    return;
+  }
+  if (status < 0)
+  {
+    auto to_dos = detail::ntdll().status_to_dos_error;
+    ec = boost::system::error_code(
+        static_cast<int>(to_dos ? to_dos(status) : ERROR_GEN_FAILURE),
+        boost::system::system_category());
+    return;
+  }
+
+  {
+    detail::handle_registry& reg = detail::registry();
+    std::lock_guard<std::mutex> lock(reg.mutex);
+    reg.erase(state_);
+  }
+  reset();
+  ec = {};
+}
+
+IOCPX_DECL void binding::cancel(boost::system::error_code& ec)
+{
+  if (!is_bound())
+  {
+    ec = error::not_bound;
+    return;
+  }
+  state_->cancel_epoch.fetch_add(1, std::memory_order_release);
+  if (!::CancelIoEx(state_->handle, nullptr))
+  {
+    DWORD last_error = ::GetLastError();
+    if (last_error != ERROR_NOT_FOUND)
+    {
+      ec = boost::system::error_code(static_cast<int>(last_error), boost::system::system_category());
+      return;
+    }
+  }
+  ec = {};
+}
+
+IOCPX_DECL void binding::close(boost::system::error_code& ec)
+{
+  if (!state_)
+  {
+    ec = error::not_bound;
+    return;
+  }
+  detail::handle_state* state = state_;
+  state->cancel_epoch.fetch_add(1, std::memory_order_release);
+  {
+    detail::handle_registry& reg = detail::registry();
+    std::lock_guard<std::mutex> lock(reg.mutex);
+    reg.erase(state);
+  }
+  state->detached.store(true, std::memory_order_release);
+  ::CancelIoEx(state->handle, nullptr);
+  BOOL closed = state->is_socket
+      ? ::closesocket(reinterpret_cast<SOCKET>(state->handle)) == 0
+      : ::CloseHandle(state->handle);
+  DWORD last_error = closed ? 0 : ::GetLastError();
+  reset();
+  ec = last_error ? boost::system::error_code(static_cast<int>(last_error),
+                        boost::system::system_category())
+                  : boost::system::error_code();
+}
+
+} // namespace windows
+} // namespace iocpx
+
+#endif // IOCPX_WINDOWS_IMPL_BINDING_IPP

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_OVERLAPPED_HPP
+#define IOCPX_WINDOWS_OVERLAPPED_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#if defined(IOCPX_HAS_WINDOWS)
+
+#include <iocpx/error.hpp>
+#include <iocpx/windows/binding.hpp>
+#include <iocpx/windows/overlapped_result.hpp>
+#include <iocpx/windows/detail/overlapped_state.hpp>
+
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace iocpx {
+namespace windows {
+
+/// A persistent, reusable OVERLAPPED owned by an I/O object, whose callback
+/// runs on an io_context thread with the result each time its packet is
+/// dequeued — mio's `Overlapped`.
+///
+/// Where `async_overlapped` is one operation per handler, an `overlapped` is
+/// started again and again by the object that owns it: the building block
+/// of readiness-style objects (a zero-byte read that turns into "readable",
+/// a standing DeviceIoControl). Its state is allocated once, at
+/// construction; starting it allocates nothing.
+///
+/// The callback, `void(const boost::system::error_code&, std::size_t)`,
+/// runs directly on the thread that dequeued the completion (no executor
+/// hop), never inside start(). It may start the overlapped again.
+///
+/// @par Destroying the owner while an operation is in flight
+/// The destructor cancels the operation (CancelIoEx on this OVERLAPPED) and
+/// returns without waiting. The OVERLAPPED and the callback object stay
+/// alive, owned by the operation, until the kernel's packet is dequeued;
+/// the callback is then destroyed without being called. Nothing is freed
+/// while the kernel may still write to it. If the io_context is destroyed
+/// first, its shutdown dequeues the packet and frees the state.
+///
+/// @par Thread Safety
+/// Like an Asio I/O object: start(), cancel() and the destructor must not
+/// run concurrently with each other or with the callback — call them from
+/// the callback, or from the io_context's single thread, or through a
+/// strand.
+class overlapped
+{
+public:
+  /// An empty overlapped (no callback).
+  overlapped() noexcept = default;
+
+  /// Creates the OVERLAPPED and stores `callback` with it (the only
+  /// allocation an overlapped makes).
+  template <typename Callback,
+      typename = std::enable_if_t<!std::is_same_v<std::decay_t<Callback>, overlapped>>>
+  explicit overlapped(Callback&& callback)
+    : state_(detail::make_overlapped_state(std::forward<Callback>(callback)))
+  {
+  }
+
+  overlapped(overlapped&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
+
+  overlapped& operator=(overlapped&& other) noexcept
+  {
+    if (this != &other)
+    {
+      abandon();
+      state_ = std::exchange(other.state_, nullptr);
+    }
+    return *this;
+  }
+
+  overlapped(const overlapped&) = delete;
+  overlapped& operator=(const overlapped&) = delete;
+
+  /// Cancels an operation in flight; see the class notes.
+  ~overlapped()
+  {
+    abandon();
+  }
+
+  /// Starts one operation on the handle of `b`.
+  ///
+  /// `start` is called once with the OVERLAPPED and returns the Win32 error
+  /// code of its call, exactly as for async_overlapped (use win32_result()
+  /// or wsa_result()). The result reaches the callback through the
+  /// io_context, also when the call fails or succeeds at once.
+  ///
+  /// @param ec Set to `error::not_bound` for an empty or closed binding, and
+  /// to `error::already_in_flight` while the previous operation is in
+  /// flight; `start` is then not called and the callback will not run.
+  template <typename Start>
+  void start(binding& b, Start&& start, boost::system::error_code& ec)
+  {
+    detail::check_start_signature<Start>();
+    detail::handle_state* handle = b.state_for_iocpx();
+    if (!state_ || !handle || handle->detached.load(std::memory_order_acquire))
+    {
+      ec = error::not_bound;
+      return;
+    }
+    if (state_->in_flight.load(std::memory_order_acquire))
+    {
+      ec = error::already_in_flight;
+      return;
+    }
+    state_->begin(*handle);
+    DWORD result;
+    try
+    {
+      result = static_cast<DWORD>(start(static_cast<OVERLAPPED*>(state_)));
+    }
+    catch (...)
+    {
+      state_->abort_begin();
+      throw;
+    }
+    ec = {};
+    detail::finish_start(*handle, state_, result);
+  }
+
+  /// Throwing form of start().
+  template <typename Start>
+  void start(binding& b, Start&& start)
+  {
+    boost::system::error_code ec;
+    this->start(b, std::forward<Start>(start), ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::overlapped::start");
+  }
+
+  /// Cancels the operation in flight, if any (CancelIoEx on exactly this
+  /// OVERLAPPED). The callback then receives `asio::error::operation_aborted`
+  /// — or the real result, if the operation completed first.
+  void cancel() noexcept
+  {
+    if (state_)
+      state_->cancel();
+  }
+
+  /// Whether an operation is in flight (started and its callback not yet
+  /// called).
+  bool in_flight() const noexcept
+  {
+    return state_ && state_->in_flight.load(std::memory_order_acquire);
+  }
+
+  /// Whether this object holds an OVERLAPPED and a callback.
+  bool valid() const noexcept
+  {
+    return state_ != nullptr;
+  }
+
+  /// The OVERLAPPED, to recognise it (e.g. in GetOverlappedResult). Start
+  /// operations only through start().
+  OVERLAPPED* native_overlapped() const noexcept
+  {
+    return state_;
+  }
+
+private:
+  void abandon() noexcept
+  {
+    if (state_)
+    {
+      state_->abandon();
+      state_ = nullptr;
+    }
+  }
+
+  detail::overlapped_state* state_ = nullptr;
+};
+
+} // namespace windows
+} // namespace iocpx
+
+#endif // defined(IOCPX_HAS_WINDOWS)
+
+#endif // IOCPX_WINDOWS_OVERLAPPED_HPP

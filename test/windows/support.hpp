@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Real handles for the Windows tests: overlapped named pipe pairs (byte and
+// message mode), a temporary disk file, and a connected TCP socket pair.
+
+#ifndef IOCPX_TEST_WINDOWS_SUPPORT_HPP
+#define IOCPX_TEST_WINDOWS_SUPPORT_HPP
+
+#include <boost/asio/detail/socket_types.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+namespace iocpx_test {
+
+// Owns a HANDLE; closes it on destruction unless released.
+class unique_handle
+{
+public:
+  unique_handle() noexcept = default;
+  explicit unique_handle(HANDLE h) noexcept : h_(h) {}
+  unique_handle(unique_handle&& o) noexcept : h_(std::exchange(o.h_, INVALID_HANDLE_VALUE)) {}
+  unique_handle& operator=(unique_handle&& o) noexcept
+  {
+    reset();
+    h_ = std::exchange(o.h_, INVALID_HANDLE_VALUE);
+    return *this;
+  }
+  ~unique_handle()
+  {
+    reset();
+  }
+  HANDLE get() const noexcept
+  {
+    return h_;
+  }
+  HANDLE release() noexcept
+  {
+    return std::exchange(h_, INVALID_HANDLE_VALUE);
+  }
+  void reset() noexcept
+  {
+    if (h_ != INVALID_HANDLE_VALUE && h_ != nullptr)
+      ::CloseHandle(h_);
+    h_ = INVALID_HANDLE_VALUE;
+  }
+
+private:
+  HANDLE h_ = INVALID_HANDLE_VALUE;
+};
+
+inline std::string unique_pipe_name()
+{
+  static std::atomic<unsigned> counter{0};
+  char name[128];
+  std::snprintf(name, sizeof(name), "\\\\.\\pipe\\iocpx-test-%lu-%u",
+      static_cast<unsigned long>(::GetCurrentProcessId()), counter.fetch_add(1));
+  return name;
+}
+
+struct pipe_pair
+{
+  unique_handle server;
+  unique_handle client;
+};
+
+// A connected overlapped pipe pair, server end first. `message` selects
+// message mode (type and read mode) on both ends.
+inline pipe_pair make_pipe_pair(bool message = false, DWORD buffer_size = 65536)
+{
+  const std::string name = unique_pipe_name();
+  const DWORD mode = message ? (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE) : PIPE_TYPE_BYTE;
+  pipe_pair p;
+  p.server = unique_handle(::CreateNamedPipeA(name.c_str(),
+      PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+      mode | PIPE_REJECT_REMOTE_CLIENTS, 1, buffer_size, buffer_size, 0, nullptr));
+  BOOST_REQUIRE(p.server.get() != INVALID_HANDLE_VALUE);
+  p.client = unique_handle(::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr));
+  BOOST_REQUIRE(p.client.get() != INVALID_HANDLE_VALUE);
+  if (message)
+  {
+    DWORD read_mode = PIPE_READMODE_MESSAGE;
+    BOOST_REQUIRE(::SetNamedPipeHandleState(p.client.get(), &read_mode, nullptr, nullptr));
+  }
+  return p;
+}
+
+// Blocking write through a private event (for the peer side of a test).
+inline void write_all(HANDLE h, const void* data, DWORD size)
+{
+  OVERLAPPED ov{};
+  ov.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  // The low bit of hEvent keeps the completion out of any port (documented
+  // Win32 behaviour), so Asio's loop never sees this OVERLAPPED.
+  ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(ov.hEvent) | 1);
+  DWORD done = 0;
+  BOOL ok = ::WriteFile(h, data, size, nullptr, &ov);
+  if (!ok)
+    BOOST_REQUIRE_EQUAL(::GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
+  BOOST_REQUIRE(::GetOverlappedResult(h, &ov, &done, TRUE));
+  BOOST_REQUIRE_EQUAL(done, size);
+  ::CloseHandle(reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(ov.hEvent) & ~ULONG_PTR(1)));
+}
+
+inline std::string read_exact(HANDLE h, DWORD size)
+{
+  std::string out(size, '\0');
+  DWORD total = 0;
+  while (total < size)
+  {
+    OVERLAPPED ov{};
+    HANDLE ev = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(ev) | 1);
+    DWORD done = 0;
+    BOOL ok = ::ReadFile(h, &out[total], size - total, nullptr, &ov);
+    if (!ok)
+      BOOST_REQUIRE_EQUAL(::GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
+    BOOST_REQUIRE(::GetOverlappedResult(h, &ov, &done, TRUE));
+    ::CloseHandle(ev);
+    total += done;
+  }
+  return out;
+}
+
+// A temporary file opened for overlapped I/O, deleted on close.
+inline unique_handle make_temp_file(bool overlapped = true)
+{
+  wchar_t dir[MAX_PATH];
+  wchar_t path[MAX_PATH];
+  BOOST_REQUIRE(::GetTempPathW(MAX_PATH, dir) != 0);
+  BOOST_REQUIRE(::GetTempFileNameW(dir, L"ipx", 0, path) != 0);
+  HANDLE h = ::CreateFileW(path, GENERIC_READ | GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
+      FILE_FLAG_DELETE_ON_CLOSE | (overlapped ? FILE_FLAG_OVERLAPPED : 0), nullptr);
+  BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
+  return unique_handle(h);
+}
+
+struct winsock
+{
+  winsock()
+  {
+    WSADATA data;
+    BOOST_REQUIRE_EQUAL(::WSAStartup(MAKEWORD(2, 2), &data), 0);
+  }
+  ~winsock()
+  {
+    ::WSACleanup();
+  }
+};
+
+struct socket_pair
+{
+  SOCKET a = INVALID_SOCKET;
+  SOCKET b = INVALID_SOCKET;
+  ~socket_pair()
+  {
+    if (a != INVALID_SOCKET)
+      ::closesocket(a);
+    if (b != INVALID_SOCKET)
+      ::closesocket(b);
+  }
+};
+
+// A connected loopback TCP pair of overlapped sockets (requires winsock).
+inline void make_socket_pair(socket_pair& pair, DWORD flags = WSA_FLAG_OVERLAPPED)
+{
+  SOCKET listener = ::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED);
+  BOOST_REQUIRE(listener != INVALID_SOCKET);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  BOOST_REQUIRE_EQUAL(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  int len = sizeof(addr);
+  BOOST_REQUIRE_EQUAL(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  BOOST_REQUIRE_EQUAL(::listen(listener, 1), 0);
+  pair.a = ::WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, flags);
+  BOOST_REQUIRE(pair.a != INVALID_SOCKET);
+  BOOST_REQUIRE_EQUAL(::connect(pair.a, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  pair.b = ::accept(listener, nullptr, nullptr);
+  BOOST_REQUIRE(pair.b != INVALID_SOCKET);
+  ::closesocket(listener);
+}
+
+// Runs the context until `done()` or the deadline; returns done().
+template <typename Done>
+bool run_until(boost::asio::io_context& ctx, Done done,
+    std::chrono::milliseconds limit = std::chrono::milliseconds(10000))
+{
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  ctx.restart();
+  while (!done() && std::chrono::steady_clock::now() < deadline)
+  {
+    ctx.run_one_for(std::chrono::milliseconds(20));
+    ctx.restart();
+  }
+  return done();
+}
+
+} // namespace iocpx_test
+
+#endif // IOCPX_TEST_WINDOWS_SUPPORT_HPP
