@@ -1,0 +1,781 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Test that the header is self-contained.
+#include <iocpx/windows/async_overlapped.hpp>
+
+#include "alloc_counter.hpp"
+#include "support.hpp"
+
+#include <iocpx/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ix = iocpx::windows;
+namespace asio = boost::asio;
+using boost::system::error_code;
+using namespace iocpx_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Start functions a user would write.
+auto read_into(HANDLE h, void* data, DWORD size)
+{
+  return [=](OVERLAPPED* ov) { return ix::win32_result(::ReadFile(h, data, size, nullptr, ov)); };
+}
+
+auto write_from(HANDLE h, const void* data, DWORD size)
+{
+  return [=](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(h, data, size, nullptr, ov)); };
+}
+
+struct result
+{
+  int calls = 0;
+  error_code ec;
+  std::size_t n = 0;
+
+  auto handler()
+  {
+    return [this](error_code e, std::size_t bytes) {
+      ++calls;
+      ec = e;
+      n = bytes;
+    };
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(async_overlapped)
+
+BOOST_AUTO_TEST_CASE(pending_read_completes_when_data_arrives)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  char buf[32] = {};
+  result r;
+  ix::async_overlapped(b, read_into(p.server.get(), buf, sizeof buf), r.handler());
+  ctx.poll();
+  BOOST_TEST(r.calls == 0); // nothing to read yet
+  write_all(p.client.get(), "hello", 5);
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  ctx.poll();
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(!r.ec);
+  BOOST_TEST(r.n == 5u);
+  BOOST_TEST(std::string(buf, 5) == "hello");
+}
+
+// An immediate success must complete exactly once, through the io_context,
+// with or without skip-on-success; and with it, no packet may follow (a
+// stray packet would complete the next operation, which reuses the memory).
+void immediate_success_completes_once(ix::bind_options options)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), options);
+  BOOST_TEST(b.skips_completion_port_on_success() == options.skip_completion_port_on_success);
+
+  result w;
+  ix::async_overlapped(b, write_from(p.server.get(), "ping", 4), w.handler());
+  BOOST_TEST(w.calls == 0); // never inside the initiating function
+  BOOST_TEST(run_until(ctx, [&] { return w.calls > 0; }));
+  BOOST_TEST(w.calls == 1);
+  BOOST_TEST(!w.ec);
+  BOOST_TEST(w.n == 4u);
+  BOOST_TEST(read_exact(p.client.get(), 4) == "ping");
+
+  char buf[8];
+  result r;
+  ix::async_overlapped(b, read_into(p.server.get(), buf, sizeof buf), r.handler());
+  ctx.restart();
+  ctx.run_for(200ms);
+  BOOST_TEST(w.calls == 1);
+  BOOST_TEST(r.calls == 0); // still pending: no stray packet completed it
+  BOOST_TEST(b.operations_in_flight() == 1u);
+  write_all(p.client.get(), "pong", 4);
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  BOOST_TEST(!r.ec);
+  BOOST_TEST(r.n == 4u);
+  BOOST_TEST(std::string(buf, 4) == "pong");
+}
+
+BOOST_AUTO_TEST_CASE(immediate_success_with_skip_on_success)
+{
+  immediate_success_completes_once(ix::bind_options::fast());
+}
+
+BOOST_AUTO_TEST_CASE(immediate_success_without_skip_on_success)
+{
+  immediate_success_completes_once({});
+}
+
+BOOST_AUTO_TEST_CASE(immediate_read_success_with_skip)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  write_all(p.client.get(), "data!", 5);
+  char buf[16];
+  result r;
+  ix::async_overlapped(b, read_into(p.server.get(), buf, sizeof buf), r.handler());
+  BOOST_TEST(r.calls == 0);
+  BOOST_TEST(ctx.poll() == 1u);
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(r.n == 5u);
+  BOOST_TEST(std::string(buf, 5) == "data!");
+}
+
+BOOST_AUTO_TEST_CASE(immediate_failure_is_delivered_through_the_context)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  p.client.reset(); // the peer is gone: writes fail at once
+  result r;
+  ix::async_overlapped(b, write_from(p.server.get(), "x", 1), r.handler());
+  BOOST_TEST(r.calls == 0);
+  BOOST_TEST(ctx.poll() == 1u);
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(r.ec == error_code(ERROR_NO_DATA, boost::system::system_category()));
+  BOOST_TEST(r.n == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(start_may_report_a_failure_of_its_own)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  result r;
+  ix::async_overlapped(b, [](OVERLAPPED*) -> DWORD { return ERROR_NOT_SUPPORTED; }, r.handler());
+  BOOST_TEST(r.calls == 0);
+  ctx.poll();
+  BOOST_TEST(r.ec == error_code(ERROR_NOT_SUPPORTED, boost::system::system_category()));
+  BOOST_TEST(b.operations_in_flight() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(connect_named_pipe_pending_and_already_connected)
+{
+  asio::io_context ctx;
+  const std::string name = unique_pipe_name();
+  unique_handle server(::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 2, 4096, 4096, 0, nullptr));
+  BOOST_REQUIRE(server.get() != INVALID_HANDLE_VALUE);
+  ix::binding b = ix::bind(ctx, server.get(), ix::bind_options::fast());
+  auto connect = [&](OVERLAPPED* ov) { return ix::win32_result(::ConnectNamedPipe(server.get(), ov)); };
+
+  result r;
+  ix::async_overlapped(b, connect, r.handler());
+  ctx.poll();
+  BOOST_TEST(r.calls == 0); // listening
+  unique_handle client(::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr));
+  BOOST_REQUIRE(client.get() != INVALID_HANDLE_VALUE);
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  BOOST_TEST(!r.ec);
+
+  // A second instance whose client connects before ConnectNamedPipe: the
+  // call reports ERROR_PIPE_CONNECTED at once, and no packet follows.
+  unique_handle server2(::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 2, 4096, 4096, 0, nullptr));
+  ix::binding b2 = ix::bind(ctx, server2.get());
+  unique_handle client2(::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr));
+  BOOST_REQUIRE(client2.get() != INVALID_HANDLE_VALUE);
+  result r2;
+  ix::async_overlapped(b2,
+      [&](OVERLAPPED* ov) { return ix::win32_result(::ConnectNamedPipe(server2.get(), ov)); },
+      r2.handler());
+  BOOST_TEST(run_until(ctx, [&] { return r2.calls > 0; }));
+  BOOST_TEST(r2.ec == error_code(ERROR_PIPE_CONNECTED, boost::system::system_category()));
+  ctx.restart();
+  ctx.run_for(100ms);
+  BOOST_TEST(r2.calls == 1);
+}
+
+void more_data_is_distinguishable(ix::bind_options options)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair(true);
+  ix::binding b = ix::bind(ctx, p.server.get(), options);
+  write_all(p.client.get(), "0123456789", 10);
+
+  char small[4];
+  result r;
+  ix::async_overlapped(b, read_into(p.server.get(), small, sizeof small), r.handler());
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  BOOST_TEST(ix::is_more_data(r.ec));
+  BOOST_TEST(r.n == 4u);
+  BOOST_TEST(std::string(small, 4) == "0123");
+
+  char rest[16];
+  result r2;
+  ix::async_overlapped(b, read_into(p.server.get(), rest, sizeof rest), r2.handler());
+  BOOST_TEST(run_until(ctx, [&] { return r2.calls > 0; }));
+  BOOST_TEST(!r2.ec);
+  BOOST_TEST(!ix::is_more_data(r2.ec));
+  BOOST_TEST(r2.n == 6u);
+  BOOST_TEST(std::string(rest, 6) == "456789");
+  ctx.restart();
+  ctx.run_for(100ms);
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(r2.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(more_data_with_skip_on_success)
+{
+  more_data_is_distinguishable(ix::bind_options::fast());
+}
+
+BOOST_AUTO_TEST_CASE(more_data_without_skip_on_success)
+{
+  more_data_is_distinguishable({});
+}
+
+BOOST_AUTO_TEST_CASE(disk_file_write_then_read_at_offsets)
+{
+  asio::io_context ctx;
+  unique_handle file = make_temp_file();
+  ix::binding b = ix::bind(ctx, file.get(), ix::bind_options::fast());
+  const std::string text = "abcdefghijklmnopqrstuvwxyz";
+  result w;
+  ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) {
+        ov->Offset = 100; // the start function owns the OVERLAPPED's offset
+        return ix::win32_result(::WriteFile(file.get(), text.data(), DWORD(text.size()), nullptr, ov));
+      },
+      w.handler());
+  BOOST_TEST(run_until(ctx, [&] { return w.calls > 0; }));
+  BOOST_TEST(!w.ec);
+  BOOST_TEST(w.n == text.size());
+
+  char buf[5] = {};
+  result r;
+  ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) {
+        ov->Offset = 110;
+        return ix::win32_result(::ReadFile(file.get(), buf, sizeof buf, nullptr, ov));
+      },
+      r.handler());
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  BOOST_TEST(!r.ec);
+  BOOST_TEST(std::string(buf, 5) == "klmno");
+
+  result eof;
+  ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) {
+        ov->Offset = 1000;
+        return ix::win32_result(::ReadFile(file.get(), buf, sizeof buf, nullptr, ov));
+      },
+      eof.handler());
+  BOOST_TEST(run_until(ctx, [&] { return eof.calls > 0; }));
+  BOOST_TEST(eof.ec == error_code(ERROR_HANDLE_EOF, boost::system::system_category()));
+}
+
+BOOST_AUTO_TEST_CASE(socket_send_and_receive)
+{
+  winsock ws;
+  asio::io_context ctx;
+  socket_pair sp;
+  make_socket_pair(sp);
+  ix::binding a = ix::bind(ctx, sp.a, ix::bind_options::fast());
+  ix::binding c = ix::bind(ctx, sp.b);
+
+  char rbuf[16] = {};
+  WSABUF rwsa{sizeof rbuf, rbuf};
+  DWORD flags = 0;
+  result r;
+  ix::async_overlapped(c,
+      [&](OVERLAPPED* ov) { return ix::wsa_result(::WSARecv(sp.b, &rwsa, 1, nullptr, &flags, ov, nullptr)); },
+      r.handler());
+  ctx.poll();
+  BOOST_TEST(r.calls == 0);
+
+  char text[] = "socket";
+  WSABUF swsa{6, text};
+  result s;
+  ix::async_overlapped(a,
+      [&](OVERLAPPED* ov) { return ix::wsa_result(::WSASend(sp.a, &swsa, 1, nullptr, 0, ov, nullptr)); },
+      s.handler());
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0 && s.calls > 0; }));
+  BOOST_TEST(!s.ec);
+  BOOST_TEST(s.n == 6u);
+  BOOST_TEST(!r.ec);
+  BOOST_TEST(std::string(rbuf, r.n) == "socket");
+}
+
+BOOST_AUTO_TEST_CASE(empty_binding_completes_with_not_bound)
+{
+  asio::io_context ctx;
+  ix::binding empty;
+  bool called_start = false;
+  result r;
+  ix::async_overlapped(empty,
+      [&](OVERLAPPED*) -> DWORD { called_start = true; return ERROR_SUCCESS; },
+      asio::bind_executor(ctx, r.handler()));
+  BOOST_TEST(r.calls == 0);
+  ctx.poll();
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(r.ec == iocpx::error::not_bound);
+  BOOST_TEST(!called_start);
+}
+
+BOOST_AUTO_TEST_CASE(closed_binding_completes_with_not_bound)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding owner = ix::bind(ctx, p.server.release());
+  ix::binding other = ix::bind(ctx, owner.native_handle());
+  owner.close();
+  BOOST_TEST(!other.is_bound());
+  bool called_start = false;
+  result r;
+  ix::async_overlapped(other,
+      [&](OVERLAPPED*) -> DWORD { called_start = true; return ERROR_SUCCESS; }, r.handler());
+  ctx.poll();
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(r.ec == iocpx::error::not_bound);
+  BOOST_TEST(!called_start);
+}
+
+BOOST_AUTO_TEST_CASE(exception_from_start_propagates_and_starts_nothing)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  auto token = std::make_shared<int>(1);
+  bool called = false;
+  BOOST_CHECK_THROW(ix::async_overlapped(b,
+                        [](OVERLAPPED*) -> DWORD { throw std::runtime_error("start failed"); },
+                        [&called, token](error_code, std::size_t) { called = true; }),
+      std::runtime_error);
+  BOOST_TEST(token.use_count() == 1); // the handler was destroyed
+  BOOST_TEST(b.operations_in_flight() == 0u);
+  ctx.restart();
+  BOOST_TEST(ctx.poll() == 0u);
+  BOOST_TEST(!called);
+}
+
+// --- completion tokens ----------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(token_use_future)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  auto work = asio::make_work_guard(ctx);
+  std::thread runner([&] { ctx.run(); });
+  char buf[8];
+  std::future<std::size_t> f = ix::async_overlapped(b, read_into(p.server.get(), buf, sizeof buf), asio::use_future);
+  write_all(p.client.get(), "fut", 3);
+  BOOST_REQUIRE(f.wait_for(10s) == std::future_status::ready);
+  BOOST_TEST(f.get() == 3u);
+
+  p.client.reset();
+  std::future<std::size_t> broken = ix::async_overlapped(b, read_into(p.server.get(), buf, sizeof buf), asio::use_future);
+  BOOST_REQUIRE(broken.wait_for(10s) == std::future_status::ready);
+  BOOST_CHECK_EXCEPTION(broken.get(), boost::system::system_error,
+      [](const boost::system::system_error& e) { return e.code().value() == ERROR_BROKEN_PIPE; });
+  work.reset();
+  runner.join();
+}
+
+BOOST_AUTO_TEST_CASE(token_deferred_starts_only_when_invoked)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  int starts = 0;
+  auto op = ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) { ++starts; return ix::win32_result(::WriteFile(p.server.get(), "d", 1, nullptr, ov)); },
+      asio::deferred);
+  BOOST_TEST(starts == 0);
+  result r;
+  std::move(op)(r.handler());
+  BOOST_TEST(starts == 1);
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  BOOST_TEST(r.n == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(token_as_tuple_and_redirect_error)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  p.client.reset();
+  bool done = false;
+  ix::async_overlapped(b, write_from(p.server.get(), "x", 1),
+      asio::as_tuple([&](std::tuple<error_code, std::size_t> t) {
+        BOOST_TEST(std::get<0>(t).value() == ERROR_NO_DATA);
+        done = true;
+      }));
+  ctx.poll();
+  BOOST_TEST(done);
+
+  error_code redirected;
+  bool done2 = false;
+  ix::async_overlapped(b, write_from(p.server.get(), "x", 1),
+      asio::redirect_error([&](std::size_t n) { BOOST_TEST(n == 0u); done2 = true; }, redirected));
+  ctx.restart();
+  ctx.poll();
+  BOOST_TEST(done2);
+  BOOST_TEST(redirected.value() == ERROR_NO_DATA);
+}
+
+BOOST_AUTO_TEST_CASE(token_bind_executor_runs_on_the_strand)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  auto strand = asio::make_strand(ctx);
+  std::atomic<int> on_strand{0};
+  std::atomic<int> calls{0};
+  for (int i = 0; i < 8; ++i)
+  {
+    ix::async_overlapped(b, write_from(p.server.get(), "s", 1),
+        asio::bind_executor(strand, [&](error_code ec, std::size_t) {
+          BOOST_TEST(!ec);
+          if (strand.running_in_this_thread())
+            ++on_strand;
+          ++calls;
+        }));
+  }
+  std::thread t([&] { ctx.run(); });
+  ctx.run();
+  t.join();
+  BOOST_TEST(calls == 8);
+  BOOST_TEST(on_strand == 8);
+}
+
+template <typename T>
+struct counting_allocator
+{
+  using value_type = T;
+  int* count;
+  explicit counting_allocator(int* c) noexcept : count(c) {}
+  template <typename U>
+  counting_allocator(const counting_allocator<U>& o) noexcept : count(o.count) {}
+  T* allocate(std::size_t n)
+  {
+    ++*count;
+    return static_cast<T*>(::operator new(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t) noexcept
+  {
+    ::operator delete(p);
+  }
+  template <typename U>
+  bool operator==(const counting_allocator<U>& o) const noexcept { return count == o.count; }
+  template <typename U>
+  bool operator!=(const counting_allocator<U>& o) const noexcept { return count != o.count; }
+};
+
+BOOST_AUTO_TEST_CASE(token_bind_allocator_is_used_for_the_operation)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  int allocations = 0;
+  result r;
+  ix::async_overlapped(b, write_from(p.server.get(), "a", 1),
+      asio::bind_allocator(counting_allocator<void>(&allocations), r.handler()));
+  BOOST_TEST(allocations == 1);
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  BOOST_TEST(r.n == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(token_parallel_group_cancels_the_loser)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  char buf[8];
+  asio::steady_timer timer(ctx, 50ms);
+  bool done = false;
+  asio::experimental::make_parallel_group(
+      ix::async_overlapped(b, read_into(p.server.get(), buf, sizeof buf), asio::deferred),
+      timer.async_wait(asio::deferred))
+      .async_wait(asio::experimental::wait_for_one(),
+          [&](std::array<std::size_t, 2> order, error_code read_ec, std::size_t n, error_code timer_ec) {
+            BOOST_TEST(order[0] == 1u); // the timer won
+            BOOST_TEST(!timer_ec);
+            BOOST_TEST(read_ec == asio::error::operation_aborted); // the read was cancelled
+            BOOST_TEST(n == 0u);
+            done = true;
+          });
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(b.operations_in_flight() == 0u);
+}
+
+// --- cancellation ---------------------------------------------------------
+
+void cancel_one_of_several(asio::cancellation_type type)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  char buf1[8], buf2[8];
+  asio::cancellation_signal signal;
+  result cancelled, survivor;
+  ix::async_overlapped(b, read_into(p.server.get(), buf1, sizeof buf1),
+      asio::bind_cancellation_slot(signal.slot(), cancelled.handler()));
+  ix::async_overlapped(b, read_into(p.server.get(), buf2, sizeof buf2), survivor.handler());
+  ctx.poll();
+  BOOST_TEST(b.operations_in_flight() == 2u);
+  signal.emit(type);
+  BOOST_TEST(run_until(ctx, [&] { return cancelled.calls > 0; }));
+  BOOST_TEST(cancelled.ec == asio::error::operation_aborted);
+  BOOST_TEST(survivor.calls == 0);
+  signal.emit(type); // a second emit after completion is harmless
+  write_all(p.client.get(), "alive", 5);
+  BOOST_TEST(run_until(ctx, [&] { return survivor.calls > 0; }));
+  BOOST_TEST(!survivor.ec);
+  BOOST_TEST(std::string(buf2, survivor.n) == "alive");
+  BOOST_TEST(cancelled.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_terminal)
+{
+  cancel_one_of_several(asio::cancellation_type::terminal);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_partial)
+{
+  cancel_one_of_several(asio::cancellation_type::partial);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_total)
+{
+  cancel_one_of_several(asio::cancellation_type::total);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_twice_before_completion)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  char buf[8];
+  asio::cancellation_signal signal;
+  result r;
+  ix::async_overlapped(b, read_into(p.server.get(), buf, sizeof buf),
+      asio::bind_cancellation_slot(signal.slot(), r.handler()));
+  signal.emit(asio::cancellation_type::terminal);
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  ctx.restart();
+  ctx.run_for(50ms);
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(r.ec == asio::error::operation_aborted);
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_after_immediate_completion_keeps_the_result)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  asio::cancellation_signal signal;
+  result r;
+  ix::async_overlapped(b, write_from(p.server.get(), "k", 1),
+      asio::bind_cancellation_slot(signal.slot(), r.handler()));
+  signal.emit(asio::cancellation_type::terminal); // too late: it already succeeded
+  ctx.poll();
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(!r.ec);
+  BOOST_TEST(r.n == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(binding_cancel_aborts_everything_in_flight)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  char buf1[8], buf2[8];
+  result r1, r2;
+  ix::async_overlapped(b, read_into(p.server.get(), buf1, sizeof buf1), r1.handler());
+  ix::async_overlapped(b, read_into(p.server.get(), buf2, sizeof buf2), r2.handler());
+  b.cancel();
+  BOOST_TEST(run_until(ctx, [&] { return r1.calls && r2.calls; }));
+  BOOST_TEST(r1.ec == asio::error::operation_aborted);
+  BOOST_TEST(r2.ec == asio::error::operation_aborted);
+  b.cancel(); // nothing in flight: still fine
+}
+
+// --- allocation -----------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(zero_allocations_per_operation_in_steady_state)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding server = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  ix::binding client = ix::bind(ctx, p.client.get());
+
+  // A ping-pong between two chains of operations, with a cancellation slot
+  // connected on one side (the slot's storage is reused too).
+  struct pinger
+  {
+    ix::binding& server;
+    ix::binding& client;
+    asio::cancellation_signal signal;
+    char sbuf[4] = {};
+    char cbuf[4] = {};
+    int remaining = 0;
+
+    void round()
+    {
+      if (remaining-- == 0)
+        return;
+      HANDLE c = client.native_handle();
+      ix::async_overlapped(client,
+          [this, c](OVERLAPPED* ov) { return ix::win32_result(::ReadFile(c, cbuf, 4, nullptr, ov)); },
+          asio::bind_cancellation_slot(signal.slot(), [this](error_code ec, std::size_t n) {
+            BOOST_REQUIRE(!ec);
+            BOOST_REQUIRE(n == 4u);
+            round();
+          }));
+      HANDLE s = server.native_handle();
+      ix::async_overlapped(server,
+          [this, s](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(s, "ping", 4, nullptr, ov)); },
+          [](error_code ec, std::size_t n) {
+            BOOST_REQUIRE(!ec);
+            BOOST_REQUIRE(n == 4u);
+          });
+    }
+  } chain{server, client, {}, {}, {}, 0};
+
+  chain.remaining = 20; // warm up Asio's recycling caches
+  chain.round();
+  ctx.run();
+  BOOST_REQUIRE(chain.remaining < 0);
+
+  const long long before = iocpx_test::allocations();
+  chain.remaining = 500;
+  chain.round();
+  ctx.restart();
+  ctx.run();
+  const long long per_500 = iocpx_test::allocations() - before;
+  BOOST_TEST_MESSAGE("allocations for 1000 operations: " << per_500);
+  BOOST_TEST(per_500 == 0);
+}
+
+// --- stress ---------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(four_threads_ten_thousand_operations_each_completes_once)
+{
+  asio::io_context ctx(4);
+  constexpr int pairs = 8;
+  constexpr int ops_per_pair = 625; // 8 * 625 * 2 = 10,000 operations
+  std::vector<pipe_pair> pipes;
+  std::vector<ix::binding> writers, readers;
+  for (int i = 0; i < pairs; ++i)
+  {
+    pipes.push_back(make_pipe_pair(false, 4096));
+    writers.push_back(ix::bind(ctx, pipes.back().server.get(), i % 2 ? ix::bind_options::fast() : ix::bind_options{}));
+    readers.push_back(ix::bind(ctx, pipes.back().client.get(), i % 2 ? ix::bind_options{} : ix::bind_options::fast()));
+  }
+  std::vector<std::atomic<int>> completions(pairs * ops_per_pair * 2);
+  std::atomic<long> bytes_read{0};
+  std::atomic<int> errors{0};
+
+  struct chain
+  {
+    ix::binding* b;
+    std::vector<std::atomic<int>>* completions;
+    std::atomic<int>* errors;
+    std::atomic<long>* bytes;
+    int base;
+    int index = 0;
+    bool writer;
+    char buf[64];
+    long transferred = 0;
+    long target;
+
+    void next()
+    {
+      if (transferred >= target)
+        return;
+      const int id = base + index++;
+      HANDLE h = b->native_handle();
+      auto start = [this, h](OVERLAPPED* ov) {
+        return writer ? ix::win32_result(::WriteFile(h, buf, 8, nullptr, ov))
+                      : ix::win32_result(::ReadFile(h, buf, sizeof buf, nullptr, ov));
+      };
+      ix::async_overlapped(*b, start, [this, id](error_code ec, std::size_t n) {
+        if (ec)
+          ++*errors;
+        if ((*completions)[static_cast<std::size_t>(id)].fetch_add(1) != 0)
+          ++*errors;
+        transferred += static_cast<long>(n);
+        if (!writer)
+          *bytes += static_cast<long>(n);
+        if (!ec)
+          next();
+      });
+    }
+  };
+
+  std::vector<std::unique_ptr<chain>> chains;
+  for (int i = 0; i < pairs; ++i)
+  {
+    const int base = i * ops_per_pair * 2;
+    chains.push_back(std::make_unique<chain>(chain{&writers[std::size_t(i)], &completions, &errors,
+        &bytes_read, base, 0, true, {}, 0, ops_per_pair * 8L}));
+    chains.push_back(std::make_unique<chain>(chain{&readers[std::size_t(i)], &completions, &errors,
+        &bytes_read, base + ops_per_pair, 0, false, {}, 0, ops_per_pair * 8L}));
+  }
+  for (auto& c : chains)
+    c->next();
+
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] { ctx.run(); });
+  for (auto& t : threads)
+    t.join();
+
+  BOOST_TEST(errors == 0);
+  BOOST_TEST(bytes_read == long(pairs) * ops_per_pair * 8);
+  int writes_done = 0, total = 0;
+  for (int i = 0; i < pairs; ++i)
+  {
+    for (int k = 0; k < ops_per_pair; ++k)
+    {
+      const int c = completions[std::size_t(i * ops_per_pair * 2 + k)].load();
+      BOOST_TEST_REQUIRE(c == 1); // every write completed exactly once
+      ++writes_done;
+    }
+  }
+  for (auto& c : completions)
+    total += c.load();
+  BOOST_TEST(writes_done == pairs * ops_per_pair);
+  // Reads may coalesce several writes, so there are at most as many reads as
+  // writes; each started read completed exactly once.
+  BOOST_TEST(total >= writes_done + pairs);
+  for (auto& c : completions)
+    BOOST_TEST_REQUIRE(c.load() <= 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
