@@ -84,7 +84,7 @@ constexpr void check_start_signature() noexcept
 // become asio::error::operation_aborted when iocpx knows the operation was
 // cancelled or its handle closed.
 IOCPX_DECL boost::system::error_code translate_result(const boost::system::error_code& ec,
-    bool cancel_requested, bool handle_cancelled) noexcept;
+    bool cancel_requested, bool handle_cancelled, HANDLE handle) noexcept;
 
 // Accounting shared by every kind of operation on a handle.
 inline void operation_started(handle_state& state) noexcept

@@ -93,7 +93,7 @@ private:
     auto* self = static_cast<overlapped_state*>(base);
     handle_state& handle = *std::exchange(self->handle_, nullptr);
     const boost::system::error_code ec = translate_result(result_ec, self->cancel_requested_,
-        handle.cancel_epoch.load(std::memory_order_acquire) != self->epoch_);
+        handle.cancel_epoch.load(std::memory_order_acquire) != self->epoch_, handle.handle);
     operation_finished(handle);
     self->in_flight.store(false, std::memory_order_release);
 

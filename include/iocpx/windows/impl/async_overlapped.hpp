@@ -104,7 +104,7 @@ public:
 
     handle_state& state = o->state_;
     const boost::system::error_code ec = translate_result(result_ec, o->cancel_requested_,
-        state.cancel_epoch.load(std::memory_order_acquire) != o->epoch_);
+        state.cancel_epoch.load(std::memory_order_acquire) != o->epoch_, state.handle);
     operation_finished(state);
 
     // Free the operation before the upcall, so the handler can start the

@@ -183,7 +183,7 @@ IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD resu
 }
 
 IOCPX_DECL boost::system::error_code translate_result(const boost::system::error_code& ec,
-    bool cancel_requested, bool handle_cancelled) noexcept
+    bool cancel_requested, bool handle_cancelled, HANDLE handle) noexcept
 {
   if (!ec || ec.category() != boost::system::system_category())
     return ec;
@@ -194,9 +194,15 @@ IOCPX_DECL boost::system::error_code translate_result(const boost::system::error
     return asio::error::operation_aborted;
   case ERROR_BROKEN_PIPE:    // Wine: pipe I/O ended by closing our own handle
   case ERROR_NETNAME_DELETED: // socket I/O ended by closing our own socket
-    if (cancel_requested || handle_cancelled)
+  {
+    // The same codes also mean "the peer went away". Ours was closed or
+    // cancelled if iocpx was told so, or if the handle is no longer valid
+    // (closed directly with CloseHandle/closesocket).
+    DWORD flags = 0;
+    if (cancel_requested || handle_cancelled || !::GetHandleInformation(handle, &flags))
       return asio::error::operation_aborted;
     return ec;
+  }
   default:
     return ec;
   }

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Test that the header is self-contained.
+#include <iocpx/registration.hpp>
+
+#include "readiness_test_util.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/version.hpp>
+#if BOOST_ASIO_VERSION >= 102200
+#  include <boost/asio/bind_allocator.hpp>
+#endif
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using iocpx::ready;
+using iocpx_test::record;
+using iocpx_test::wait_result;
+
+// --- compile-time shape -------------------------------------------------
+using io_exec = asio::io_context::executor_type;
+static_assert(std::is_same<iocpx::registration::executor_type, asio::any_io_executor>::value, "");
+static_assert(std::is_same<iocpx::registration::rebind_executor<io_exec>::other,
+                  iocpx::basic_registration<io_exec>>::value, "");
+static_assert(!std::is_copy_constructible<iocpx::registration>::value, "");
+static_assert(!std::is_copy_assignable<iocpx::registration>::value, "");
+static_assert(std::is_nothrow_move_constructible<iocpx::registration>::value, "");
+static_assert(std::is_nothrow_move_assignable<iocpx::registration>::value, "");
+static_assert(std::is_constructible<iocpx::registration, iocpx::basic_registration<io_exec>&&>::value, "");
+static_assert(!std::is_constructible<iocpx::registration, int&>::value, "");
+static_assert(std::is_copy_constructible<iocpx::set_readiness>::value, "");
+
+namespace {
+
+// Runs what is ready now. restart() first: poll() stops a context that runs
+// out of work, and a stopped context runs nothing until restarted.
+std::size_t run_ready(asio::io_context& io)
+{
+  io.restart();
+  return io.poll();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(readiness_registration)
+
+BOOST_AUTO_TEST_CASE(construction_and_executor)
+{
+  asio::io_context io;
+  iocpx::registration a(io);
+  iocpx::registration b(io.get_executor());
+  iocpx::basic_registration<io_exec> c(io);
+  BOOST_TEST((a.get_executor() == asio::any_io_executor(io.get_executor())));
+  BOOST_TEST((c.get_executor() == io.get_executor()));
+  BOOST_TEST(a.is_open());
+  BOOST_TEST(a.readiness().is_none());
+  BOOST_TEST(&a.readiness_registration() == &a);
+  iocpx::registration d(std::move(c)); // converting move
+  BOOST_TEST(d.is_open());
+  BOOST_TEST(!c.is_open());
+  a = std::move(b);
+  BOOST_TEST(a.is_open());
+  BOOST_TEST(!b.is_open());
+}
+
+BOOST_AUTO_TEST_CASE(wait_completes_when_readiness_intersects)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  wait_result w;
+  reg.async_wait(ready::readable() | ready::hangup(), record{&w});
+  run_ready(io);
+  BOOST_TEST(w.calls == 0);
+  reg.setter().add(ready::writable()); // outside the interest
+  run_ready(io);
+  BOOST_TEST(w.calls == 0);
+  reg.setter().add(ready::hangup());
+  BOOST_TEST(w.calls == 0); // never inline in the setter
+  run_ready(io);
+  BOOST_TEST(w.calls == 1);
+  BOOST_TEST(!w.ec);
+  BOOST_TEST(w.readiness == ready::hangup()); // intersected with the interest
+  BOOST_TEST(reg.readiness() == (ready::writable() | ready::hangup()));
+}
+
+BOOST_AUTO_TEST_CASE(already_ready_completes_through_the_executor_never_inline)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  reg.setter().set(ready::readable());
+  wait_result w;
+  reg.async_wait(ready::readable(), record{&w});
+  BOOST_TEST(w.calls == 0);
+  BOOST_TEST(run_ready(io) == 1u); // poll() before run(): nothing ran inline
+  BOOST_TEST(w.calls == 1);
+  BOOST_TEST(!w.ec);
+  BOOST_TEST(w.readiness == ready::readable());
+  // Readiness is a level: it stays until cleared, so a new wait completes.
+  wait_result w2;
+  reg.async_wait(ready::readable(), record{&w2});
+  BOOST_TEST(w2.calls == 0);
+  run_ready(io);
+  BOOST_TEST(w2.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(reader_and_writer_wait_at_the_same_time)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  auto s = reg.setter();
+  wait_result r, w;
+  reg.async_wait(ready::readable(), record{&r});
+  reg.async_wait(ready::writable(), record{&w});
+  s.add(ready::writable());
+  run_ready(io);
+  BOOST_TEST(r.calls == 0);
+  BOOST_TEST(w.calls == 1);
+  BOOST_TEST(w.readiness == ready::writable());
+  s.add(ready::readable());
+  run_ready(io);
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(r.readiness == ready::readable());
+  BOOST_TEST(w.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(one_change_completes_every_satisfied_wait)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  wait_result a, b, c;
+  reg.async_wait(ready::readable(), record{&a});
+  reg.async_wait(ready::readable() | ready::writable(), record{&b});
+  reg.async_wait(ready::error(), record{&c});
+  reg.setter().set(ready::readable() | ready::writable());
+  run_ready(io);
+  BOOST_TEST(a.calls == 1);
+  BOOST_TEST(b.calls == 1);
+  BOOST_TEST(b.readiness == (ready::readable() | ready::writable()));
+  BOOST_TEST(c.calls == 0);
+  reg.cancel();
+  run_ready(io);
+  BOOST_TEST(c.calls == 1);
+  BOOST_TEST(c.ec == asio::error::operation_aborted);
+}
+
+BOOST_AUTO_TEST_CASE(sets_coalesce)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  auto s = reg.setter();
+  wait_result w;
+  reg.async_wait(ready::readable(), record{&w});
+  for (int i = 0; i < 100; ++i)
+  {
+    s.add(ready::readable());
+    s.set(ready::readable());
+  }
+  run_ready(io);
+  BOOST_TEST(w.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(cleared_readiness_does_not_complete)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  auto s = reg.setter();
+  s.set(ready::readable());
+  s.clear(ready::readable());
+  wait_result w;
+  reg.async_wait(ready::readable(), record{&w});
+  run_ready(io);
+  BOOST_TEST(w.calls == 0);
+  s.add(ready::readable());
+  run_ready(io);
+  BOOST_TEST(w.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_aborts_all_pending_waits)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  reg.setter().set(ready::error());
+  wait_result a, b;
+  reg.async_wait(ready::readable(), record{&a});
+  reg.async_wait(ready::writable(), record{&b});
+  reg.cancel();
+  BOOST_TEST(a.calls == 0); // not inline either
+  run_ready(io);
+  BOOST_TEST(a.calls == 1);
+  BOOST_TEST(b.calls == 1);
+  BOOST_TEST(a.ec == asio::error::operation_aborted);
+  BOOST_TEST(b.ec == asio::error::operation_aborted);
+  BOOST_TEST(a.readiness.is_none());
+  BOOST_TEST(reg.readiness() == ready::error()); // unchanged
+  // A later set completes nothing.
+  reg.setter().set(ready::all());
+  run_ready(io);
+  BOOST_TEST(a.calls == 1);
+  BOOST_TEST(b.calls == 1);
+  error_code ec;
+  reg.cancel(ec); // nothing pending: fine
+  BOOST_TEST(!ec);
+}
+
+BOOST_AUTO_TEST_CASE(per_operation_cancellation_each_type)
+{
+  const asio::cancellation_type types[] = {asio::cancellation_type::terminal,
+      asio::cancellation_type::partial, asio::cancellation_type::total};
+  for (auto type : types)
+  {
+    asio::io_context io;
+    iocpx::registration reg(io);
+    asio::cancellation_signal sig, other;
+    wait_result a, b;
+    reg.async_wait(ready::readable(), asio::bind_cancellation_slot(sig.slot(), record{&a}));
+    reg.async_wait(ready::readable(), asio::bind_cancellation_slot(other.slot(), record{&b}));
+    sig.emit(type);
+    run_ready(io);
+    BOOST_TEST(a.calls == 1);
+    BOOST_TEST(a.ec == asio::error::operation_aborted);
+    BOOST_TEST(b.calls == 0); // only that operation
+    sig.emit(type);           // cancelling twice: harmless
+    reg.setter().add(ready::readable());
+    run_ready(io);
+    BOOST_TEST(a.calls == 1);
+    BOOST_TEST(b.calls == 1);
+    BOOST_TEST(!b.ec);
+    other.emit(type); // after completion: harmless
+    run_ready(io);
+    BOOST_TEST(b.calls == 1);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(cancellation_after_completion_is_posted_is_ignored)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  asio::cancellation_signal sig;
+  wait_result a;
+  reg.async_wait(ready::readable(), asio::bind_cancellation_slot(sig.slot(), record{&a}));
+  reg.setter().add(ready::readable()); // completion posted, handler not yet run
+  sig.emit(asio::cancellation_type::terminal);
+  run_ready(io);
+  BOOST_TEST(a.calls == 1);
+  BOOST_TEST(!a.ec);
+}
+
+BOOST_AUTO_TEST_CASE(slot_outliving_the_registration_is_harmless)
+{
+  asio::io_context io;
+  asio::cancellation_signal sig;
+  wait_result a;
+  {
+    iocpx::registration reg(io);
+    reg.async_wait(ready::readable(), asio::bind_cancellation_slot(sig.slot(), record{&a}));
+  }
+  run_ready(io);
+  BOOST_TEST(a.calls == 1);
+  BOOST_TEST(a.ec == asio::error::operation_aborted);
+  sig.emit(asio::cancellation_type::terminal);
+  run_ready(io);
+  BOOST_TEST(a.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(destruction_with_waits_pending_aborts_them)
+{
+  asio::io_context io;
+  wait_result a, b;
+  iocpx::set_readiness s;
+  {
+    iocpx::registration reg(io);
+    s = reg.setter();
+    reg.async_wait(ready::readable(), record{&a});
+    reg.async_wait(ready::writable(), record{&b});
+  }
+  BOOST_TEST(a.calls == 0);
+  run_ready(io);
+  BOOST_TEST(a.calls == 1);
+  BOOST_TEST(b.calls == 1);
+  BOOST_TEST(a.ec == asio::error::operation_aborted);
+  BOOST_TEST(b.ec == asio::error::operation_aborted);
+  // Setting after destruction is harmless and reports registration_gone.
+  error_code ec;
+  s.add(ready::readable(), ec);
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+  BOOST_CHECK_THROW(s.set(ready::readable()), boost::system::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(pending_wait_is_outstanding_work)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  wait_result w;
+  reg.async_wait(ready::readable(), record{&w});
+  auto s = reg.setter();
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    s.add(ready::readable());
+  });
+  io.run(); // must not return before the wait completed
+  t.join();
+  BOOST_TEST(w.calls == 1);
+  BOOST_TEST(!w.ec);
+}
+
+BOOST_AUTO_TEST_CASE(context_destroyed_with_waits_pending_destroys_handlers)
+{
+  auto io = std::make_unique<asio::io_context>();
+  auto reg = std::make_shared<iocpx::registration>(*io);
+  auto token = std::make_shared<int>(0);
+  bool called = false;
+  // The handler owns the registration and a sentinel.
+  reg->async_wait(ready::readable(), [reg, token, &called](error_code, ready) { called = true; });
+  std::weak_ptr<int> alive = token;
+  std::weak_ptr<iocpx::registration> reg_alive = reg;
+  token.reset();
+  reg.reset();
+  io.reset(); // shutdown destroys the pending wait without calling it
+  BOOST_TEST(!called);
+  BOOST_TEST(alive.expired());
+  BOOST_TEST(reg_alive.expired());
+}
+
+BOOST_AUTO_TEST_CASE(bad_inputs)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  // Empty interest.
+  wait_result w;
+  reg.async_wait(ready::none(), record{&w});
+  BOOST_TEST(w.calls == 0);
+  run_ready(io);
+  BOOST_TEST(w.calls == 1);
+  BOOST_TEST(w.ec == iocpx::error::empty_interest);
+  // Moved-from registration.
+  iocpx::registration moved(std::move(reg));
+  wait_result g;
+  reg.async_wait(ready::readable(), record{&g});
+  run_ready(io);
+  BOOST_TEST(g.calls == 1);
+  BOOST_TEST(g.ec == iocpx::error::registration_gone);
+  error_code ec;
+  BOOST_TEST(reg.readiness(ec).is_none());
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+  reg.cancel(ec);
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+  BOOST_CHECK_THROW(reg.readiness(), boost::system::system_error);
+  BOOST_CHECK_THROW(reg.cancel(), boost::system::system_error);
+  reg.setter().add(ready::readable(), ec);
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+  // The moved-to registration works.
+  BOOST_TEST(moved.setter().add(ready::readable(), ec).is_none());
+  BOOST_TEST(!ec);
+}
+
+BOOST_AUTO_TEST_CASE(setters_follow_a_moved_registration)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  auto s = reg.setter();
+  wait_result w;
+  reg.async_wait(ready::readable(), record{&w});
+  iocpx::registration moved(std::move(reg));
+  s.add(ready::readable());
+  run_ready(io);
+  BOOST_TEST(w.calls == 1); // the pending wait followed too
+  BOOST_TEST(!w.ec);
+  BOOST_TEST(moved.readiness() == ready::readable());
+  // Move assignment destroys the target's readiness.
+  iocpx::registration other(io);
+  auto os = other.setter();
+  other = std::move(moved);
+  BOOST_TEST(!os.registration_alive());
+  BOOST_TEST(s.registration_alive());
+  BOOST_TEST(other.readiness() == ready::readable());
+}
+
+BOOST_AUTO_TEST_CASE(setter_called_from_a_handler)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  auto s = reg.setter();
+  wait_result second;
+  bool first = false;
+  reg.async_wait(ready::readable(), [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    first = true;
+    s.clear(ready::readable());
+    reg.async_wait(ready::writable(), record{&second});
+    s.add(ready::writable());
+    BOOST_TEST(second.calls == 0); // not inline in the handler either
+  });
+  asio::post(io, [&] { s.add(ready::readable()); });
+  io.run();
+  BOOST_TEST(first);
+  BOOST_TEST(second.calls == 1);
+  BOOST_TEST(second.readiness == ready::writable());
+}
+
+// --- completion tokens --------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(token_use_future)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  std::future<ready> f = reg.async_wait(ready::writable(), asio::use_future);
+  reg.setter().add(ready::writable() | ready::readable());
+  io.run();
+  BOOST_TEST(f.get() == ready::writable());
+
+  std::future<ready> g = reg.async_wait(ready::none(), asio::use_future);
+  io.restart();
+  io.run();
+  try
+  {
+    g.get();
+    BOOST_FAIL("expected an exception");
+  }
+  catch (const boost::system::system_error& e)
+  {
+    BOOST_TEST(e.code() == iocpx::error::empty_interest);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(token_deferred)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  auto op = reg.async_wait(ready::readable(), asio::deferred);
+  reg.setter().add(ready::readable());
+  run_ready(io);
+  wait_result w;
+  std::move(op)(record{&w}); // started only now
+  BOOST_TEST(w.calls == 0);
+  run_ready(io);
+  BOOST_TEST(w.calls == 1);
+  BOOST_TEST(w.readiness == ready::readable());
+}
+
+BOOST_AUTO_TEST_CASE(token_as_tuple_and_redirect_error)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  bool done = false;
+  reg.async_wait(ready::none(), asio::as_tuple([&](std::tuple<error_code, ready> t) {
+    BOOST_TEST(std::get<0>(t) == iocpx::error::empty_interest);
+    done = true;
+  }));
+  run_ready(io);
+  BOOST_TEST(done);
+
+  error_code ec;
+  ready got;
+  bool done2 = false;
+  reg.async_wait(ready::readable(), asio::redirect_error([&](ready r) {
+    got = r;
+    done2 = true;
+  }, ec));
+  reg.cancel();
+  run_ready(io);
+  BOOST_TEST(done2);
+  BOOST_TEST(ec == asio::error::operation_aborted);
+  BOOST_TEST(got.is_none());
+}
+
+BOOST_AUTO_TEST_CASE(token_bind_executor_strand)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  auto strand = asio::make_strand(io);
+  bool in_strand = false;
+  int calls = 0;
+  reg.async_wait(ready::readable(), asio::bind_executor(strand, [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    in_strand = strand.running_in_this_thread();
+    ++calls;
+  }));
+  // Set from a foreign thread: the handler still runs in the strand.
+  std::thread t([s = reg.setter()]() mutable { s.add(ready::readable()); });
+  t.join();
+  io.run();
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(in_strand);
+}
+
+#if BOOST_ASIO_VERSION >= 102200
+BOOST_AUTO_TEST_CASE(token_bind_allocator)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  std::size_t allocs = 0, deallocs = 0;
+  iocpx_test::counting_allocator<int> alloc(&allocs, &deallocs);
+  wait_result w;
+  reg.async_wait(ready::readable(), asio::bind_allocator(alloc, record{&w}));
+  BOOST_TEST(allocs >= 1u); // the operation lives in the handler's allocator
+  reg.setter().add(ready::readable());
+  io.run();
+  BOOST_TEST(w.calls == 1);
+  BOOST_TEST(allocs == deallocs);
+}
+#endif
+
+BOOST_AUTO_TEST_CASE(token_parallel_group_wait_for_one)
+{
+  asio::io_context io;
+  iocpx::registration reader(io), writer(io);
+  bool done = false;
+  asio::experimental::make_parallel_group(
+      reader.async_wait(ready::readable(), asio::deferred),
+      writer.async_wait(ready::writable(), asio::deferred))
+      .async_wait(asio::experimental::wait_for_one(),
+          [&](std::array<std::size_t, 2> order, error_code ec1, ready r1, error_code ec2, ready r2) {
+            BOOST_TEST(order[0] == 1u); // the writer finished first
+            BOOST_TEST(!ec2);
+            BOOST_TEST(r2 == ready::writable());
+            BOOST_TEST(ec1 == asio::error::operation_aborted); // the reader was cancelled
+            BOOST_TEST(r1.is_none());
+            done = true;
+          });
+  run_ready(io);
+  BOOST_TEST(!done);
+  writer.setter().add(ready::writable());
+  io.run();
+  BOOST_TEST(done);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

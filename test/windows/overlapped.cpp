@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Test that the header is self-contained.
+#include <iocpx/windows/overlapped.hpp>
+
+#include "alloc_counter.hpp"
+#include "support.hpp"
+
+#include <iocpx/error.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace ix = iocpx::windows;
+namespace asio = boost::asio;
+using boost::system::error_code;
+using namespace iocpx_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+auto zero_byte_read(HANDLE h)
+{
+  return [h](OVERLAPPED* ov) {
+    static char none;
+    return ix::win32_result(::ReadFile(h, &none, 0, nullptr, ov));
+  };
+}
+
+struct record
+{
+  int calls = 0;
+  error_code ec;
+  std::size_t n = 0;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(overlapped)
+
+BOOST_AUTO_TEST_CASE(default_overlapped_is_empty)
+{
+  ix::overlapped ov;
+  BOOST_TEST(!ov.valid());
+  BOOST_TEST(!ov.in_flight());
+  BOOST_TEST(ov.native_overlapped() == nullptr);
+  ov.cancel(); // harmless
+}
+
+BOOST_AUTO_TEST_CASE(zero_byte_read_probe_reports_readable_repeatedly)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+
+  // A readiness-style object: a persistent zero-byte read that says
+  // "readable"; the owner then drains the pipe and re-arms.
+  int readable = 0;
+  std::string received;
+  ix::overlapped probe;
+  probe = ix::overlapped([&](const error_code& ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == 0u);
+    ++readable;
+    DWORD avail = 0;
+    BOOST_REQUIRE(::PeekNamedPipe(p.server.get(), nullptr, 0, nullptr, &avail, nullptr));
+    std::string chunk = read_exact(p.server.get(), avail);
+    received += chunk;
+    if (received.size() < 9)
+      probe.start(b, zero_byte_read(p.server.get()));
+  });
+  BOOST_TEST(probe.valid());
+  probe.start(b, zero_byte_read(p.server.get()));
+  BOOST_TEST(probe.in_flight());
+  ctx.poll();
+  BOOST_TEST(readable == 0); // nothing to read: the probe is pending
+
+  write_all(p.client.get(), "abc", 3);
+  BOOST_TEST(run_until(ctx, [&] { return readable == 1; }));
+  BOOST_TEST(probe.in_flight()); // re-armed by the callback
+  write_all(p.client.get(), "def", 3);
+  BOOST_TEST(run_until(ctx, [&] { return readable == 2; }));
+  write_all(p.client.get(), "ghi", 3);
+  BOOST_TEST(run_until(ctx, [&] { return readable == 3; }));
+  BOOST_TEST(received == "abcdefghi");
+  BOOST_TEST(!probe.in_flight());
+}
+
+BOOST_AUTO_TEST_CASE(immediate_success_is_delivered_through_the_context)
+{
+  for (ix::bind_options options : {ix::bind_options{}, ix::bind_options::fast()})
+  {
+    asio::io_context ctx;
+    pipe_pair p = make_pipe_pair();
+    ix::binding b = ix::bind(ctx, p.server.get(), options);
+    record r;
+    ix::overlapped ov([&](const error_code& ec, std::size_t n) {
+      ++r.calls;
+      r.ec = ec;
+      r.n = n;
+    });
+    ov.start(b, [&](OVERLAPPED* o) { return ix::win32_result(::WriteFile(p.server.get(), "12345", 5, nullptr, o)); });
+    BOOST_TEST(r.calls == 0);
+    BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+    ctx.restart();
+    ctx.run_for(50ms);
+    BOOST_TEST(r.calls == 1);
+    BOOST_TEST(!r.ec);
+    BOOST_TEST(r.n == 5u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(immediate_failure_is_delivered_through_the_context)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  p.client.reset();
+  record r;
+  ix::overlapped ov([&](const error_code& ec, std::size_t) {
+    ++r.calls;
+    r.ec = ec;
+  });
+  ov.start(b, [&](OVERLAPPED* o) { return ix::win32_result(::WriteFile(p.server.get(), "x", 1, nullptr, o)); });
+  BOOST_TEST(r.calls == 0);
+  ctx.poll();
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(r.ec.value() == ERROR_NO_DATA);
+}
+
+BOOST_AUTO_TEST_CASE(bad_starts)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  ix::overlapped ov([](const error_code&, std::size_t) {});
+  error_code ec;
+
+  ov.start(b, zero_byte_read(p.server.get()), ec);
+  BOOST_TEST(!ec);
+  bool called = false;
+  ov.start(b, [&](OVERLAPPED*) -> DWORD { called = true; return ERROR_SUCCESS; }, ec);
+  BOOST_TEST(ec == iocpx::error::already_in_flight);
+  BOOST_TEST(!called);
+
+  ix::binding empty;
+  ix::overlapped other([](const error_code&, std::size_t) {});
+  other.start(empty, [&](OVERLAPPED*) -> DWORD { called = true; return ERROR_SUCCESS; }, ec);
+  BOOST_TEST(ec == iocpx::error::not_bound);
+
+  ix::overlapped invalid;
+  invalid.start(b, [&](OVERLAPPED*) -> DWORD { called = true; return ERROR_SUCCESS; }, ec);
+  BOOST_TEST(ec == iocpx::error::not_bound);
+  BOOST_TEST(!called);
+
+  BOOST_CHECK_EXCEPTION(ov.start(b, zero_byte_read(p.server.get())), boost::system::system_error,
+      [](const boost::system::system_error& e) { return e.code() == iocpx::error::already_in_flight; });
+  ov.cancel();
+  BOOST_TEST(run_until(ctx, [&] { return !ov.in_flight(); }));
+}
+
+BOOST_AUTO_TEST_CASE(cancel_delivers_operation_aborted)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  record r;
+  ix::overlapped ov([&](const error_code& ec, std::size_t) {
+    ++r.calls;
+    r.ec = ec;
+  });
+  ov.start(b, zero_byte_read(p.server.get()));
+  ov.cancel();
+  ov.cancel(); // twice: harmless
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  BOOST_TEST(r.ec == asio::error::operation_aborted);
+  BOOST_TEST(!ov.in_flight());
+
+  // Reusable after a cancel.
+  ov.start(b, zero_byte_read(p.server.get()));
+  write_all(p.client.get(), "z", 1);
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 1; }));
+  BOOST_TEST(!r.ec);
+}
+
+BOOST_AUTO_TEST_CASE(no_allocation_per_start)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  int calls = 0;
+  std::optional<ix::overlapped> ov;
+  HANDLE h = p.server.get();
+  auto start = [h](OVERLAPPED* o) { return ix::win32_result(::WriteFile(h, "w", 1, nullptr, o)); };
+  ov.emplace([&](const error_code& ec, std::size_t) {
+    BOOST_REQUIRE(!ec);
+    if (++calls < 200)
+      ov->start(b, start);
+  });
+  ov->start(b, start);
+  ctx.run_for(5s); // warm-up round (drains once calls hit 200)
+  ctx.restart();
+  BOOST_REQUIRE(calls == 200);
+  read_exact(p.client.get(), 200);
+
+  const long long before = iocpx_test::allocations();
+  calls = 0;
+  ov->start(b, start);
+  ctx.run_for(5s);
+  BOOST_TEST(calls == 200);
+  BOOST_TEST(iocpx_test::allocations() - before == 0);
+}
+
+BOOST_AUTO_TEST_CASE(destroying_the_owner_in_flight_is_safe)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  auto life = std::make_shared<int>(0);
+  bool called = false;
+  {
+    ix::overlapped ov([&called, life](const error_code&, std::size_t) { called = true; });
+    ov.start(b, zero_byte_read(p.server.get()));
+    BOOST_TEST(life.use_count() == 2);
+  } // destroyed in flight: cancelled, state kept until the packet is dequeued
+  BOOST_TEST(life.use_count() == 2);
+  BOOST_TEST(run_until(ctx, [&] { return life.use_count() == 1; }));
+  BOOST_TEST(!called); // the callback of a destroyed owner never runs
+  BOOST_TEST(b.operations_in_flight() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(owner_destroyed_from_its_own_callback)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  auto ov = std::make_unique<ix::overlapped>();
+  int calls = 0;
+  *ov = ix::overlapped([&](const error_code&, std::size_t) {
+    ++calls;
+    ov.reset(); // the owner goes away inside the callback
+  });
+  ov->start(b, zero_byte_read(p.server.get()));
+  write_all(p.client.get(), "q", 1);
+  BOOST_TEST(run_until(ctx, [&] { return !ov; }));
+  BOOST_TEST(calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(context_destroyed_with_overlapped_in_flight)
+{
+  pipe_pair p = make_pipe_pair();
+  auto life = std::make_shared<int>(0);
+  bool called = false;
+  std::optional<ix::overlapped> ov;
+  {
+    asio::io_context ctx;
+    ix::binding b = ix::bind(ctx, p.server.get());
+    ov.emplace([&called, life](const error_code&, std::size_t) { called = true; });
+    ov->start(b, zero_byte_read(p.server.get()));
+  } // the context's shutdown cancels the read and drains its packet
+  BOOST_TEST(!called);
+  BOOST_TEST(!ov->in_flight());
+  ov.reset();
+  BOOST_TEST(life.use_count() == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
