@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Test that the header is self-contained.
+#include <iocpx/poller.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <chrono>
+#include <sstream>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using iocpx::event;
+using iocpx::ready;
+using iocpx::trigger;
+
+static_assert(iocpx::is_readiness_source_v<iocpx::registration>, "");
+static_assert(iocpx::is_readiness_source_v<iocpx::basic_registration<asio::io_context::executor_type>>, "");
+static_assert(!iocpx::is_readiness_source_v<int>, "");
+static_assert(!std::is_copy_constructible<iocpx::poller>::value, "");
+static_assert(std::is_nothrow_move_constructible<iocpx::poller>::value, "");
+static_assert(std::is_same<iocpx::poller::rebind_executor<asio::io_context::executor_type>::other,
+                  iocpx::basic_poller<asio::io_context::executor_type>>::value, "");
+
+namespace {
+
+// A source of its own, modelling ReadinessSource by wrapping a registration.
+class custom_source
+{
+public:
+  explicit custom_source(asio::io_context& io) : reg_(io) {}
+  iocpx::registration& readiness_registration() noexcept { return reg_; }
+  iocpx::set_readiness setter() const { return reg_.setter(); }
+
+private:
+  iocpx::registration reg_;
+};
+
+static_assert(iocpx::is_readiness_source_v<custom_source>, "");
+
+std::size_t run_ready(asio::io_context& io)
+{
+  io.restart();
+  return io.poll();
+}
+
+// Takes what is queued now, synchronously.
+std::vector<event> take(iocpx::poller& p, std::size_t max = 16)
+{
+  std::vector<event> ev(max);
+  std::size_t n = p.poll(ev, std::chrono::milliseconds(0));
+  ev.resize(n);
+  return ev;
+}
+
+std::string str(const std::vector<event>& v)
+{
+  std::ostringstream os;
+  for (const event& e : v)
+    os << e;
+  return os.str();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(readiness_poller)
+
+BOOST_AUTO_TEST_CASE(construction)
+{
+  asio::io_context io;
+  iocpx::poller a(io);
+  iocpx::poller b(io.get_executor());
+  iocpx::basic_poller<asio::io_context::executor_type> c(io);
+  iocpx::poller d(std::move(c));
+  BOOST_TEST(a.is_open());
+  BOOST_TEST(d.is_open());
+  BOOST_TEST(!c.is_open());
+  BOOST_TEST((a.get_executor() == asio::any_io_executor(io.get_executor())));
+  a = std::move(b);
+  BOOST_TEST(!b.is_open());
+}
+
+BOOST_AUTO_TEST_CASE(level_is_reported_while_ready)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  p.add(r, 1, ready::readable(), trigger::level);
+  BOOST_TEST(take(p).empty());
+  r.setter().add(ready::readable() | ready::writable());
+  BOOST_TEST(str(take(p)) == "{1, readable}");
+  BOOST_TEST(str(take(p)) == "{1, readable}");
+  r.setter().clear(ready::readable());
+  BOOST_TEST(take(p).empty());
+  BOOST_TEST(take(p).empty());
+  r.setter().add(ready::readable());
+  BOOST_TEST(str(take(p)) == "{1, readable}");
+}
+
+BOOST_AUTO_TEST_CASE(edge_is_reported_once_per_new_readiness)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  auto s = r.setter();
+  p.add(r, 2, ready::readable() | ready::writable(), trigger::edge);
+  s.add(ready::readable());
+  s.add(ready::readable()); // repeats: coalesced
+  BOOST_TEST(str(take(p)) == "{2, readable}");
+  BOOST_TEST(take(p).empty());
+  s.set(ready::readable()); // nothing new
+  BOOST_TEST(take(p).empty());
+  s.add(ready::writable()); // new kind
+  BOOST_TEST(str(take(p)) == "{2, readable | writable}");
+  s.clear(ready::readable());
+  s.add(ready::readable()); // appears again
+  BOOST_TEST(str(take(p)) == "{2, readable | writable}");
+  s.add(ready::error()); // outside the interest
+  BOOST_TEST(take(p).empty());
+}
+
+BOOST_AUTO_TEST_CASE(edge_cleared_before_taken_is_not_reported)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  p.add(r, 3, ready::readable(), trigger::edge);
+  r.setter().add(ready::readable());
+  r.setter().clear(ready::readable());
+  BOOST_TEST(take(p).empty());
+}
+
+BOOST_AUTO_TEST_CASE(oneshot_is_reported_once_until_modified)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  auto s = r.setter();
+  p.add(r, 4, ready::readable(), trigger::oneshot);
+  s.add(ready::readable());
+  BOOST_TEST(str(take(p)) == "{4, readable}");
+  BOOST_TEST(take(p).empty());
+  s.clear(ready::readable());
+  s.add(ready::readable());
+  BOOST_TEST(take(p).empty()); // disarmed
+  p.modify(r, 5, ready::readable(), trigger::oneshot); // re-armed; still ready
+  BOOST_TEST(str(take(p)) == "{5, readable}");
+  BOOST_TEST(take(p).empty());
+}
+
+BOOST_AUTO_TEST_CASE(already_ready_source_is_reported_on_add)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  r.setter().set(ready::writable());
+  p.add(r, 6, ready::writable(), trigger::edge);
+  BOOST_TEST(str(take(p)) == "{6, writable}");
+}
+
+BOOST_AUTO_TEST_CASE(removed_before_taken_is_never_reported_and_readd_uses_new_token)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  p.add(r, 7, ready::readable(), trigger::level);
+  r.setter().add(ready::readable());
+  p.remove(r);
+  BOOST_TEST(take(p).empty());
+  p.add(r, 8, ready::readable(), trigger::level);
+  BOOST_TEST(str(take(p)) == "{8, readable}");
+  // modify changes the token of a queued event too
+  p.modify(r, 9, ready::readable(), trigger::level);
+  BOOST_TEST(str(take(p)) == "{9, readable}");
+}
+
+BOOST_AUTO_TEST_CASE(destroyed_source_is_never_reported)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  auto r = std::make_unique<iocpx::registration>(io);
+  iocpx::registration keep(io);
+  p.add(*r, 1, ready::readable(), trigger::level);
+  p.add(keep, 2, ready::readable(), trigger::level);
+  r->setter().add(ready::readable());
+  keep.setter().add(ready::readable());
+  r.reset();
+  BOOST_TEST(str(take(p)) == "{2, readable}");
+  BOOST_TEST(str(take(p)) == "{2, readable}");
+  // The poller stays usable, and reaps the dead entry.
+  iocpx::registration fresh(io);
+  p.add(fresh, 3, ready::writable(), trigger::edge);
+  fresh.setter().add(ready::writable());
+  BOOST_TEST(str(take(p)) == "{2, readable}{3, writable}");
+}
+
+BOOST_AUTO_TEST_CASE(fair_order_no_starvation)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration a(io), b(io), c(io);
+  p.add(a, 1, ready::readable(), trigger::level);
+  p.add(b, 2, ready::readable(), trigger::level);
+  p.add(c, 3, ready::readable(), trigger::level);
+  a.setter().add(ready::readable());
+  b.setter().add(ready::readable());
+  c.setter().add(ready::readable());
+  std::string seen;
+  for (int i = 0; i < 6; ++i)
+    seen += str(take(p, 1));
+  BOOST_TEST(seen == "{1, readable}{2, readable}{3, readable}{1, readable}{2, readable}{3, readable}");
+  // A batch reports each source at most once.
+  BOOST_TEST(str(take(p, 16)) == "{1, readable}{2, readable}{3, readable}");
+}
+
+BOOST_AUTO_TEST_CASE(moved_source_is_followed)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  p.add(r, 1, ready::readable(), trigger::edge);
+  iocpx::registration moved(std::move(r));
+  moved.setter().add(ready::readable());
+  BOOST_TEST(str(take(p)) == "{1, readable}");
+  p.remove(moved);
+  error_code ec;
+  p.remove(moved, ec);
+  BOOST_TEST(ec == iocpx::error::not_registered);
+}
+
+BOOST_AUTO_TEST_CASE(custom_source_models_the_concept)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  custom_source src(io);
+  p.add(src, 42, ready::hangup(), trigger::edge);
+  src.setter().add(ready::hangup());
+  BOOST_TEST(str(take(p)) == "{42, hangup}");
+}
+
+BOOST_AUTO_TEST_CASE(async_poll_completes_when_a_source_becomes_ready)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration a(io), b(io);
+  p.add(a, 10, ready::readable(), trigger::edge);
+  p.add(b, 11, ready::writable(), trigger::edge);
+  std::array<event, 4> ev;
+  int calls = 0;
+  std::size_t got = 0;
+  p.async_poll(ev, [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    ++calls;
+    got = n;
+  });
+  run_ready(io);
+  BOOST_TEST(calls == 0);
+  b.setter().add(ready::writable());
+  BOOST_TEST(calls == 0); // not inline in the setter
+  run_ready(io);
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(got == 1u);
+  BOOST_TEST((ev[0] == event{11, ready::writable()}));
+}
+
+BOOST_AUTO_TEST_CASE(async_poll_with_events_queued_is_not_inline)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration a(io);
+  p.add(a, 1, ready::readable(), trigger::level);
+  a.setter().add(ready::readable());
+  std::vector<event> ev(2);
+  int calls = 0;
+  p.async_poll(ev, [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == 1u);
+    ++calls;
+  });
+  BOOST_TEST(calls == 0);
+  BOOST_TEST(run_ready(io) == 1u);
+  BOOST_TEST(calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(async_poll_set_from_another_thread)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration a(io);
+  p.add(a, 5, ready::readable(), trigger::edge);
+  std::array<event, 1> ev;
+  auto f = p.async_poll(ev, asio::use_future);
+  std::thread t([s = a.setter()]() mutable {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    s.add(ready::readable());
+  });
+  io.run(); // a pending poll is outstanding work
+  t.join();
+  BOOST_TEST(f.get() == 1u);
+  BOOST_TEST((ev[0] == event{5, ready::readable()}));
+}
+
+BOOST_AUTO_TEST_CASE(async_poll_cancellation)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  std::array<event, 1> ev1, ev2;
+  asio::cancellation_signal sig;
+  error_code e1, e2;
+  int calls = 0;
+  p.async_poll(ev1, asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, std::size_t n) {
+    e1 = ec;
+    BOOST_TEST(n == 0u);
+    ++calls;
+  }));
+  p.async_poll(ev2, [&](error_code ec, std::size_t) {
+    e2 = ec;
+    ++calls;
+  });
+  sig.emit(asio::cancellation_type::partial);
+  run_ready(io);
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(e1 == asio::error::operation_aborted);
+  p.cancel();
+  run_ready(io);
+  BOOST_TEST(calls == 2);
+  BOOST_TEST(e2 == asio::error::operation_aborted);
+}
+
+BOOST_AUTO_TEST_CASE(destruction_with_polls_pending)
+{
+  asio::io_context io;
+  iocpx::registration r(io);
+  error_code e;
+  int calls = 0;
+  std::array<event, 1> ev;
+  {
+    iocpx::poller p(io);
+    p.add(r, 1, ready::readable(), trigger::edge);
+    p.async_poll(ev, [&](error_code ec, std::size_t) {
+      e = ec;
+      ++calls;
+    });
+  }
+  run_ready(io);
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(e == asio::error::operation_aborted);
+  // The source was detached and may join another poller.
+  iocpx::poller q(io);
+  q.add(r, 2, ready::readable(), trigger::edge);
+  r.setter().add(ready::readable());
+  BOOST_TEST(str(take(q)) == "{2, readable}");
+}
+
+BOOST_AUTO_TEST_CASE(tokens_deferred_and_as_tuple)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  p.add(r, 1, ready::readable(), trigger::edge);
+  std::array<event, 2> ev;
+  auto op = p.async_poll(ev, asio::deferred);
+  r.setter().add(ready::readable());
+  std::size_t got = 0;
+  std::move(op)(asio::as_tuple([&](std::tuple<error_code, std::size_t> t) {
+    BOOST_TEST(!std::get<0>(t));
+    got = std::get<1>(t);
+  }));
+  run_ready(io);
+  BOOST_TEST(got == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(sync_poll_timeout_and_wakeup)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  p.add(r, 1, ready::readable(), trigger::edge);
+  std::array<event, 1> ev;
+  auto t0 = std::chrono::steady_clock::now();
+  BOOST_TEST(p.poll(ev, std::chrono::milliseconds(30)) == 0u);
+  BOOST_TEST((std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(30)));
+  std::thread t([s = r.setter()]() mutable {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    s.add(ready::readable());
+  });
+  BOOST_TEST(p.poll(ev, std::chrono::hours(24 * 365 * 1000)) == 1u); // "forever"
+  t.join();
+  BOOST_TEST((ev[0] == event{1, ready::readable()}));
+}
+
+BOOST_AUTO_TEST_CASE(bad_inputs)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io), never(io);
+  error_code ec;
+  // Empty interest.
+  p.add(r, 1, ready::none(), trigger::level, ec);
+  BOOST_TEST(ec == iocpx::error::empty_interest);
+  BOOST_CHECK_THROW(p.add(r, 1, ready::none()), boost::system::system_error);
+  // Removing / modifying a source never added.
+  p.remove(never, ec);
+  BOOST_TEST(ec == iocpx::error::not_registered);
+  p.modify(never, 1, ready::readable(), trigger::level, ec);
+  BOOST_TEST(ec == iocpx::error::not_registered);
+  BOOST_CHECK_THROW(p.remove(never), boost::system::system_error);
+  // Adding the same source twice (to this or another poller).
+  p.add(r, 1, ready::readable(), trigger::level, ec);
+  BOOST_TEST(!ec);
+  p.add(r, 2, ready::readable(), trigger::level, ec);
+  BOOST_TEST(ec == iocpx::error::already_registered);
+  iocpx::poller q(io);
+  q.add(r, 3, ready::readable(), trigger::level, ec);
+  BOOST_TEST(ec == iocpx::error::already_registered);
+  q.remove(r, ec);
+  BOOST_TEST(ec == iocpx::error::not_registered);
+  p.modify(r, 1, ready::none(), trigger::level, ec);
+  BOOST_TEST(ec == iocpx::error::empty_interest);
+  // Empty event buffer.
+  std::vector<event> none;
+  error_code aec;
+  int calls = 0;
+  p.async_poll(none, [&](error_code e, std::size_t n) {
+    aec = e;
+    BOOST_TEST(n == 0u);
+    ++calls;
+  });
+  BOOST_TEST(calls == 0);
+  run_ready(io);
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(aec == iocpx::error::empty_buffer);
+  p.poll(none, std::chrono::seconds(0), ec);
+  BOOST_TEST(ec == iocpx::error::empty_buffer);
+  BOOST_CHECK_THROW(p.poll(none, std::chrono::seconds(0)), boost::system::system_error);
+  // Moved-from registration.
+  iocpx::registration moved(std::move(never));
+  p.add(never, 9, ready::readable(), trigger::level, ec);
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+  p.remove(never, ec);
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+  // Moved-from poller.
+  iocpx::poller moved_p(std::move(q));
+  q.add(moved, 1, ready::readable(), trigger::level, ec);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  std::array<event, 1> one;
+  q.poll(one, std::chrono::seconds(0), ec);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  q.cancel(ec);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  q.async_poll(one, [&](error_code e, std::size_t) {
+    aec = e;
+    ++calls;
+  });
+  run_ready(io);
+  BOOST_TEST(calls == 2);
+  BOOST_TEST(aec == asio::error::bad_descriptor);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

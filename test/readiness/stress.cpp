@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Stress: 4 threads set readiness on 64 registrations while 2 threads run the
+// io_context and re-arm waits (or polls). Every kind that a setter makes
+// appear (a 0 -> 1 transition, known exactly from the previous readiness the
+// setter returns) must later disappear exactly once, either because a
+// handler observed and cleared it or because a setter replaced it. When the
+// setters stop, every registration must drain to empty readiness: a kind
+// left set with a wait pending would be a lost wake-up. A per-wait flag
+// catches a handler that runs twice for one wait.
+
+#include <iocpx/poller.hpp>
+#include <iocpx/registration.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using iocpx::event;
+using iocpx::ready;
+using iocpx::trigger;
+
+namespace {
+
+constexpr int registrations = 64;
+constexpr int setter_threads = 4;
+constexpr int io_threads = 2;
+constexpr int kinds = 5;
+
+#if defined(__SANITIZE_THREAD__)
+constexpr int ops_per_setter = 6000;
+#elif defined(__has_feature)
+#  if __has_feature(thread_sanitizer)
+constexpr int ops_per_setter = 6000;
+#  else
+constexpr int ops_per_setter = 40000;
+#  endif
+#else
+constexpr int ops_per_setter = 40000;
+#endif
+
+struct accounting
+{
+  std::atomic<long> appeared[kinds] = {};
+  std::atomic<long> consumed[kinds] = {};
+  std::atomic<long> withdrawn[kinds] = {};
+
+  static void count(std::atomic<long>* into, unsigned bits)
+  {
+    for (int k = 0; k < kinds; ++k)
+      if (bits & (1u << k))
+        into[k].fetch_add(1, std::memory_order_relaxed);
+  }
+};
+
+// Random set/add/clear on random registrations, recording transitions.
+void run_setter(std::vector<iocpx::set_readiness> setters, std::vector<accounting>* acc,
+    unsigned seed)
+{
+  std::mt19937 rng(seed);
+  for (int i = 0; i < ops_per_setter; ++i)
+  {
+    const int j = static_cast<int>(rng() % registrations);
+    const unsigned bits = static_cast<unsigned>(rng() % 32);
+    const int what = static_cast<int>(rng() % 10);
+    accounting& a = (*acc)[static_cast<std::size_t>(j)];
+    iocpx::set_readiness& s = setters[static_cast<std::size_t>(j)];
+    if (what < 7)
+    {
+      const unsigned prev = s.add(ready::from_bits(bits)).bits();
+      accounting::count(a.appeared, bits & ~prev);
+    }
+    else if (what < 9)
+    {
+      const unsigned prev = s.set(ready::from_bits(bits)).bits();
+      accounting::count(a.appeared, bits & ~prev);
+      accounting::count(a.withdrawn, prev & ~bits);
+    }
+    else
+    {
+      const unsigned prev = s.clear(ready::from_bits(bits)).bits();
+      accounting::count(a.withdrawn, prev & bits);
+    }
+    if ((i & 1023) == 0)
+      std::this_thread::yield();
+  }
+}
+
+bool all_empty(const std::vector<iocpx::set_readiness>& setters)
+{
+  for (const auto& s : setters)
+    if (!s.get().is_none())
+      return false;
+  return true;
+}
+
+void check_balance(const std::vector<accounting>& acc)
+{
+  long appeared = 0;
+  for (int j = 0; j < registrations; ++j)
+  {
+    for (int k = 0; k < kinds; ++k)
+    {
+      const accounting& a = acc[static_cast<std::size_t>(j)];
+      const long in = a.appeared[k].load();
+      const long out = a.consumed[k].load() + a.withdrawn[k].load();
+      appeared += in;
+      if (in != out)
+        BOOST_ERROR("registration " << j << " kind " << k << ": appeared " << in
+                                    << ", consumed " << a.consumed[k].load() << ", withdrawn "
+                                    << a.withdrawn[k].load());
+    }
+  }
+  BOOST_TEST(appeared > 0);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(readiness_stress)
+
+BOOST_AUTO_TEST_CASE(setters_vs_rearmed_waits)
+{
+  asio::io_context io(io_threads);
+  auto guard = asio::make_work_guard(io);
+  std::vector<std::unique_ptr<iocpx::registration>> regs;
+  std::vector<iocpx::set_readiness> setters;
+  std::vector<accounting> acc(registrations);
+  std::vector<std::atomic<bool>> pending(registrations);
+  std::atomic<long> double_calls{0}, handled{0};
+  std::atomic<bool> stopping{false};
+  for (int j = 0; j < registrations; ++j)
+  {
+    regs.push_back(std::make_unique<iocpx::registration>(io));
+    setters.push_back(regs.back()->setter());
+  }
+
+  struct waiter
+  {
+    int j;
+    iocpx::registration* reg;
+    iocpx::set_readiness setter;
+    accounting* acc;
+    std::atomic<bool>* pending;
+    std::atomic<long>* double_calls;
+    std::atomic<long>* handled;
+    std::atomic<bool>* stopping;
+
+    void arm() const
+    {
+      pending->store(true);
+      reg->async_wait(ready::all(), *this);
+    }
+
+    void operator()(error_code ec, ready r) const
+    {
+      if (!pending->exchange(false))
+        double_calls->fetch_add(1);
+      if (ec)
+        return; // cancelled at the end
+      handled->fetch_add(1, std::memory_order_relaxed);
+      const unsigned prev = setter.clear(r).bits();
+      accounting::count(acc->consumed, prev & r.bits());
+      if (!stopping->load())
+        arm();
+    }
+  };
+
+  for (int j = 0; j < registrations; ++j)
+    waiter{j, regs[static_cast<std::size_t>(j)].get(), setters[static_cast<std::size_t>(j)],
+        &acc[static_cast<std::size_t>(j)], &pending[static_cast<std::size_t>(j)], &double_calls,
+        &handled, &stopping}
+        .arm();
+
+  std::vector<std::thread> runners;
+  for (int i = 0; i < io_threads; ++i)
+    runners.emplace_back([&io] { io.run(); });
+  std::vector<std::thread> producers;
+  for (int i = 0; i < setter_threads; ++i)
+    producers.emplace_back(run_setter, setters, &acc, 1000u + static_cast<unsigned>(i));
+  for (auto& t : producers)
+    t.join();
+
+  // Quiescence: every registration must drain to empty readiness.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  bool drained = false;
+  while (!(drained = all_empty(setters)) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  BOOST_TEST(drained, "lost wake-up: readiness left set with a wait pending");
+
+  stopping = true;
+  for (auto& r : regs)
+    r->cancel();
+  guard.reset();
+  for (auto& t : runners)
+    t.join();
+
+  BOOST_TEST(double_calls.load() == 0);
+  BOOST_TEST(handled.load() > 0);
+  for (auto& p : pending)
+    BOOST_TEST(!p.load()); // every wait ended exactly once
+  check_balance(acc);
+}
+
+BOOST_AUTO_TEST_CASE(setters_vs_two_concurrent_polls)
+{
+  asio::io_context io(io_threads);
+  auto guard = asio::make_work_guard(io);
+  iocpx::poller poller(io);
+  std::vector<std::unique_ptr<iocpx::registration>> regs;
+  std::vector<iocpx::set_readiness> setters;
+  std::vector<accounting> acc(registrations);
+  for (int j = 0; j < registrations; ++j)
+  {
+    regs.push_back(std::make_unique<iocpx::registration>(io));
+    setters.push_back(regs.back()->setter());
+    poller.add(*regs.back(), static_cast<std::size_t>(j), ready::all(),
+        static_cast<trigger>(j % 3));
+  }
+
+  constexpr int polls = 2;
+  std::array<std::array<event, 16>, polls> buffers;
+  std::array<std::atomic<bool>, polls> pending{};
+  std::atomic<long> double_calls{0}, events_seen{0};
+  std::atomic<bool> stopping{false};
+
+  struct poll_handler
+  {
+    int k;
+    iocpx::poller* poller;
+    std::array<std::array<event, 16>, polls>* buffers;
+    std::array<std::atomic<bool>, polls>* pending;
+    std::vector<iocpx::set_readiness>* setters;
+    std::vector<accounting>* acc;
+    std::atomic<long>* double_calls;
+    std::atomic<long>* events_seen;
+    std::atomic<bool>* stopping;
+
+    void arm() const
+    {
+      (*pending)[static_cast<std::size_t>(k)].store(true);
+      poller->async_poll((*buffers)[static_cast<std::size_t>(k)], *this);
+    }
+
+    void operator()(error_code ec, std::size_t n) const
+    {
+      if (!(*pending)[static_cast<std::size_t>(k)].exchange(false))
+        double_calls->fetch_add(1);
+      if (ec)
+        return;
+      for (std::size_t i = 0; i < n; ++i)
+      {
+        const event e = (*buffers)[static_cast<std::size_t>(k)][i];
+        events_seen->fetch_add(1, std::memory_order_relaxed);
+        const unsigned prev = (*setters)[e.token].clear(e.readiness).bits();
+        accounting::count((*acc)[e.token].consumed, prev & e.readiness.bits());
+        if (e.token % 3 == 2) // oneshot: re-arm
+          poller->modify((*setters)[e.token].registration_alive() ? *(*regs)[e.token] : *(*regs)[e.token],
+              e.token, ready::all(), trigger::oneshot);
+      }
+      if (!stopping->load())
+        arm();
+    }
+
+    std::vector<std::unique_ptr<iocpx::registration>>* regs;
+  };
+
+  for (int k = 0; k < polls; ++k)
+  {
+    poll_handler h{k, &poller, &buffers, &pending, &setters, &acc, &double_calls, &events_seen,
+        &stopping, &regs};
+    h.arm();
+  }
+
+  std::vector<std::thread> runners;
+  for (int i = 0; i < io_threads; ++i)
+    runners.emplace_back([&io] { io.run(); });
+  std::vector<std::thread> producers;
+  for (int i = 0; i < setter_threads; ++i)
+    producers.emplace_back(run_setter, setters, &acc, 2000u + static_cast<unsigned>(i));
+  for (auto& t : producers)
+    t.join();
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  bool drained = false;
+  while (!(drained = all_empty(setters)) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  BOOST_TEST(drained, "lost wake-up: readiness left set with polls pending");
+
+  stopping = true;
+  poller.cancel();
+  guard.reset();
+  for (auto& t : runners)
+    t.join();
+
+  BOOST_TEST(double_calls.load() == 0);
+  BOOST_TEST(events_seen.load() > 0);
+  for (auto& p : pending)
+    BOOST_TEST(!p.load());
+  check_balance(acc);
+}
+
+BOOST_AUTO_TEST_CASE(registrations_destroyed_while_setters_run)
+{
+  // Setters racing the destruction of their registrations (and of the
+  // poller entries) must only ever see registration_gone.
+  asio::io_context io(io_threads);
+  iocpx::poller poller(io);
+  std::atomic<long> unexpected{0};
+  for (int round = 0; round < 20; ++round)
+  {
+    std::vector<std::unique_ptr<iocpx::registration>> regs;
+    std::vector<iocpx::set_readiness> setters;
+    for (int j = 0; j < 16; ++j)
+    {
+      regs.push_back(std::make_unique<iocpx::registration>(io));
+      setters.push_back(regs.back()->setter());
+      poller.add(*regs.back(), static_cast<std::size_t>(j), ready::readable(), trigger::level);
+      regs.back()->async_wait(ready::writable(), [](error_code, ready) {});
+    }
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i)
+      threads.emplace_back([&, i] {
+        while (!go.load())
+        {
+        }
+        error_code ec;
+        for (int n = 0; n < 300; ++n)
+        {
+          auto& s = setters[static_cast<std::size_t>((n + i) % 16)];
+          s.add(ready::readable() | ready::writable(), ec);
+          if (ec && ec != iocpx::error::registration_gone)
+            ++unexpected;
+          s.clear(ready::all(), ec);
+          if (ec && ec != iocpx::error::registration_gone)
+            ++unexpected;
+        }
+      });
+    go = true;
+    for (auto& r : regs)
+      r.reset();
+    for (auto& t : threads)
+      t.join();
+    std::array<event, 16> ev;
+    BOOST_TEST(poller.poll(ev, std::chrono::milliseconds(0)) == 0u);
+    io.restart();
+    io.poll();
+  }
+  BOOST_TEST(unexpected.load() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

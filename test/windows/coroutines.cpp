@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// C++20: async_overlapped with use_awaitable / co_await, and cancellation of
+// an awaited operation through the coroutine's cancellation state.
+
+#include <iocpx/windows/async_overlapped.hpp>
+
+#include "support.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+namespace ix = iocpx::windows;
+namespace asio = boost::asio;
+using boost::system::error_code;
+using namespace iocpx_test;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(coroutines)
+
+BOOST_AUTO_TEST_CASE(echo_with_use_awaitable)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding server = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  ix::binding client = ix::bind(ctx, p.client.get(), ix::bind_options::fast());
+  std::string reply;
+
+  auto echo_once = [&]() -> asio::awaitable<void> {
+    char buf[64];
+    std::size_t n = co_await ix::async_overlapped(server,
+        [&](OVERLAPPED* ov) { return ix::win32_result(::ReadFile(p.server.get(), buf, sizeof buf, nullptr, ov)); },
+        asio::use_awaitable);
+    co_await ix::async_overlapped(server,
+        [&](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(p.server.get(), buf, DWORD(n), nullptr, ov)); },
+        asio::use_awaitable);
+  };
+  auto ask = [&]() -> asio::awaitable<void> {
+    co_await ix::async_overlapped(client,
+        [&](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(p.client.get(), "marco", 5, nullptr, ov)); },
+        asio::use_awaitable);
+    char buf[64];
+    // deferred is awaitable too
+    std::size_t n = co_await ix::async_overlapped(client,
+        [&](OVERLAPPED* ov) { return ix::win32_result(::ReadFile(p.client.get(), buf, sizeof buf, nullptr, ov)); },
+        asio::deferred);
+    reply.assign(buf, n);
+  };
+  asio::co_spawn(ctx, echo_once(), asio::detached);
+  asio::co_spawn(ctx, ask(), asio::detached);
+  ctx.run_for(10s);
+  BOOST_TEST(reply == "marco");
+}
+
+BOOST_AUTO_TEST_CASE(errors_are_thrown_or_returned_as_tuples)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  p.client.reset();
+  bool threw = false, tupled = false;
+  asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    try
+    {
+      co_await ix::async_overlapped(b,
+          [&](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(p.server.get(), "x", 1, nullptr, ov)); },
+          asio::use_awaitable);
+    }
+    catch (const boost::system::system_error& e)
+    {
+      threw = e.code().value() == ERROR_NO_DATA;
+    }
+    auto [ec, n] = co_await ix::async_overlapped(b,
+        [&](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(p.server.get(), "x", 1, nullptr, ov)); },
+        asio::as_tuple(asio::use_awaitable));
+    tupled = ec.value() == ERROR_NO_DATA && n == 0;
+  }, asio::detached);
+  ctx.run_for(10s);
+  BOOST_TEST(threw);
+  BOOST_TEST(tupled);
+}
+
+BOOST_AUTO_TEST_CASE(awaitable_operators_cancel_the_slower_read)
+{
+  using namespace asio::experimental::awaitable_operators;
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  bool timed_out = false;
+  asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    char buf[8];
+    asio::steady_timer timer(co_await asio::this_coro::executor, 50ms);
+    auto which = co_await (ix::async_overlapped(b,
+        [&](OVERLAPPED* ov) { return ix::win32_result(::ReadFile(p.server.get(), buf, sizeof buf, nullptr, ov)); },
+        asio::use_awaitable) || timer.async_wait(asio::use_awaitable));
+    timed_out = which.index() == 1;
+  }, asio::detached);
+  ctx.run_for(10s);
+  BOOST_TEST(timed_out);
+  BOOST_TEST(b.operations_in_flight() == 0u); // the read was cancelled, not leaked
+}
+
+BOOST_AUTO_TEST_SUITE_END()
