@@ -33,6 +33,10 @@ class basic_registration;
 /// for a kind that a call makes appear, the call is a single atomic operation
 /// and takes no lock.
 ///
+/// The members are `const`: a setter is a handle, and what it changes is the
+/// registration it refers to (so a setter captured by value in a lambda can
+/// be used directly).
+///
 /// Every modifying call returns the readiness as it was just before the call
 /// (useful to know whether *this* call made a kind appear or disappear).
 ///
@@ -50,7 +54,7 @@ public:
   /// Replaces the readiness with `r`.
   /// @returns The previous readiness.
   /// @throws boost::system::system_error with `iocpx::error::registration_gone`.
-  ready set(ready r)
+  ready set(ready r) const
   {
     boost::system::error_code ec;
     ready prev = set(r, ec);
@@ -60,7 +64,7 @@ public:
 
   /// Replaces the readiness with `r`.
   /// @returns The previous readiness, or `ready::none()` on error.
-  ready set(ready r, boost::system::error_code& ec)
+  ready set(ready r, boost::system::error_code& ec) const
   {
     return update(detail::readiness_core::update_kind::set, r, ec);
   }
@@ -68,7 +72,7 @@ public:
   /// Adds (ORs in) the kinds in `r`.
   /// @returns The previous readiness.
   /// @throws boost::system::system_error with `iocpx::error::registration_gone`.
-  ready add(ready r)
+  ready add(ready r) const
   {
     boost::system::error_code ec;
     ready prev = add(r, ec);
@@ -78,7 +82,7 @@ public:
 
   /// Adds (ORs in) the kinds in `r`.
   /// @returns The previous readiness, or `ready::none()` on error.
-  ready add(ready r, boost::system::error_code& ec)
+  ready add(ready r, boost::system::error_code& ec) const
   {
     return update(detail::readiness_core::update_kind::add, r, ec);
   }
@@ -86,7 +90,7 @@ public:
   /// Removes the kinds in `r`.
   /// @returns The previous readiness.
   /// @throws boost::system::system_error with `iocpx::error::registration_gone`.
-  ready clear(ready r)
+  ready clear(ready r) const
   {
     boost::system::error_code ec;
     ready prev = clear(r, ec);
@@ -96,7 +100,7 @@ public:
 
   /// Removes the kinds in `r`.
   /// @returns The previous readiness, or `ready::none()` on error.
-  ready clear(ready r, boost::system::error_code& ec)
+  ready clear(ready r, boost::system::error_code& ec) const
   {
     return update(detail::readiness_core::update_kind::clear, r, ec);
   }
@@ -152,7 +156,7 @@ private:
   }
 
   ready update(detail::readiness_core::update_kind k, ready r,
-      boost::system::error_code& ec)
+      boost::system::error_code& ec) const
   {
     ready::bits_type prev = 0;
     if (!core_ || !core_->update(k, r.bits(), prev))
