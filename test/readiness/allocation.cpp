@@ -21,10 +21,22 @@
 #include <cstdlib>
 #include <new>
 
+// ThreadSanitizer's runtime defines the global operator new itself (it
+// cannot be replaced there): the loops still run and are checked, but the
+// allocation counts are only checked in the other builds.
+#if defined(__SANITIZE_THREAD__)
+#  define IOCPX_TEST_NO_NEW_COUNT 1
+#elif defined(__has_feature)
+#  if __has_feature(thread_sanitizer)
+#    define IOCPX_TEST_NO_NEW_COUNT 1
+#  endif
+#endif
+
 namespace {
 std::atomic<std::size_t> allocations{0};
 }
 
+#if !defined(IOCPX_TEST_NO_NEW_COUNT)
 void* operator new(std::size_t n)
 {
   allocations.fetch_add(1, std::memory_order_relaxed);
@@ -35,6 +47,7 @@ void* operator new(std::size_t n)
 
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#endif
 
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -83,8 +96,12 @@ BOOST_AUTO_TEST_CASE(wait_set_rewait_allocates_nothing_in_steady_state)
   asio::post(io, [&] { s.add(ready::readable()); });
   io.run();
   BOOST_TEST(count == warmup + measured);
+#if !defined(IOCPX_TEST_NO_NEW_COUNT)
   BOOST_TEST(before > 0u); // the counter counts
   BOOST_TEST(after - before == 0u);
+#else
+  BOOST_TEST_MESSAGE("allocation counts not checked under ThreadSanitizer");
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(poll_set_repoll_allocates_nothing_in_steady_state)
@@ -130,8 +147,12 @@ BOOST_AUTO_TEST_CASE(poll_set_repoll_allocates_nothing_in_steady_state)
   asio::post(io, [&] { s.add(ready::readable()); });
   io.run();
   BOOST_TEST(count == warmup + measured);
+#if !defined(IOCPX_TEST_NO_NEW_COUNT)
   BOOST_TEST(before > 0u); // the counter counts
   BOOST_TEST(after - before == 0u);
+#else
+  BOOST_TEST_MESSAGE("allocation counts not checked under ThreadSanitizer");
+#endif
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -41,17 +41,7 @@ constexpr int setter_threads = 4;
 constexpr int io_threads = 2;
 constexpr int kinds = 5;
 
-#if defined(__SANITIZE_THREAD__)
-constexpr int ops_per_setter = 6000;
-#elif defined(__has_feature)
-#  if __has_feature(thread_sanitizer)
-constexpr int ops_per_setter = 6000;
-#  else
-constexpr int ops_per_setter = 40000;
-#  endif
-#else
-constexpr int ops_per_setter = 40000;
-#endif
+constexpr int ops_per_setter = 100000;
 
 struct accounting
 {

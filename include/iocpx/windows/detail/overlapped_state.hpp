@@ -10,6 +10,7 @@
 #include <iocpx/detail/config.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
 #include <iocpx/windows/detail/handle_state.hpp>
+#include <iocpx/windows/detail/immediate_delivery.hpp>
 
 #include <boost/system/error_code.hpp>
 
@@ -109,7 +110,11 @@ private:
     } reference{self};
 
     if (owner && !self->abandoned_.load(std::memory_order_acquire))
+    {
+      immediate_delivery_scope scope(*static_cast<iocp_context*>(owner));
       self->invoke_(self, ec, bytes_transferred);
+      scope.drain();
+    }
   }
 
   invoke_fn invoke_;

@@ -12,6 +12,7 @@
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
 #include <iocpx/windows/detail/handle_state.hpp>
+#include <iocpx/windows/detail/immediate_delivery.hpp>
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -116,8 +117,12 @@ public:
 
     if (owner)
     {
+      // Operations this handler starts that complete at once are delivered
+      // right after it returns (see immediate_delivery.hpp).
+      immediate_delivery_scope scope(*static_cast<iocp_context*>(owner));
       fenced_block b(fenced_block::half);
       w.complete(handler, handler.handler_);
+      scope.drain();
     }
   }
 

@@ -8,6 +8,7 @@
 #define IOCPX_WINDOWS_IMPL_BINDING_IPP
 
 #include <iocpx/windows/binding.hpp>
+#include <iocpx/windows/detail/immediate_delivery.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution_context.hpp>
@@ -148,6 +149,76 @@ public:
 };
 
 // ---------------------------------------------------------------------------
+// The fast path for immediate completions (see immediate_delivery.hpp).
+
+IOCPX_DECL immediate_delivery_scope*& immediate_delivery_scope::current() noexcept
+{
+  static thread_local immediate_delivery_scope* scope = nullptr;
+  return scope;
+}
+
+IOCPX_DECL bool immediate_delivery_scope::try_queue(iocp_context& iocp, iocp_operation* op,
+    DWORD error, DWORD bytes_transferred) noexcept
+{
+  immediate_delivery_scope* scope = current();
+  if (!scope || &scope->iocp_ != &iocp || scope->size_ == capacity
+      || scope->delivered_ + scope->size_ >= budget)
+    return false;
+  scope->queue_[(scope->head_ + scope->size_) % capacity] = entry{op, error, bytes_transferred};
+  ++scope->size_;
+  return true;
+}
+
+IOCPX_DECL void immediate_delivery_scope::drain()
+{
+  if (outer_)
+    return;
+  while (size_ > 0 && !iocp_.stopped())
+  {
+    entry e = queue_[head_];
+    head_ = (head_ + 1) % capacity;
+    --size_;
+    ++delivered_;
+    // As Asio's loop does for a dequeued packet: complete, then count the
+    // work as finished (even if the handler throws).
+    struct work_finished_on_exit
+    {
+      iocp_context& iocp;
+      ~work_finished_on_exit()
+      {
+        iocp.work_finished();
+      }
+    } on_exit{iocp_};
+    e.op->complete(&iocp_, boost::system::error_code(static_cast<int>(e.error),
+                               boost::system::system_category()), e.bytes);
+  }
+}
+
+IOCPX_DECL immediate_delivery_scope::~immediate_delivery_scope()
+{
+  if (outer_)
+    return;
+  current() = nullptr;
+  // Left over only if the context was stopped or a handler threw: hand the
+  // completions to the port, in order.
+  while (size_ > 0)
+  {
+    entry e = queue_[head_];
+    head_ = (head_ + 1) % capacity;
+    --size_;
+    iocp_.on_completion(e.op, e.error, e.bytes);
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+// A completion that has no packet: on this thread right after the current
+// handler if possible, otherwise through the port.
+inline void deliver_immediately(iocp_context& iocp, iocp_operation* op, DWORD error, DWORD bytes)
+{
+  if (!immediate_delivery_scope::try_queue(iocp, op, error, bytes))
+    iocp.on_completion(op, error, bytes);
+}
 
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result)
 {
@@ -173,11 +244,11 @@ IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD resu
       iocp.on_pending(op);
       return;
     }
-    iocp.on_completion(op, result, static_cast<DWORD>(op->InternalHigh));
+    deliver_immediately(iocp, op, result, static_cast<DWORD>(op->InternalHigh));
     return;
   default:
     // An immediate failure never queues a packet.
-    iocp.on_completion(op, result, 0);
+    deliver_immediately(iocp, op, result, 0);
     return;
   }
 }
