@@ -9,6 +9,7 @@
 
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/immediate_delivery.hpp>
+#include <iocpx/windows/detail/statistics.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution_context.hpp>
@@ -216,8 +217,13 @@ IOCPX_DECL immediate_delivery_scope::~immediate_delivery_scope()
 // handler if possible, otherwise through the port.
 inline void deliver_immediately(iocp_context& iocp, iocp_operation* op, DWORD error, DWORD bytes)
 {
-  if (!immediate_delivery_scope::try_queue(iocp, op, error, bytes))
-    iocp.on_completion(op, error, bytes);
+  if (immediate_delivery_scope::try_queue(iocp, op, error, bytes))
+  {
+    IOCPX_STATISTIC(local_completions);
+    return;
+  }
+  IOCPX_STATISTIC(posted_completions);
+  iocp.on_completion(op, error, bytes);
 }
 
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result)

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Shared pieces of the benchmarks: allocation counting, timing, result rows.
+
+#ifndef IOCPX_BENCH_SUPPORT_HPP
+#define IOCPX_BENCH_SUPPORT_HPP
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace iocpx_bench {
+
+/// Global operator new calls so far (bench_alloc.cpp replaces the operators).
+long long allocations() noexcept;
+/// Bytes requested from global operator new so far.
+long long allocated_bytes() noexcept;
+
+using clock = std::chrono::steady_clock;
+
+inline double seconds_since(clock::time_point start)
+{
+  return std::chrono::duration<double>(clock::now() - start).count();
+}
+
+/// What one contender did for one workload (one run).
+struct sample
+{
+  double rate = 0;           // operations (round trips) or MB per second
+  double allocs_per_op = 0;  // heap allocations per user operation, steady state
+  double dequeues_per_op = 0; // completion-port packets dequeued per user operation
+  double posts_per_op = 0;   // of which posted by user space (not the kernel)
+  double calls_per_op = 0;   // ReadFile/WriteFile calls per user operation
+};
+
+inline double median(std::vector<double> v)
+{
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+} // namespace iocpx_bench
+
+#endif // IOCPX_BENCH_SUPPORT_HPP

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Overlapped named pipes, side by side in one process run: raw Win32 IOCP
+// loops, plain Asio, and iocpx. Reports ratios (absolute times under Wine say
+// nothing about Windows), heap allocations per operation, completion-port
+// packets dequeued per operation (and how many of them were posted from user
+// space), and ReadFile/WriteFile calls per operation.
+//
+//   pipe_bench [--quick] [--out FILE]
+//
+// Workloads: ping-pong (1 byte each way, round trips/s) and bulk transfer
+// (64 MiB in 4 KiB and in 64 KiB writes, MB/s); one read and one write in
+// flight, 64 KiB pipe buffers, one thread. Each cell is the median of three
+// interleaved runs. The markdown table goes to stdout and to FILE.
+
+#define IOCPX_ENABLE_STATISTICS 1
+
+#include "bench_support.hpp"
+#include "pipe_contenders.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+using namespace iocpx_bench;
+
+namespace {
+
+struct workload
+{
+  const char* name;
+  const char* unit;
+  bool ping_pong;
+  std::size_t chunk;
+  double libuv_ratio; // libuv uv_pipe vs the raw loop, from the facts note
+};
+
+struct cell
+{
+  sample median;
+  bool measured = false;
+};
+
+std::string fmt(double v, int precision = 2)
+{
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", precision, v);
+  return buf;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  int rounds = 2000;
+  std::size_t bulk_bytes = std::size_t(64) << 20;
+  int repeats = 3;
+  std::string out_file;
+  std::string svg_file;
+  for (int i = 1; i < argc; ++i)
+  {
+    if (std::strcmp(argv[i], "--quick") == 0)
+    {
+      rounds = 200;
+      bulk_bytes = std::size_t(4) << 20;
+      repeats = 1;
+    }
+    else if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+      out_file = argv[++i];
+    else if (std::strcmp(argv[i], "--svg") == 0 && i + 1 < argc)
+      svg_file = argv[++i];
+  }
+
+  const std::vector<workload> workloads = {
+      {"ping-pong 1 B", "round trips/s", true, 1, 0.81},
+      {"bulk 4 KiB", "MB/s", false, 4096, 0.81},
+      {"bulk 64 KiB", "MB/s", false, 65536, 0.64},
+  };
+  const std::vector<contender> contenders = all_contenders();
+
+  std::vector<std::vector<std::vector<sample>>> runs(
+      contenders.size(), std::vector<std::vector<sample>>(workloads.size()));
+  for (int rep = 0; rep < repeats; ++rep)
+    for (std::size_t w = 0; w < workloads.size(); ++w)
+      for (std::size_t c = 0; c < contenders.size(); ++c)
+      {
+        sample s = workloads[w].ping_pong ? contenders[c].ping_pong(rounds)
+                                          : contenders[c].bulk(bulk_bytes, workloads[w].chunk);
+        runs[c][w].push_back(s);
+        std::fprintf(stderr, "  run %d  %-42s %-14s %10.1f %s\n", rep + 1, contenders[c].name.c_str(),
+            workloads[w].name, s.rate, workloads[w].unit);
+      }
+
+  // Medians per cell (each field separately).
+  std::vector<std::vector<cell>> cells(contenders.size(), std::vector<cell>(workloads.size()));
+  for (std::size_t c = 0; c < contenders.size(); ++c)
+    for (std::size_t w = 0; w < workloads.size(); ++w)
+    {
+      auto pick = [&](double sample::*field) {
+        std::vector<double> v;
+        for (const sample& s : runs[c][w])
+          v.push_back(s.*field);
+        return median(v);
+      };
+      cells[c][w].median.rate = pick(&sample::rate);
+      cells[c][w].median.allocs_per_op = pick(&sample::allocs_per_op);
+      cells[c][w].median.dequeues_per_op = pick(&sample::dequeues_per_op);
+      cells[c][w].median.posts_per_op = pick(&sample::posts_per_op);
+      cells[c][w].median.calls_per_op = pick(&sample::calls_per_op);
+      cells[c][w].measured = true;
+    }
+  auto find = [&](const char* key) -> int {
+    for (std::size_t c = 0; c < contenders.size(); ++c)
+      if (contenders[c].key == key)
+        return static_cast<int>(c);
+    return -1;
+  };
+  const int raw = find("raw");
+  const int stream_handle = find("asio_stream_handle");
+  auto rate = [&](int c, std::size_t w) { return c < 0 ? 0.0 : cells[std::size_t(c)][w].median.rate; };
+
+  std::ostringstream md;
+  md << "Overlapped byte-mode pipe pair, 64 KiB pipe buffers, one read and one write in flight, one thread; "
+     << rounds << " round trips and " << (bulk_bytes >> 20) << " MiB per run; median of " << repeats
+     << " interleaved runs.\n\n";
+  md << "| contender |";
+  for (const workload& w : workloads)
+    md << ' ' << w.name << " (" << w.unit << ") | vs raw | vs stream_handle |";
+  md << "\n|---|";
+  for (std::size_t w = 0; w < workloads.size(); ++w)
+    md << "---:|---:|---:|";
+  md << '\n';
+  for (std::size_t c = 0; c < contenders.size(); ++c)
+  {
+    md << "| " << contenders[c].name << " |";
+    for (std::size_t w = 0; w < workloads.size(); ++w)
+    {
+      const double r = rate(int(c), w);
+      md << ' ' << fmt(r, 1) << " | " << fmt(r / rate(raw, w)) << " | " << fmt(r / rate(stream_handle, w)) << " |";
+    }
+    md << '\n';
+  }
+
+  md << "\nCounts per user operation (a read or a write), steady state: heap allocations, port packets "
+        "dequeued (of which posted from user space), ReadFile/WriteFile calls.\n\n";
+  md << "| contender |";
+  for (const workload& w : workloads)
+    md << ' ' << w.name << ": allocs | packets (posted) | calls |";
+  md << "\n|---|";
+  for (std::size_t w = 0; w < workloads.size(); ++w)
+    md << "---:|---:|---:|";
+  md << '\n';
+  for (std::size_t c = 0; c < contenders.size(); ++c)
+  {
+    md << "| " << contenders[c].name << " |";
+    for (std::size_t w = 0; w < workloads.size(); ++w)
+    {
+      const sample& s = cells[c][w].median;
+      md << ' ' << fmt(s.allocs_per_op) << " | " << fmt(s.dequeues_per_op) << " (" << fmt(s.posts_per_op) << ") | "
+         << fmt(s.calls_per_op) << " |";
+    }
+    md << '\n';
+  }
+
+  // Targets of the benchmark issue that this program can check.
+  struct target
+  {
+    std::string what;
+    double ratio;
+    double goal;
+  };
+  std::vector<target> targets;
+  auto ratio_of = [&](const char* a, const char* b, std::size_t w) {
+    const int ia = find(a), ib = find(b);
+    return (ia < 0 || ib < 0) ? 0.0 : rate(ia, w) / rate(ib, w);
+  };
+  targets.push_back({"ping-pong: iocpx async_overlapped + skip vs Asio overlapped_ptr", ratio_of("iocpx_async_overlapped_skip", "asio_overlapped_ptr", 0), 1.10});
+  targets.push_back({"ping-pong: iocpx async_overlapped (no skip) vs Asio overlapped_ptr", ratio_of("iocpx_async_overlapped", "asio_overlapped_ptr", 0), 0.98});
+  const int best_pipe = find("iocpx_named_pipe") >= 0 ? find("iocpx_named_pipe") : find("iocpx_async_overlapped_skip");
+  const std::string best_name = contenders[std::size_t(best_pipe)].name;
+  targets.push_back({"ping-pong: " + best_name + " vs Asio stream_handle", rate(best_pipe, 0) / rate(stream_handle, 0), 1.10});
+  targets.push_back({"bulk 4 KiB: " + best_name + " vs Asio stream_handle", rate(best_pipe, 1) / rate(stream_handle, 1), 2.5});
+  targets.push_back({"bulk 64 KiB: " + best_name + " vs Asio stream_handle", rate(best_pipe, 2) / rate(stream_handle, 2), 0.98});
+  for (std::size_t w = 0; w < workloads.size(); ++w)
+    targets.push_back({std::string(workloads[w].name) + ": " + best_name + " vs libuv uv_pipe (" +
+            fmt(workloads[w].libuv_ratio) + " x raw, from the facts note)",
+        rate(best_pipe, w) / rate(raw, w) / workloads[w].libuv_ratio, 1.2});
+  const int readiness = find("iocpx_named_pipe_readiness");
+  if (readiness >= 0)
+    targets.push_back({"ping-pong: iocpx named pipe readiness API vs its completion API",
+        rate(readiness, 0) / rate(find("iocpx_named_pipe"), 0), 0.9});
+  double worst_allocs = 0;
+  for (std::size_t c = 0; c < contenders.size(); ++c)
+    if (contenders[c].key.rfind("iocpx", 0) == 0)
+      for (std::size_t w = 0; w < workloads.size(); ++w)
+        worst_allocs = std::max(worst_allocs, cells[c][w].median.allocs_per_op);
+
+  md << "\n| target | measured | goal | |\n|---|---:|---:|---|\n";
+  for (const target& t : targets)
+    md << "| " << t.what << " | " << fmt(t.ratio) << " x | >= " << fmt(t.goal) << " x | "
+       << (t.ratio >= t.goal ? "pass" : "short") << " |\n";
+  md << "| heap allocations per operation, every iocpx path | " << fmt(worst_allocs) << " | 0 | "
+     << (worst_allocs == 0 ? "pass" : "short") << " |\n";
+
+  if (!svg_file.empty())
+  {
+    // Grouped horizontal bars: each contender's ratio to the raw loop, per
+    // workload, with the raw loop's 1.0 marked.
+    const double bar = 12, gap = 4, group_gap = 18, left = 330, width = 420, max_ratio = 3.0;
+    const char* colors[] = {"#4e79a7", "#f28e2b", "#59a14f"};
+    const double height = 60 + contenders.size() * (workloads.size() * (bar + gap) + group_gap);
+    std::ofstream svg(svg_file);
+    svg << "<svg xmlns='http://www.w3.org/2000/svg' width='" << left + width + 60 << "' height='" << height
+        << "' font-family='sans-serif' font-size='12'>\n"
+        << "<text x='10' y='20' font-size='14'>Throughput relative to a raw GetQueuedCompletionStatus loop "
+           "(Wine 8.0; ratios, not times)</text>\n";
+    for (std::size_t w = 0; w < workloads.size(); ++w)
+      svg << "<rect x='" << 10 + w * 150 << "' y='32' width='10' height='10' fill='" << colors[w] << "'/><text x='"
+          << 24 + w * 150 << "' y='41'>" << workloads[w].name << "</text>\n";
+    double y = 60;
+    for (std::size_t c = 0; c < contenders.size(); ++c)
+    {
+      svg << "<text x='" << left - 8 << "' y='" << y + (workloads.size() * (bar + gap)) / 2 + 4
+          << "' text-anchor='end'>" << contenders[c].name << "</text>\n";
+      for (std::size_t w = 0; w < workloads.size(); ++w)
+      {
+        const double ratio = rate(int(c), w) / rate(raw, w);
+        const double len = std::min(ratio, max_ratio) / max_ratio * width;
+        svg << "<rect x='" << left << "' y='" << y << "' width='" << len << "' height='" << bar << "' fill='"
+            << colors[w] << "'/><text x='" << left + len + 4 << "' y='" << y + bar - 2 << "'>" << fmt(ratio)
+            << "</text>\n";
+        y += bar + gap;
+      }
+      y += group_gap;
+    }
+    const double one = left + width / max_ratio;
+    svg << "<line x1='" << one << "' y1='50' x2='" << one << "' y2='" << height - 10
+        << "' stroke='#333' stroke-dasharray='4 3'/><text x='" << one + 3 << "' y='58'>1.0 = raw loop</text>\n";
+    svg << "</svg>\n";
+  }
+
+  std::printf("%s", md.str().c_str());
+  if (!out_file.empty())
+  {
+    std::ofstream f(out_file);
+    f << md.str();
+  }
+  return 0;
+}
