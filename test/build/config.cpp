@@ -13,8 +13,15 @@
 
 #include <boost/test/unit_test.hpp>
 
-#if !defined(IOCPX_TEST_EXPECT_SEPARATE_COMPILATION) || !defined(IOCPX_TEST_EXPECT_WIN32_WINNT)
-#  error the build must define IOCPX_TEST_EXPECT_SEPARATE_COMPILATION and IOCPX_TEST_EXPECT_WIN32_WINNT
+#if !defined(IOCPX_TEST_EXPECT_SEPARATE_COMPILATION)
+#  error the build must define IOCPX_TEST_EXPECT_SEPARATE_COMPILATION (0 or 1)
+#endif
+#if !defined(IOCPX_TEST_EXPECT_WIN32_WINNT)
+#  if defined(_WIN32)
+#    error the build must define IOCPX_TEST_EXPECT_WIN32_WINNT (0: not set by the build)
+#  else
+#    define IOCPX_TEST_EXPECT_WIN32_WINNT 0
+#  endif
 #endif
 
 BOOST_AUTO_TEST_SUITE(build_config)
