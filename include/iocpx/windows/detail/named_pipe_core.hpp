@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_DETAIL_NAMED_PIPE_CORE_HPP
+#define IOCPX_WINDOWS_DETAIL_NAMED_PIPE_CORE_HPP
+
+// Internals shared by basic_named_pipe and basic_named_pipe_acceptor. Only
+// public iocpx layers (binding, async_overlapped, overlapped, registration)
+// and public Asio are used here.
+
+#include <iocpx/detail/config.hpp>
+#include <iocpx/windows/named_pipe_error.hpp>
+#include <iocpx/windows/named_pipe_options.hpp>
+
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/associator.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/query.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace iocpx {
+namespace windows {
+namespace detail {
+
+// ---------------------------------------------------------------------------
+// Names.
+
+// The longest pipe name Windows accepts (the whole `\\.\pipe\...` string).
+constexpr std::size_t max_pipe_name_length = 256;
+
+// UTF-8 to UTF-16, then the checks both ends share. A server name must be
+// local (`\\.\pipe\x`); a client may also name `\\server\pipe\x`.
+inline std::wstring make_pipe_name(std::string_view utf8, bool server,
+    boost::system::error_code& ec)
+{
+  std::wstring name;
+  if (utf8.empty())
+  {
+    ec = pipe_errc::empty_name;
+    return name;
+  }
+  if (utf8.size() > 4 * max_pipe_name_length)
+  {
+    ec = pipe_errc::name_too_long;
+    return name;
+  }
+  const int n = ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
+      static_cast<int>(utf8.size()), nullptr, 0);
+  if (n <= 0)
+  {
+    ec = pipe_errc::invalid_name;
+    return name;
+  }
+  name.resize(static_cast<std::size_t>(n));
+  ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
+      static_cast<int>(utf8.size()), &name[0], n);
+  if (name.size() > max_pipe_name_length)
+  {
+    ec = pipe_errc::name_too_long;
+    name.clear();
+    return name;
+  }
+
+  auto lower = [](wchar_t c) { return (c >= L'A' && c <= L'Z') ? wchar_t(c - L'A' + L'a') : c; };
+  auto starts_with_ci = [&](std::size_t at, std::wstring_view prefix) {
+    if (name.size() < at + prefix.size())
+      return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i)
+      if (lower(name[at + i]) != prefix[i])
+        return false;
+    return true;
+  };
+
+  std::size_t rest = 0;
+  if (starts_with_ci(0, L"\\\\.\\pipe\\"))
+  {
+    rest = 9;
+  }
+  else if (!server && name.size() > 2 && name[0] == L'\\' && name[1] == L'\\')
+  {
+    const std::size_t slash = name.find(L'\\', 2);
+    if (slash == std::wstring::npos || slash == 2 || !starts_with_ci(slash, L"\\pipe\\"))
+    {
+      ec = pipe_errc::invalid_name;
+      name.clear();
+      return name;
+    }
+    rest = slash + 6;
+  }
+  else
+  {
+    ec = pipe_errc::invalid_name;
+    name.clear();
+    return name;
+  }
+  if (rest >= name.size())
+  {
+    ec = pipe_errc::invalid_name;
+    name.clear();
+    return name;
+  }
+  ec = {};
+  return name;
+}
+
+// ---------------------------------------------------------------------------
+// Executors.
+
+// The io_context behind an I/O executor (a binding needs the io_context, the
+// only execution context whose loop is a completion port), or nullptr.
+template <typename Executor>
+asio::io_context* io_context_of(const Executor& ex) noexcept
+{
+  asio::execution_context& ctx = asio::query(ex, asio::execution::context);
+#if defined(BOOST_NO_RTTI)
+  return static_cast<asio::io_context*>(&ctx);
+#else
+  return dynamic_cast<asio::io_context*>(&ctx);
+#endif
+}
+
+// ---------------------------------------------------------------------------
+// Connection generations.
+//
+// Every pipe object that holds a handle has one; it is bumped whenever the
+// connection the handle carries ends (disconnect, close, release). An
+// operation remembers the generation it started in; a completion from an
+// older generation reaches its handler as operation_aborted, and a readiness
+// probe from an older generation changes no readiness — so a reconnected
+// server instance never sees a completion of its previous client.
+struct pipe_generation
+{
+  std::atomic<unsigned long> value{0};
+};
+
+// ---------------------------------------------------------------------------
+// Buffers: the first non-empty buffer of a sequence, as Asio's Windows
+// handles do (an overlapped ReadFile/WriteFile takes one buffer).
+
+template <typename Buffer, typename Buffers>
+Buffer first_buffer(const Buffers& buffers) noexcept
+{
+  auto it = asio::buffer_sequence_begin(buffers);
+  const auto end = asio::buffer_sequence_end(buffers);
+  for (; it != end; ++it)
+  {
+    Buffer b(*it);
+    if (b.size() != 0)
+      return b;
+  }
+  return Buffer();
+}
+
+inline DWORD clamp_dword(std::size_t n) noexcept
+{
+  return n > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<DWORD>(n);
+}
+
+// ---------------------------------------------------------------------------
+// Error mapping of pipe reads and writes.
+
+inline boost::system::error_code map_read_error(const boost::system::error_code& ec) noexcept
+{
+  if (ec.category() == boost::system::system_category())
+  {
+    switch (ec.value())
+    {
+    case ERROR_BROKEN_PIPE:        // the writer closed: everything was read
+    case ERROR_PIPE_NOT_CONNECTED: // the server disconnected this client
+    case ERROR_NO_DATA:
+      return asio::error::eof;
+    case ERROR_PIPE_LISTENING:     // a server end with no client yet
+      return asio::error::not_connected;
+    default:
+      break;
+    }
+  }
+  return ec;
+}
+
+inline boost::system::error_code map_write_error(const boost::system::error_code& ec) noexcept
+{
+  if (ec.category() == boost::system::system_category())
+  {
+    switch (ec.value())
+    {
+    case ERROR_BROKEN_PIPE:
+    case ERROR_PIPE_NOT_CONNECTED:
+    case ERROR_NO_DATA: // "the pipe is being closed"
+      return asio::error::broken_pipe;
+    case ERROR_PIPE_LISTENING:
+      return asio::error::not_connected;
+    default:
+      break;
+    }
+  }
+  return ec;
+}
+
+inline boost::system::error_code last_error() noexcept
+{
+  return boost::system::error_code(static_cast<int>(::GetLastError()),
+      boost::system::system_category());
+}
+
+// ---------------------------------------------------------------------------
+// A handler wrapper: runs `Finish` on the result before the user's handler,
+// and keeps the user's associated executor (defaulting to the I/O object's
+// executor, not the io_context's), allocator and cancellation slot.
+
+template <typename Handler, typename IoExecutor, typename Finish>
+class pipe_handler
+{
+public:
+  using executor_type = asio::associated_executor_t<Handler, IoExecutor>;
+
+  template <typename H>
+  pipe_handler(H&& handler, const IoExecutor& io_ex, Finish finish)
+    : handler_(std::forward<H>(handler)), io_ex_(io_ex), finish_(std::move(finish))
+  {
+  }
+
+  executor_type get_executor() const noexcept
+  {
+    return asio::get_associated_executor(handler_, io_ex_);
+  }
+
+  template <typename... Args>
+  void operator()(Args&&... args)
+  {
+    finish_(handler_, std::forward<Args>(args)...);
+  }
+
+  Handler handler_;
+  IoExecutor io_ex_;
+  Finish finish_;
+};
+
+// The finish step of reads and writes: generation check and error mapping.
+struct io_finish
+{
+  std::shared_ptr<pipe_generation> generation;
+  unsigned long started;
+  bool is_read;
+
+  template <typename Handler>
+  void operator()(Handler& handler, boost::system::error_code ec, std::size_t n)
+  {
+    if (generation->value.load(std::memory_order_acquire) != started)
+      ec = asio::error::operation_aborted;
+    else if (ec)
+      ec = is_read ? map_read_error(ec) : map_write_error(ec);
+    generation.reset();
+    std::move(handler)(ec, n);
+  }
+};
+
+} // namespace detail
+} // namespace windows
+} // namespace iocpx
+
+namespace boost {
+namespace asio {
+
+// Allocator and cancellation slot come from the user's handler (the
+// executor is handled by pipe_handler's own executor_type).
+template <template <typename, typename> class Associator, typename Handler,
+    typename IoExecutor, typename Finish, typename DefaultCandidate>
+struct associator<Associator,
+    iocpx::windows::detail::pipe_handler<Handler, IoExecutor, Finish>, DefaultCandidate>
+  : Associator<Handler, DefaultCandidate>
+{
+  static typename Associator<Handler, DefaultCandidate>::type get(
+      const iocpx::windows::detail::pipe_handler<Handler, IoExecutor, Finish>& h) noexcept
+  {
+    return Associator<Handler, DefaultCandidate>::get(h.handler_);
+  }
+
+  static auto get(const iocpx::windows::detail::pipe_handler<Handler, IoExecutor, Finish>& h,
+      const DefaultCandidate& c) noexcept -> decltype(Associator<Handler, DefaultCandidate>::get(h.handler_, c))
+  {
+    return Associator<Handler, DefaultCandidate>::get(h.handler_, c);
+  }
+};
+
+} // namespace asio
+} // namespace boost
+
+#endif // IOCPX_WINDOWS_DETAIL_NAMED_PIPE_CORE_HPP
