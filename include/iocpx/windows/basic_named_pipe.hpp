@@ -1,0 +1,861 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_BASIC_NAMED_PIPE_HPP
+#define IOCPX_WINDOWS_BASIC_NAMED_PIPE_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#if defined(IOCPX_HAS_WINDOWS)
+
+#include <iocpx/error.hpp>
+#include <iocpx/ready.hpp>
+#include <iocpx/registration.hpp>
+#include <iocpx/windows/async_overlapped.hpp>
+#include <iocpx/windows/binding.hpp>
+#include <iocpx/windows/detail/named_pipe_core.hpp>
+#include <iocpx/windows/detail/named_pipe_readiness.hpp>
+#include <iocpx/windows/named_pipe_error.hpp>
+#include <iocpx/windows/named_pipe_options.hpp>
+#include <iocpx/windows/overlapped_result.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace iocpx {
+namespace windows {
+
+template <typename Executor>
+class basic_named_pipe_acceptor;
+
+namespace detail {
+template <typename Executor>
+class named_pipe_connect_op;
+template <typename Pipe>
+struct named_pipe_access;
+} // namespace detail
+
+/// One connected end of a Windows named pipe — client or server side — as
+/// an Asio I/O object with a completion API and a readiness API.
+///
+/// - **Completion API**: `async_read_some` / `async_write_some` make it an
+///   AsyncReadStream and AsyncWriteStream, so `asio::async_read`,
+///   `async_write`, `async_read_until` and Boost.Beast work on it unchanged.
+///   Each is one overlapped ReadFile/WriteFile through `async_overlapped`.
+/// - **Readiness API** (mio style): `async_wait`, `try_read_some`,
+///   `try_write_some`, `readiness()`, and `readiness_registration()`, which
+///   makes the pipe a readiness source for `iocpx::basic_poller`. The
+///   machinery behind it (a read probe and a writer) is created on first
+///   use: the completion API does not pay for it.
+///
+/// A client end is opened by `connect` / `async_connect`; a server end by
+/// `basic_named_pipe_acceptor::async_accept`; any overlapped pipe handle by
+/// `assign`.
+///
+/// @par End of stream and errors
+/// - The peer closed: reads return the remaining data, then
+///   `asio::error::eof`; writes fail with `asio::error::broken_pipe`.
+/// - Message mode: a read whose buffer is shorter than the message
+///   completes with the bytes that fit and an error for which
+///   `is_more_data(ec)` is true (the passthrough ERROR_MORE_DATA); the rest
+///   of the message comes with the next reads. `asio::async_read` stops at
+///   such an error, so read messages with `async_read_some`.
+/// - An operation on a closed pipe: `asio::error::bad_descriptor`.
+/// - Zero-length reads and writes complete at once (through the executor)
+///   with no error and 0 bytes, as Asio's streams do.
+/// - Cancelled, closed or disconnected: `asio::error::operation_aborted`.
+///
+/// @par Thread Safety
+/// @e Distinct @e objects: Safe.@n
+/// @e Shared @e objects: Unsafe (as Asio's I/O objects). The readiness
+/// callbacks run on the io_context's threads: with a multi-threaded
+/// io_context, use the readiness API from a strand.
+template <typename Executor = asio::any_io_executor>
+class basic_named_pipe
+{
+private:
+  class initiate_async_read_some;
+  class initiate_async_write_some;
+
+public:
+  /// The type of the executor associated with the object.
+  using executor_type = Executor;
+
+  /// Rebinds the pipe type to another executor.
+  template <typename Executor1>
+  struct rebind_executor
+  {
+    /// The pipe type when rebound to the specified executor.
+    using other = basic_named_pipe<Executor1>;
+  };
+
+  /// The native representation of a pipe end.
+  using native_handle_type = HANDLE;
+
+  /// A closed pipe that uses `ex`. Its execution context must be an
+  /// `asio::io_context` (the only context whose loop is a completion port).
+  explicit basic_named_pipe(const executor_type& ex) : ex_(ex) {}
+
+  /// A closed pipe that uses the context's executor.
+  template <typename ExecutionContext,
+      typename std::enable_if<std::is_convertible<ExecutionContext&,
+          asio::execution_context&>::value, int>::type = 0>
+  explicit basic_named_pipe(ExecutionContext& context) : ex_(context.get_executor())
+  {
+  }
+
+  /// Adopts an open, overlapped pipe handle (see assign()).
+  basic_named_pipe(const executor_type& ex, native_handle_type handle) : ex_(ex)
+  {
+    assign(handle);
+  }
+
+  /// Adopts an open, overlapped pipe handle (see assign()).
+  template <typename ExecutionContext,
+      typename std::enable_if<std::is_convertible<ExecutionContext&,
+          asio::execution_context&>::value, int>::type = 0>
+  basic_named_pipe(ExecutionContext& context, native_handle_type handle)
+    : ex_(context.get_executor())
+  {
+    assign(handle);
+  }
+
+  /// Moves a pipe; operations in flight keep running and complete as
+  /// usual. `other` is left as if constructed from its executor.
+  basic_named_pipe(basic_named_pipe&& other) noexcept
+    : ex_(other.ex_),
+      binding_(std::move(other.binding_)),
+      generation_(std::move(other.generation_)),
+      readiness_(std::move(other.readiness_)),
+      strategy_(other.strategy_),
+      mode_(other.mode_),
+      server_end_(std::exchange(other.server_end_, false)),
+      connected_(std::exchange(other.connected_, false))
+  {
+  }
+
+  /// Moves from a pipe with another executor type.
+  template <typename Executor1,
+      typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
+  basic_named_pipe(basic_named_pipe<Executor1>&& other)
+    : ex_(other.ex_),
+      binding_(std::move(other.binding_)),
+      generation_(std::move(other.generation_)),
+      strategy_(other.strategy_),
+      mode_(other.mode_),
+      server_end_(std::exchange(other.server_end_, false)),
+      connected_(std::exchange(other.connected_, false))
+  {
+    // The readiness machinery is tied to the executor type: start afresh.
+    other.readiness_.reset();
+    if (readiness_ == nullptr && connected_)
+      ; // created on first readiness use
+  }
+
+  /// Closes this pipe (as by close()), then moves `other` into it.
+  basic_named_pipe& operator=(basic_named_pipe&& other) noexcept
+  {
+    if (this != &other)
+    {
+      boost::system::error_code ignored;
+      close(ignored);
+      ex_ = other.ex_;
+      binding_ = std::move(other.binding_);
+      generation_ = std::move(other.generation_);
+      readiness_ = std::move(other.readiness_);
+      strategy_ = other.strategy_;
+      mode_ = other.mode_;
+      server_end_ = std::exchange(other.server_end_, false);
+      connected_ = std::exchange(other.connected_, false);
+    }
+    return *this;
+  }
+
+  basic_named_pipe(const basic_named_pipe&) = delete;
+  basic_named_pipe& operator=(const basic_named_pipe&) = delete;
+
+  /// Closes the pipe (as by close(), errors ignored).
+  ~basic_named_pipe()
+  {
+    boost::system::error_code ignored;
+    close(ignored);
+  }
+
+  /// The associated executor.
+  executor_type get_executor() const noexcept
+  {
+    return ex_;
+  }
+
+  // -------------------------------------------------------------- state --
+
+  /// Whether the pipe holds a handle.
+  bool is_open() const noexcept
+  {
+    return binding_.native_handle() != nullptr;
+  }
+
+  /// Whether the pipe holds a handle with a peer: false for a closed pipe
+  /// and for a server end after disconnect().
+  bool is_connected() const noexcept
+  {
+    return is_open() && connected_;
+  }
+
+  /// Whether this is the server end of its pipe (made by an acceptor or by
+  /// CreateNamedPipe), as opposed to a client end.
+  bool is_server_end() const noexcept
+  {
+    return server_end_;
+  }
+
+  /// Byte or message mode (read mode of this end).
+  pipe_mode mode() const noexcept
+  {
+    return mode_;
+  }
+
+  /// The handle (nullptr when closed). Do not start overlapped I/O on it
+  /// with an OVERLAPPED of your own (see binding's rules).
+  native_handle_type native_handle() const noexcept
+  {
+    return binding_.native_handle();
+  }
+
+  /// The binding of the handle to the io_context's port (empty when
+  /// closed): for operations of your own through async_overlapped.
+  binding& get_binding() noexcept
+  {
+    return binding_;
+  }
+
+  // ------------------------------------------------------ open & close --
+
+  /// Adopts an open pipe handle opened with FILE_FLAG_OVERLAPPED: binds it
+  /// to the io_context (skip-on-success on) and reads its type, read mode
+  /// and end. The pipe must be closed. On success the pipe owns the handle.
+  ///
+  /// Errors: `asio::error::already_open`; the binding's errors
+  /// (`iocpx::error::invalid_handle`, `not_overlapped`, `bound_elsewhere`,
+  /// ...); Win32 errors of GetNamedPipeInfo for a handle that is no pipe.
+  void assign(native_handle_type handle, boost::system::error_code& ec)
+  {
+    assign(handle, bind_options::fast(), ec);
+  }
+
+  /// Adopts a pipe handle, bound with `options`.
+  void assign(native_handle_type handle, bind_options options, boost::system::error_code& ec)
+  {
+    if (is_open())
+    {
+      ec = asio::error::already_open;
+      return;
+    }
+    asio::io_context* ctx = detail::io_context_of(ex_);
+    if (!ctx)
+    {
+      ec = asio::error::operation_not_supported;
+      return;
+    }
+    DWORD flags = 0;
+    if (handle == nullptr || handle == INVALID_HANDLE_VALUE)
+    {
+      ec = error::invalid_handle;
+      return;
+    }
+    if (!::GetNamedPipeInfo(handle, &flags, nullptr, nullptr, nullptr))
+    {
+      ec = detail::last_error();
+      if (ec.value() == ERROR_INVALID_HANDLE)
+        ec = error::invalid_handle;
+      return;
+    }
+    DWORD state = 0;
+    if (!::GetNamedPipeHandleStateW(handle, &state, nullptr, nullptr, nullptr, nullptr, 0))
+      state = 0;
+    binding_.bind(*ctx, handle, options, ec);
+    if (ec)
+      return;
+    opened((flags & PIPE_SERVER_END) != 0,
+        (state & PIPE_READMODE_MESSAGE) ? pipe_mode::message : pipe_mode::byte);
+  }
+
+  /// Throwing form of assign().
+  void assign(native_handle_type handle, bind_options options = bind_options::fast())
+  {
+    boost::system::error_code ec;
+    assign(handle, options, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::assign");
+  }
+
+  /// Closes the handle. Operations in flight complete with
+  /// `asio::error::operation_aborted`; readiness waits too; the readiness
+  /// registration is destroyed (a poller forgets the pipe). Closing a closed
+  /// pipe succeeds.
+  void close(boost::system::error_code& ec)
+  {
+    ended();
+    readiness_.reset();
+    if (!is_open())
+    {
+      ec = {};
+      return;
+    }
+    binding_.close(ec);
+    generation_.reset();
+    server_end_ = false;
+    connected_ = false;
+  }
+
+  /// Throwing form of close().
+  void close()
+  {
+    boost::system::error_code ec;
+    close(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::close");
+  }
+
+  /// Gives up ownership of the handle without closing it; operations in
+  /// flight complete with `operation_aborted`. The handle stays associated
+  /// with this io_context's port (Windows cannot undo that before 8.1): use
+  /// it only through iocpx or Asio on the same io_context.
+  native_handle_type release(boost::system::error_code& ec)
+  {
+    if (!is_open())
+    {
+      ec = asio::error::bad_descriptor;
+      return nullptr;
+    }
+    ended();
+    readiness_.reset();
+    binding_.cancel(ec);
+    HANDLE h = binding_.native_handle();
+    binding_ = binding();
+    generation_.reset();
+    server_end_ = false;
+    connected_ = false;
+    return h;
+  }
+
+  /// Throwing form of release().
+  native_handle_type release()
+  {
+    boost::system::error_code ec;
+    HANDLE h = release(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::release");
+    return h;
+  }
+
+  /// Cancels every read, write and readiness wait in flight: each completes
+  /// with `asio::error::operation_aborted`. The connection stays up.
+  void cancel(boost::system::error_code& ec)
+  {
+    if (!is_open())
+    {
+      ec = asio::error::bad_descriptor;
+      return;
+    }
+    if (readiness_)
+      readiness_->registration().cancel(ec);
+    binding_.cancel(ec);
+    // The readiness probe was cancelled with the rest: re-arm it, so a
+    // poller keeps seeing this pipe.
+    if (readiness_ && connected_)
+      readiness_->start(binding_, generation_->value.load(std::memory_order_acquire));
+  }
+
+  /// Throwing form of cancel().
+  void cancel()
+  {
+    boost::system::error_code ec;
+    cancel(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::cancel");
+  }
+
+  /// Server end only: ends the connection with the current client
+  /// (DisconnectNamedPipe) but keeps the instance, which an acceptor can
+  /// reuse with `async_accept(pipe)`. Operations in flight — and any
+  /// completion of this connection still on its way — reach their handlers
+  /// as `asio::error::operation_aborted`; the client's reads see eof.
+  ///
+  /// Errors: `pipe_errc::not_server_end`, `asio::error::bad_descriptor`.
+  void disconnect(boost::system::error_code& ec)
+  {
+    if (!is_open())
+    {
+      ec = asio::error::bad_descriptor;
+      return;
+    }
+    if (!server_end_)
+    {
+      ec = pipe_errc::not_server_end;
+      return;
+    }
+    ended();
+    binding_.cancel(ec);
+    connected_ = false;
+    if (!::DisconnectNamedPipe(binding_.native_handle()))
+      ec = detail::last_error();
+  }
+
+  /// Throwing form of disconnect().
+  void disconnect()
+  {
+    boost::system::error_code ec;
+    disconnect(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::disconnect");
+  }
+
+  // ------------------------------------------------------------ connect --
+
+  /// Opens the client end of pipe `name` (`\\.\pipe\NAME`, or
+  /// `\\server\pipe\NAME`; UTF-8), blocking while every instance is busy
+  /// (up to `options.busy_timeout`).
+  ///
+  /// Errors: `asio::error::already_open`; `pipe_errc::empty_name`,
+  /// `invalid_name`, `name_too_long`, `not_found`;
+  /// `asio::error::timed_out`; Win32 errors of CreateFile
+  /// (ERROR_ACCESS_DENIED, ...) and SetNamedPipeHandleState (a message-mode
+  /// connect to a byte pipe); the binding's errors.
+  void connect(std::string_view name, const named_pipe_connect_options& options,
+      boost::system::error_code& ec);
+
+  /// connect() with default options.
+  void connect(std::string_view name, boost::system::error_code& ec)
+  {
+    connect(name, named_pipe_connect_options(), ec);
+  }
+
+  /// Throwing form of connect().
+  void connect(std::string_view name,
+      const named_pipe_connect_options& options = named_pipe_connect_options())
+  {
+    boost::system::error_code ec;
+    connect(name, options, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::connect");
+  }
+
+  /// Opens the client end of pipe `name` asynchronously. While every
+  /// instance is busy (ERROR_PIPE_BUSY) it retries on a timer — the
+  /// io_context is never blocked — until an instance is free, until
+  /// `options.busy_timeout` (then `asio::error::timed_out`) or until
+  /// cancelled. Errors are those of connect(). The name is copied.
+  ///
+  /// The pipe must stay alive, and not be moved, until the handler runs.
+  ///
+  /// @par Completion Signature
+  /// @code void(boost::system::error_code) @endcode
+  /// The handler is never invoked from inside this function.
+  ///
+  /// @par Per-Operation Cancellation
+  /// `terminal`: the connect ends with `asio::error::operation_aborted` and
+  /// the pipe stays closed.
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+          ConnectToken = asio::default_completion_token_t<executor_type>>
+  auto async_connect(std::string_view name, const named_pipe_connect_options& options,
+      ConnectToken&& token = asio::default_completion_token_t<executor_type>());
+
+  /// async_connect() with default options.
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+          ConnectToken = asio::default_completion_token_t<executor_type>>
+  auto async_connect(std::string_view name,
+      ConnectToken&& token = asio::default_completion_token_t<executor_type>())
+  {
+    return async_connect(name, named_pipe_connect_options(), std::forward<ConnectToken>(token));
+  }
+
+  // ---------------------------------------------------- completion API --
+
+  /// Reads some data (one overlapped ReadFile into the first non-empty
+  /// buffer).
+  ///
+  /// @par Completion Signature
+  /// @code void(boost::system::error_code, std::size_t) @endcode
+  /// `asio::error::eof` after all data once the peer closed; in message
+  /// mode, `is_more_data(ec)` with the bytes that fit when the message is
+  /// longer than the buffer. The handler is never invoked from inside this
+  /// function; with skip-on-success, a read that finds data completes
+  /// without a port packet.
+  ///
+  /// @par Per-Operation Cancellation
+  /// `terminal`, `partial`, `total`: CancelIoEx on exactly this read; no
+  /// data is lost (a read that already completed keeps its bytes).
+  template <typename MutableBufferSequence,
+      BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::size_t))
+          ReadToken = asio::default_completion_token_t<executor_type>>
+  auto async_read_some(const MutableBufferSequence& buffers,
+      ReadToken&& token = asio::default_completion_token_t<executor_type>())
+      -> decltype(asio::async_initiate<ReadToken, void(boost::system::error_code, std::size_t)>(
+          std::declval<initiate_async_read_some>(), token, asio::mutable_buffer()))
+  {
+    return asio::async_initiate<ReadToken, void(boost::system::error_code, std::size_t)>(
+        initiate_async_read_some(this), token,
+        detail::first_buffer<asio::mutable_buffer>(buffers));
+  }
+
+  /// Writes some data (one overlapped WriteFile from the first non-empty
+  /// buffer). It completes when the system has taken the bytes — at once
+  /// while the pipe buffer has room, otherwise when the reader makes room.
+  /// Use `asio::async_write` to write everything.
+  ///
+  /// @par Completion Signature
+  /// @code void(boost::system::error_code, std::size_t) @endcode
+  /// `asio::error::broken_pipe` once the peer closed; the error belongs to
+  /// this write, never to a later one. The handler is never invoked from
+  /// inside this function.
+  ///
+  /// @par Per-Operation Cancellation
+  /// `terminal`, `partial`, `total`: CancelIoEx on exactly this write.
+  template <typename ConstBufferSequence,
+      BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::size_t))
+          WriteToken = asio::default_completion_token_t<executor_type>>
+  auto async_write_some(const ConstBufferSequence& buffers,
+      WriteToken&& token = asio::default_completion_token_t<executor_type>())
+      -> decltype(asio::async_initiate<WriteToken, void(boost::system::error_code, std::size_t)>(
+          std::declval<initiate_async_write_some>(), token, asio::const_buffer()))
+  {
+    return asio::async_initiate<WriteToken, void(boost::system::error_code, std::size_t)>(
+        initiate_async_write_some(this), token,
+        detail::first_buffer<asio::const_buffer>(buffers));
+  }
+
+  /// Blocking read of some data (SyncReadStream). Same results as
+  /// async_read_some. Does not touch the port.
+  template <typename MutableBufferSequence>
+  std::size_t read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec)
+  {
+    return sync_io(detail::first_buffer<asio::mutable_buffer>(buffers).data(),
+        asio::buffer_size(detail::first_buffer<asio::mutable_buffer>(buffers)), true, ec);
+  }
+
+  /// Throwing form of read_some().
+  template <typename MutableBufferSequence>
+  std::size_t read_some(const MutableBufferSequence& buffers)
+  {
+    boost::system::error_code ec;
+    std::size_t n = read_some(buffers, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::read_some");
+    return n;
+  }
+
+  /// Blocking write of some data (SyncWriteStream).
+  template <typename ConstBufferSequence>
+  std::size_t write_some(const ConstBufferSequence& buffers, boost::system::error_code& ec)
+  {
+    const asio::const_buffer b = detail::first_buffer<asio::const_buffer>(buffers);
+    return sync_io(b.data(), b.size(), false, ec);
+  }
+
+  /// Throwing form of write_some().
+  template <typename ConstBufferSequence>
+  std::size_t write_some(const ConstBufferSequence& buffers)
+  {
+    boost::system::error_code ec;
+    std::size_t n = write_some(buffers, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::write_some");
+    return n;
+  }
+
+  // ----------------------------------------------------- readiness API --
+
+  /// Chooses how readiness is derived from completions (default: a
+  /// zero-byte read probe). Call before the first readiness use; later
+  /// calls fail with `asio::error::already_started`.
+  void set_readiness_strategy(readiness_strategy strategy, boost::system::error_code& ec)
+  {
+    if (readiness_)
+    {
+      ec = asio::error::already_started;
+      return;
+    }
+    strategy_ = strategy;
+    ec = {};
+  }
+
+  /// Throwing form of set_readiness_strategy().
+  void set_readiness_strategy(readiness_strategy strategy)
+  {
+    boost::system::error_code ec;
+    set_readiness_strategy(strategy, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::set_readiness_strategy");
+  }
+
+  /// The readiness source concept (see `iocpx::is_readiness_source`): the
+  /// registration whose readiness is this pipe's — readable (data, or eof
+  /// to read), writable, hangup (the peer closed), error. Starts the
+  /// readiness machinery on first use. Stays the same object until the
+  /// pipe is closed or moved.
+  basic_registration<Executor>& readiness_registration()
+  {
+    return readiness_state().registration();
+  }
+
+  /// The current readiness (starts the readiness machinery).
+  ready readiness()
+  {
+    return readiness_state().readiness();
+  }
+
+  /// Waits until the pipe's readiness intersects `interest` (as
+  /// `basic_registration::async_wait`).
+  ///
+  /// @par Completion Signature
+  /// @code void(boost::system::error_code, iocpx::ready) @endcode
+  /// The handler is never invoked from inside this function.
+  ///
+  /// @par Per-Operation Cancellation
+  /// `terminal`, `partial`, `total`: the wait ends with
+  /// `asio::error::operation_aborted`.
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, ready))
+          WaitToken = asio::default_completion_token_t<executor_type>>
+  auto async_wait(ready interest,
+      WaitToken&& token = asio::default_completion_token_t<executor_type>())
+  {
+    return readiness_state().registration().async_wait(interest, std::forward<WaitToken>(token));
+  }
+
+  /// Reads what is available without blocking. Returns the bytes read; or
+  /// 0 with `iocpx::error::would_block` (nothing yet: `readable` is cleared
+  /// and the probe re-armed — wait for `readable`), `asio::error::eof`
+  /// (the peer closed and everything was read), `is_more_data(ec)` in
+  /// message mode (with the bytes that fit). With skip-on-success, a read
+  /// that finds data causes no port traffic.
+  template <typename MutableBufferSequence>
+  std::size_t try_read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec)
+  {
+    if (!is_connected())
+    {
+      ec = is_open() ? asio::error::not_connected : asio::error::bad_descriptor;
+      return 0;
+    }
+    return readiness_state().try_read_some(
+        detail::first_buffer<asio::mutable_buffer>(buffers), mode_, ec);
+  }
+
+  /// Throwing form of try_read_some() (throws also for would_block).
+  template <typename MutableBufferSequence>
+  std::size_t try_read_some(const MutableBufferSequence& buffers)
+  {
+    boost::system::error_code ec;
+    std::size_t n = try_read_some(buffers, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::try_read_some");
+    return n;
+  }
+
+  /// Writes without blocking: copies up to 16 KiB into the pipe's writer
+  /// and starts one overlapped write. Returns the bytes taken; or 0 with
+  /// `iocpx::error::would_block` while the previous write is still in the
+  /// system (`writable` is cleared; wait for `writable`), or the error of
+  /// the write (`asio::error::broken_pipe`, ...).
+  ///
+  /// A write the system took but could not finish at once (the pipe was
+  /// full) is in flight; if it fails later — the reader closed before
+  /// reading it — the pipe becomes `writable | error` and the *next*
+  /// try_write_some reports the error (nothing else could: the bytes were
+  /// already reported taken).
+  template <typename ConstBufferSequence>
+  std::size_t try_write_some(const ConstBufferSequence& buffers, boost::system::error_code& ec)
+  {
+    if (!is_connected())
+    {
+      ec = is_open() ? asio::error::not_connected : asio::error::bad_descriptor;
+      return 0;
+    }
+    return readiness_state().try_write_some(
+        detail::first_buffer<asio::const_buffer>(buffers), ec);
+  }
+
+  /// Throwing form of try_write_some() (throws also for would_block).
+  template <typename ConstBufferSequence>
+  std::size_t try_write_some(const ConstBufferSequence& buffers)
+  {
+    boost::system::error_code ec;
+    std::size_t n = try_write_some(buffers, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::try_write_some");
+    return n;
+  }
+
+private:
+  template <typename Executor1>
+  friend class basic_named_pipe;
+  template <typename Executor1>
+  friend class basic_named_pipe_acceptor;
+  template <typename Executor1>
+  friend class detail::named_pipe_connect_op;
+  template <typename Pipe>
+  friend struct detail::named_pipe_access;
+
+  // The handle now carries a new connection.
+  void opened(bool server_end, pipe_mode mode)
+  {
+    server_end_ = server_end;
+    mode_ = mode;
+    connected_ = true;
+    if (!generation_)
+      generation_ = std::make_shared<detail::pipe_generation>();
+    else
+      generation_->value.fetch_add(1, std::memory_order_acq_rel);
+    if (readiness_)
+      readiness_->start(binding_, generation_->value.load(std::memory_order_acquire));
+  }
+
+  // The connection ends: nothing of it may reach anyone after this.
+  void ended()
+  {
+    if (generation_)
+    {
+      const unsigned long next = generation_->value.fetch_add(1, std::memory_order_acq_rel) + 1;
+      if (readiness_)
+        readiness_->stop(next);
+    }
+  }
+
+  detail::named_pipe_readiness<Executor>& readiness_state()
+  {
+    if (!readiness_)
+    {
+      readiness_ = std::make_unique<detail::named_pipe_readiness<Executor>>(ex_, strategy_);
+      if (is_connected())
+        readiness_->start(binding_, generation_->value.load(std::memory_order_acquire));
+    }
+    return *readiness_;
+  }
+
+  std::size_t sync_io(const void* data, std::size_t size, bool is_read,
+      boost::system::error_code& ec)
+  {
+    if (!is_open())
+    {
+      ec = asio::error::bad_descriptor;
+      return 0;
+    }
+    if (size == 0)
+    {
+      ec = {};
+      return 0;
+    }
+    HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    if (!event)
+    {
+      ec = detail::last_error();
+      return 0;
+    }
+    std::size_t n = detail::named_pipe_readiness<Executor>::sync_pipe_io(
+        event, binding_.native_handle(), data, detail::clamp_dword(size), is_read, ec);
+    ::CloseHandle(event);
+    return n;
+  }
+
+  template <typename Handler, typename... Values>
+  void post_result(Handler&& handler, Values... values)
+  {
+    asio::post(ex_, asio::append(std::forward<Handler>(handler), values...));
+  }
+
+  template <typename Handler, typename Buffer>
+  void start_io(Handler&& handler, Buffer buffer, bool is_read)
+  {
+    if (!is_open())
+      return post_result(std::forward<Handler>(handler),
+          boost::system::error_code(asio::error::bad_descriptor), std::size_t(0));
+    if (buffer.size() == 0)
+      return post_result(
+          std::forward<Handler>(handler), boost::system::error_code(), std::size_t(0));
+
+    using wrapped = detail::pipe_handler<std::decay_t<Handler>, Executor, detail::io_finish>;
+    HANDLE h = binding_.native_handle();
+    void* data = const_cast<void*>(static_cast<const void*>(buffer.data()));
+    const DWORD size = detail::clamp_dword(buffer.size());
+    const unsigned long started = generation_->value.load(std::memory_order_acquire);
+    wrapped w(std::forward<Handler>(handler), ex_, detail::io_finish{generation_, started, is_read});
+    if (is_read)
+      async_overlapped(binding_,
+          [h, data, size](OVERLAPPED* ov) {
+            return win32_result(::ReadFile(h, data, size, nullptr, ov));
+          },
+          std::move(w));
+    else
+      async_overlapped(binding_,
+          [h, data, size](OVERLAPPED* ov) {
+            return win32_result(::WriteFile(h, data, size, nullptr, ov));
+          },
+          std::move(w));
+  }
+
+  class initiate_async_read_some
+  {
+  public:
+    using executor_type = Executor;
+
+    explicit initiate_async_read_some(basic_named_pipe* self) noexcept : self_(self) {}
+
+    executor_type get_executor() const noexcept
+    {
+      return self_->get_executor();
+    }
+
+    template <typename ReadHandler>
+    void operator()(ReadHandler&& handler, asio::mutable_buffer buffer) const
+    {
+      self_->start_io(std::forward<ReadHandler>(handler), buffer, true);
+    }
+
+  private:
+    basic_named_pipe* self_;
+  };
+
+  class initiate_async_write_some
+  {
+  public:
+    using executor_type = Executor;
+
+    explicit initiate_async_write_some(basic_named_pipe* self) noexcept : self_(self) {}
+
+    executor_type get_executor() const noexcept
+    {
+      return self_->get_executor();
+    }
+
+    template <typename WriteHandler>
+    void operator()(WriteHandler&& handler, asio::const_buffer buffer) const
+    {
+      self_->start_io(std::forward<WriteHandler>(handler), buffer, false);
+    }
+
+  private:
+    basic_named_pipe* self_;
+  };
+
+  Executor ex_;
+  binding binding_;
+  std::shared_ptr<detail::pipe_generation> generation_;
+  std::unique_ptr<detail::named_pipe_readiness<Executor>> readiness_;
+  readiness_strategy strategy_ = readiness_strategy::zero_byte_probe();
+  pipe_mode mode_ = pipe_mode::byte;
+  bool server_end_ = false;
+  bool connected_ = false;
+};
+
+} // namespace windows
+} // namespace iocpx
+
+#include <iocpx/windows/impl/named_pipe_connect.hpp>
+
+#endif // defined(IOCPX_HAS_WINDOWS)
+
+#endif // IOCPX_WINDOWS_BASIC_NAMED_PIPE_HPP
