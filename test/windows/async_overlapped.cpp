@@ -659,7 +659,7 @@ BOOST_AUTO_TEST_CASE(zero_allocations_per_operation_in_steady_state)
           }));
       HANDLE s = server.native_handle();
       ix::async_overlapped(server,
-          [this, s](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(s, "ping", 4, nullptr, ov)); },
+          [s](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(s, "ping", 4, nullptr, ov)); },
           [](error_code ec, std::size_t n) {
             BOOST_REQUIRE(!ec);
             BOOST_REQUIRE(n == 4u);

@@ -24,6 +24,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
+#include <boost/asio/compose.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
@@ -31,8 +32,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -161,10 +165,9 @@ public:
       server_end_(std::exchange(other.server_end_, false)),
       connected_(std::exchange(other.connected_, false))
   {
-    // The readiness machinery is tied to the executor type: start afresh.
+    // The readiness machinery is tied to the executor type: it starts
+    // afresh on the first readiness use of this object.
     other.readiness_.reset();
-    if (readiness_ == nullptr && connected_)
-      ; // created on first readiness use
   }
 
   /// Closes this pipe (as by close()), then moves `other` into it.
@@ -433,7 +436,37 @@ public:
   /// (ERROR_ACCESS_DENIED, ...) and SetNamedPipeHandleState (a message-mode
   /// connect to a byte pipe); the binding's errors.
   void connect(std::string_view name, const named_pipe_connect_options& options,
-      boost::system::error_code& ec);
+      boost::system::error_code& ec)
+  {
+    const std::wstring wide = detail::make_pipe_name(name, false, ec);
+    if (ec)
+      return;
+    if (is_open())
+    {
+      ec = asio::error::already_open;
+      return;
+    }
+    const bool forever = options.busy_timeout == std::chrono::steady_clock::duration::max();
+    const auto deadline = forever ? std::chrono::steady_clock::time_point::max()
+                                  : std::chrono::steady_clock::now() + options.busy_timeout;
+    for (;;)
+    {
+      if (!open_client(wide, options, ec))
+        return; // connected, or failed
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= deadline)
+      {
+        ec = asio::error::timed_out;
+        return;
+      }
+      // Every instance is busy: let the system wake us when one is free
+      // (in slices, so the deadline is kept).
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+      const DWORD wait = static_cast<DWORD>(std::min<long long>(
+          std::max<long long>(left.count(), 1), 1000));
+      ::WaitNamedPipeW(wide.c_str(), wait);
+    }
+  }
 
   /// connect() with default options.
   void connect(std::string_view name, boost::system::error_code& ec)
@@ -468,7 +501,14 @@ public:
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
           ConnectToken = asio::default_completion_token_t<executor_type>>
   auto async_connect(std::string_view name, const named_pipe_connect_options& options,
-      ConnectToken&& token = asio::default_completion_token_t<executor_type>());
+      ConnectToken&& token = asio::default_completion_token_t<executor_type>())
+  {
+    boost::system::error_code name_ec;
+    std::wstring wide = detail::make_pipe_name(name, false, name_ec);
+    return asio::async_compose<ConnectToken, void(boost::system::error_code)>(
+        detail::named_pipe_connect_op<Executor>(this, std::move(wide), name_ec, options), token,
+        ex_);
+  }
 
   /// async_connect() with default options.
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
@@ -699,6 +739,62 @@ private:
   friend class detail::named_pipe_connect_op;
   template <typename Pipe>
   friend struct detail::named_pipe_access;
+
+  // One CreateFile attempt for a client end. Returns true while every
+  // instance is busy; otherwise `ec` tells connected (empty) or failed.
+  bool open_client(const std::wstring& name, const named_pipe_connect_options& options,
+      boost::system::error_code& ec)
+  {
+    HANDLE h = ::CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0,
+        options.security_attributes, OPEN_EXISTING, FILE_FLAG_OVERLAPPED | options.security_qos,
+        nullptr);
+    if (h == INVALID_HANDLE_VALUE)
+    {
+      const DWORD e = ::GetLastError();
+      switch (e)
+      {
+      case ERROR_PIPE_BUSY:
+        ec = {};
+        return true;
+      case ERROR_FILE_NOT_FOUND:
+        ec = pipe_errc::not_found;
+        return false;
+      case ERROR_INVALID_NAME:
+      case ERROR_BAD_PATHNAME:
+      case ERROR_PATH_NOT_FOUND:
+        ec = pipe_errc::invalid_name;
+        return false;
+      default:
+        ec = boost::system::error_code(static_cast<int>(e), boost::system::system_category());
+        return false;
+      }
+    }
+    if (options.mode == pipe_mode::message)
+    {
+      DWORD read_mode = PIPE_READMODE_MESSAGE;
+      if (!::SetNamedPipeHandleState(h, &read_mode, nullptr, nullptr))
+      {
+        ec = detail::last_error();
+        ::CloseHandle(h);
+        return false;
+      }
+    }
+    asio::io_context* ctx = detail::io_context_of(ex_);
+    if (!ctx)
+    {
+      ::CloseHandle(h);
+      ec = asio::error::operation_not_supported;
+      return false;
+    }
+    binding_.bind(*ctx, h, options.binding, ec);
+    if (ec)
+    {
+      ::CloseHandle(h);
+      return false;
+    }
+    opened(false, options.mode);
+    return false;
+  }
 
   // The handle now carries a new connection.
   void opened(bool server_end, pipe_mode mode)

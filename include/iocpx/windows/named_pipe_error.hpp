@@ -15,6 +15,7 @@
 
 #include <boost/system/error_code.hpp>
 
+#include <ostream>
 #include <string>
 #include <type_traits>
 
@@ -104,6 +105,12 @@ inline const boost::system::error_category& pipe_category() noexcept
 {
   static const detail::pipe_category_impl instance;
   return instance;
+}
+
+/// Writes the error's message (for diagnostics and test output).
+inline std::ostream& operator<<(std::ostream& os, pipe_errc e)
+{
+  return os << pipe_category().message(static_cast<int>(e));
 }
 
 /// Makes an error_code in `pipe_category()`.

@@ -12,6 +12,7 @@
 // and public Asio are used here.
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/windows/detail/asio_iocp.hpp>
 #include <iocpx/windows/named_pipe_error.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
 
@@ -31,6 +32,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace iocpx {
@@ -123,15 +125,25 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
 
 // The io_context behind an I/O executor (a binding needs the io_context, the
 // only execution context whose loop is a completion port), or nullptr.
+// (A polymorphic executor only tells its execution_context; an io_context
+// is recognised by its completion-port scheduler, which only io_context
+// installs.)
 template <typename Executor>
 asio::io_context* io_context_of(const Executor& ex) noexcept
 {
-  asio::execution_context& ctx = asio::query(ex, asio::execution::context);
-#if defined(BOOST_NO_RTTI)
-  return static_cast<asio::io_context*>(&ctx);
-#else
-  return dynamic_cast<asio::io_context*>(&ctx);
-#endif
+  auto& ctx = asio::query(ex, asio::execution::context);
+  using context_type = std::decay_t<decltype(ctx)>;
+  if constexpr (std::is_base_of_v<asio::io_context, context_type>)
+  {
+    return &ctx;
+  }
+  else
+  {
+    asio::execution_context& base = ctx;
+    if (!asio::has_service<iocp_context>(base))
+      return nullptr;
+    return static_cast<asio::io_context*>(&base);
+  }
 }
 
 // ---------------------------------------------------------------------------
