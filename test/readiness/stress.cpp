@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -191,9 +192,15 @@ BOOST_AUTO_TEST_CASE(setters_vs_rearmed_waits)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   BOOST_TEST(drained, "lost wake-up: readiness left set with a wait pending");
 
+  // Stop: a handler that read `stopping` just before it was set re-arms
+  // once more, so cancel until no wait is pending.
   stopping = true;
-  for (auto& r : regs)
-    r->cancel();
+  while (std::any_of(pending.begin(), pending.end(), [](const auto& p) { return p.load(); }))
+  {
+    for (auto& r : regs)
+      r->cancel();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   guard.reset();
   for (auto& t : runners)
     t.join();
@@ -291,7 +298,11 @@ BOOST_AUTO_TEST_CASE(setters_vs_two_concurrent_polls)
   BOOST_TEST(drained, "lost wake-up: readiness left set with polls pending");
 
   stopping = true;
-  poller.cancel();
+  while (std::any_of(pending.begin(), pending.end(), [](const auto& p) { return p.load(); }))
+  {
+    poller.cancel();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   guard.reset();
   for (auto& t : runners)
     t.join();

@@ -375,11 +375,10 @@ public:
     }
     if (readiness_)
       readiness_->registration().cancel(ec);
+    // The readiness probe is cancelled with the rest and re-arms itself,
+    // so a poller keeps seeing this pipe; a readiness write in flight that
+    // is cancelled is reported by the next try_write_some.
     binding_.cancel(ec);
-    // The readiness probe was cancelled with the rest: re-arm it, so a
-    // poller keeps seeing this pipe.
-    if (readiness_ && connected_)
-      readiness_->start(binding_, generation_->value.load(std::memory_order_acquire));
   }
 
   /// Throwing form of cancel().

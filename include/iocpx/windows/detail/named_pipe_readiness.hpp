@@ -308,7 +308,12 @@ private:
       return;
     }
     if (ec == asio::error::operation_aborted)
+    {
+      // Cancelled with the pipe's other operations (basic_named_pipe::
+      // cancel) while the connection goes on: keep watching.
+      arm();
       return;
+    }
     if (!ec || is_more_data(ec))
     {
       if (strategy_.buffer_size)
@@ -333,7 +338,7 @@ private:
         setter_.add(ready::writable());
       return;
     }
-    if (ec == asio::error::operation_aborted)
+    if (ec == asio::error::operation_aborted && !active_)
       return;
     if (ec && !write_reported_)
     {

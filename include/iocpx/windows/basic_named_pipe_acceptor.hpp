@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_BASIC_NAMED_PIPE_ACCEPTOR_HPP
+#define IOCPX_WINDOWS_BASIC_NAMED_PIPE_ACCEPTOR_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#if defined(IOCPX_HAS_WINDOWS)
+
+#include <iocpx/error.hpp>
+#include <iocpx/windows/basic_named_pipe.hpp>
+#include <iocpx/windows/detail/named_pipe_acceptor_core.hpp>
+#include <iocpx/windows/detail/named_pipe_core.hpp>
+#include <iocpx/windows/named_pipe_options.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace iocpx {
+namespace windows {
+
+/// The server side of a Windows named pipe: creates pipe instances and
+/// hands each connecting client over as a connected `basic_named_pipe`.
+///
+/// An open acceptor keeps `options().listen_instances` instances waiting
+/// for clients, so a burst of that many clients never sees
+/// ERROR_PIPE_BUSY — also before `async_accept` is called ("connect before
+/// accept"): such a client is queued and handed to the next accept. Each
+/// accepted instance is replaced by a new one (as far as `max_instances`
+/// allows). An idle acceptor is no outstanding work: `io_context::run()`
+/// returns when nothing else is pending.
+///
+/// A completion that belongs to an instance that was closed or handed over
+/// never reaches another instance or accept (instances carry generations).
+///
+/// @par Security
+/// `PIPE_REJECT_REMOTE_CLIENTS` and `FILE_FLAG_FIRST_PIPE_INSTANCE` are on
+/// by default (see named_pipe_options): `open` fails with
+/// ERROR_ACCESS_DENIED when another process already serves the name.
+///
+/// @par Thread Safety
+/// @e Distinct @e objects: Safe.@n
+/// @e Shared @e objects: `async_accept`, `cancel` and `close` may be called
+/// concurrently with the acceptor's own completions; calls on one acceptor
+/// from several threads at once are unsafe, as for Asio's I/O objects.
+template <typename Executor = asio::any_io_executor>
+class basic_named_pipe_acceptor
+{
+private:
+  class initiate_async_accept_into;
+  class initiate_async_accept_new;
+
+public:
+  /// The type of the executor associated with the object.
+  using executor_type = Executor;
+
+  /// Rebinds the acceptor type to another executor.
+  template <typename Executor1>
+  struct rebind_executor
+  {
+    /// The acceptor type when rebound to the specified executor.
+    using other = basic_named_pipe_acceptor<Executor1>;
+  };
+
+  /// The pipe type that `async_accept(token)` produces.
+  using pipe_type = basic_named_pipe<Executor>;
+
+  /// A closed acceptor that uses `ex` (whose context must be an
+  /// `asio::io_context`).
+  explicit basic_named_pipe_acceptor(const executor_type& ex) : ex_(ex) {}
+
+  /// A closed acceptor that uses the context's executor.
+  template <typename ExecutionContext,
+      typename std::enable_if<std::is_convertible<ExecutionContext&,
+          asio::execution_context&>::value, int>::type = 0>
+  explicit basic_named_pipe_acceptor(ExecutionContext& context) : ex_(context.get_executor())
+  {
+  }
+
+  /// An acceptor opened on `name` (see open()).
+  basic_named_pipe_acceptor(const executor_type& ex, std::string_view name,
+      const named_pipe_options& options = named_pipe_options())
+    : ex_(ex)
+  {
+    open(name, options);
+  }
+
+  /// An acceptor opened on `name` (see open()).
+  template <typename ExecutionContext,
+      typename std::enable_if<std::is_convertible<ExecutionContext&,
+          asio::execution_context&>::value, int>::type = 0>
+  basic_named_pipe_acceptor(ExecutionContext& context, std::string_view name,
+      const named_pipe_options& options = named_pipe_options())
+    : ex_(context.get_executor())
+  {
+    open(name, options);
+  }
+
+  /// Moves an acceptor; its instances and pending accepts follow. `other`
+  /// is left closed.
+  basic_named_pipe_acceptor(basic_named_pipe_acceptor&& other) noexcept
+    : ex_(other.ex_), core_(std::move(other.core_))
+  {
+  }
+
+  /// Moves from an acceptor with another executor type.
+  template <typename Executor1,
+      typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
+  basic_named_pipe_acceptor(basic_named_pipe_acceptor<Executor1>&& other) noexcept
+    : ex_(other.ex_), core_(std::move(other.core_))
+  {
+  }
+
+  /// Closes this acceptor, then moves `other` into it.
+  basic_named_pipe_acceptor& operator=(basic_named_pipe_acceptor&& other) noexcept
+  {
+    if (this != &other)
+    {
+      boost::system::error_code ignored;
+      close(ignored);
+      ex_ = other.ex_;
+      core_ = std::move(other.core_);
+    }
+    return *this;
+  }
+
+  basic_named_pipe_acceptor(const basic_named_pipe_acceptor&) = delete;
+  basic_named_pipe_acceptor& operator=(const basic_named_pipe_acceptor&) = delete;
+
+  /// Closes the acceptor (see close()).
+  ~basic_named_pipe_acceptor()
+  {
+    boost::system::error_code ignored;
+    close(ignored);
+  }
+
+  /// The associated executor.
+  executor_type get_executor() const noexcept
+  {
+    return ex_;
+  }
+
+  /// Creates the pipe `name` (`\\.\pipe\NAME`, UTF-8) and its first
+  /// instances.
+  ///
+  /// Errors: `asio::error::already_open`; `pipe_errc::empty_name`,
+  /// `invalid_name`, `name_too_long`; `asio::error::invalid_argument` for
+  /// max_instances outside 1..255 or listen_instances 0;
+  /// ERROR_ACCESS_DENIED when the name is served by another process (with
+  /// `first_instance`) or the security descriptor refuses; ERROR_PIPE_BUSY
+  /// when max_instances instances of the name exist.
+  void open(std::string_view name, const named_pipe_options& options,
+      boost::system::error_code& ec)
+  {
+    if (is_open())
+    {
+      ec = asio::error::already_open;
+      return;
+    }
+    std::wstring wide = detail::make_pipe_name(name, true, ec);
+    if (ec)
+      return;
+    asio::io_context* ctx = detail::io_context_of(ex_);
+    if (!ctx)
+    {
+      ec = asio::error::operation_not_supported;
+      return;
+    }
+    auto core = std::make_shared<detail::named_pipe_acceptor_core>(*ctx);
+    core->open(std::move(wide), options, ec);
+    if (!ec)
+      core_ = std::move(core);
+  }
+
+  /// open() with default options.
+  void open(std::string_view name, boost::system::error_code& ec)
+  {
+    open(name, named_pipe_options(), ec);
+  }
+
+  /// Throwing form of open().
+  void open(std::string_view name, const named_pipe_options& options = named_pipe_options())
+  {
+    boost::system::error_code ec;
+    open(name, options, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe_acceptor::open");
+  }
+
+  /// Whether the acceptor is open.
+  bool is_open() const
+  {
+    return core_ && core_->is_open();
+  }
+
+  /// The options the acceptor was opened with.
+  named_pipe_options options() const
+  {
+    return core_ ? core_->options() : named_pipe_options();
+  }
+
+  /// How many instances wait for clients right now (diagnostics).
+  std::size_t listening_instances() const
+  {
+    return core_ ? core_->listening_instances() : 0;
+  }
+
+  /// Closes every instance that is not handed over yet; pending accepts
+  /// complete with `asio::error::operation_aborted`. Pipes already accepted
+  /// are not affected. Closing a closed acceptor succeeds.
+  void close(boost::system::error_code& ec)
+  {
+    if (core_)
+      std::exchange(core_, nullptr)->close();
+    ec = {};
+  }
+
+  /// Throwing form of close().
+  void close()
+  {
+    boost::system::error_code ec;
+    close(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe_acceptor::close");
+  }
+
+  /// Aborts pending accepts (`asio::error::operation_aborted`); the
+  /// instances keep listening, so no client is lost.
+  void cancel(boost::system::error_code& ec)
+  {
+    if (!core_)
+    {
+      ec = asio::error::bad_descriptor;
+      return;
+    }
+    core_->cancel();
+    ec = {};
+  }
+
+  /// Throwing form of cancel().
+  void cancel()
+  {
+    boost::system::error_code ec;
+    cancel(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe_acceptor::cancel");
+  }
+
+  /// Accepts the next client into `peer`.
+  ///
+  /// `peer` must be closed — or a server end after `disconnect()`, whose
+  /// instance is then reused for the next client of its pipe
+  /// (ConnectNamedPipe on it; completions of its previous connection never
+  /// reach the new one). It must stay alive, and not be moved, until the
+  /// handler runs.
+  ///
+  /// @par Completion Signature
+  /// @code void(boost::system::error_code) @endcode
+  /// Errors: `asio::error::already_open` (peer is open and connected),
+  /// `asio::error::already_started` (an accept into peer is pending),
+  /// `asio::error::bad_descriptor` (acceptor closed),
+  /// `asio::error::operation_aborted`. The handler is never invoked from
+  /// inside this function.
+  ///
+  /// @par Per-Operation Cancellation
+  /// `terminal`, `partial`, `total`: the accept ends with
+  /// `operation_aborted`; a client that connects later goes to the next
+  /// accept.
+  template <typename PipeExecutor,
+      BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+          AcceptToken = asio::default_completion_token_t<executor_type>>
+  auto async_accept(basic_named_pipe<PipeExecutor>& peer,
+      AcceptToken&& token = asio::default_completion_token_t<executor_type>())
+  {
+    return asio::async_initiate<AcceptToken, void(boost::system::error_code)>(
+        initiate_async_accept_into(this), token, &peer);
+  }
+
+  /// Accepts the next client as a new pipe that uses this acceptor's
+  /// executor.
+  ///
+  /// @par Completion Signature
+  /// @code void(boost::system::error_code, basic_named_pipe<Executor>) @endcode
+  /// Errors as for the other overload. The handler is never invoked from
+  /// inside this function.
+  ///
+  /// @par Per-Operation Cancellation
+  /// As for the other overload.
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, pipe_type))
+          AcceptToken = asio::default_completion_token_t<executor_type>>
+  auto async_accept(AcceptToken&& token = asio::default_completion_token_t<executor_type>())
+  {
+    return asio::async_initiate<AcceptToken, void(boost::system::error_code, pipe_type)>(
+        initiate_async_accept_new(this), token);
+  }
+
+private:
+  template <typename Executor1>
+  friend class basic_named_pipe_acceptor;
+
+  // Slot handler: cancels exactly one waiting accept.
+  struct waiter_cancellation
+  {
+    std::shared_ptr<detail::named_pipe_acceptor_core> core;
+    detail::named_pipe_accept_waiter* waiter;
+
+    void operator()(asio::cancellation_type_t type)
+    {
+      if (!!(type & (asio::cancellation_type::terminal | asio::cancellation_type::partial
+                        | asio::cancellation_type::total)))
+        core->cancel_waiter(waiter);
+    }
+  };
+
+  // A pending accept: the handler, work on its executor, and how the
+  // connected instance reaches the user (Deliver).
+  template <typename Handler, typename Deliver>
+  class waiter final : public detail::named_pipe_accept_waiter
+  {
+  public:
+    using handler_executor =
+        asio::associated_executor_t<Handler, Executor>;
+    using work_type = std::decay_t<decltype(asio::prefer(std::declval<handler_executor>(),
+        asio::execution::outstanding_work.tracked))>;
+
+    waiter(Handler&& handler, const Executor& io_ex, Deliver deliver)
+      : handler_(std::move(handler)),
+        work_(asio::prefer(asio::get_associated_executor(handler_, io_ex),
+            asio::execution::outstanding_work.tracked)),
+        deliver_(std::move(deliver))
+    {
+    }
+
+    void connect_slot(const std::shared_ptr<detail::named_pipe_acceptor_core>& core)
+    {
+      auto slot = asio::get_associated_cancellation_slot(handler_);
+      if (slot.is_connected())
+        slot.template emplace<waiter_cancellation>(waiter_cancellation{core, this});
+    }
+
+    void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
+        bool may_dispatch) override
+    {
+      auto function = [handler = std::move(handler_), deliver = std::move(deliver_), ec,
+                          b = std::move(b), mode]() mutable {
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        if (slot.is_connected())
+          slot.clear();
+        deliver(handler, ec, std::move(b), mode);
+      };
+      work_type work = std::move(work_);
+      delete this;
+      if (may_dispatch)
+        asio::execution::execute(
+            asio::prefer(work, asio::execution::blocking.possibly), std::move(function));
+      else
+        asio::execution::execute(
+            asio::prefer(work, asio::execution::blocking.never), std::move(function));
+    }
+
+  private:
+    Handler handler_;
+    work_type work_;
+    Deliver deliver_;
+  };
+
+  // Completes async_accept(peer): the instance becomes peer's.
+  template <typename PipeExecutor>
+  struct deliver_into
+  {
+    basic_named_pipe<PipeExecutor>* peer;
+
+    template <typename Handler>
+    void operator()(Handler& handler, boost::system::error_code ec, binding b, pipe_mode mode)
+    {
+      if (!ec)
+      {
+        peer->binding_ = std::move(b);
+        peer->opened(true, mode);
+      }
+      std::move(handler)(ec);
+    }
+  };
+
+  // Completes async_accept(): a new pipe with the acceptor's executor.
+  struct deliver_new
+  {
+    Executor ex;
+
+    template <typename Handler>
+    void operator()(Handler& handler, boost::system::error_code ec, binding b, pipe_mode mode)
+    {
+      pipe_type pipe(ex);
+      if (!ec)
+      {
+        pipe.binding_ = std::move(b);
+        pipe.opened(true, mode);
+      }
+      std::move(handler)(ec, std::move(pipe));
+    }
+  };
+
+  // Completes the reuse of a disconnected server instance.
+  template <typename PipeExecutor>
+  struct reconnect_finish
+  {
+    basic_named_pipe<PipeExecutor>* peer;
+    std::shared_ptr<detail::pipe_generation> generation;
+    unsigned long started;
+
+    template <typename Handler>
+    void operator()(Handler& handler, boost::system::error_code ec, std::size_t)
+    {
+      const bool connected =
+          !ec || (ec.category() == boost::system::system_category() && ec.value() == ERROR_PIPE_CONNECTED);
+      if (generation->value.load(std::memory_order_acquire) != started)
+        ec = asio::error::operation_aborted; // closed or reused meanwhile
+      else if (connected)
+      {
+        ec = {};
+        peer->opened(true, peer->mode_);
+      }
+      generation.reset();
+      std::move(handler)(ec);
+    }
+  };
+
+  template <typename Handler, typename Deliver>
+  void start_accept(Handler&& handler, Deliver deliver, const void* target,
+      boost::system::error_code error = {})
+  {
+    using handler_type = std::decay_t<Handler>;
+    handler_type h(std::forward<Handler>(handler));
+    auto* w = new waiter<handler_type, Deliver>(std::move(h), ex_, std::move(deliver));
+    w->target = target;
+    if (!error && !core_)
+      error = asio::error::bad_descriptor;
+    if (error)
+    {
+      w->complete(error, binding(), pipe_mode::byte, false);
+      return;
+    }
+    w->connect_slot(core_);
+    core_->accept(w);
+  }
+
+  class initiate_async_accept_into
+  {
+  public:
+    using executor_type = Executor;
+
+    explicit initiate_async_accept_into(basic_named_pipe_acceptor* self) noexcept : self_(self) {}
+
+    executor_type get_executor() const noexcept
+    {
+      return self_->get_executor();
+    }
+
+    template <typename AcceptHandler, typename PipeExecutor>
+    void operator()(AcceptHandler&& handler, basic_named_pipe<PipeExecutor>* peer) const
+    {
+      if (peer->is_open())
+      {
+        if (peer->is_server_end() && !peer->connected_)
+          return reconnect(std::forward<AcceptHandler>(handler), peer);
+        return self_->start_accept(std::forward<AcceptHandler>(handler),
+            deliver_into<PipeExecutor>{peer}, nullptr, asio::error::already_open);
+      }
+      self_->start_accept(
+          std::forward<AcceptHandler>(handler), deliver_into<PipeExecutor>{peer}, peer);
+    }
+
+  private:
+    template <typename AcceptHandler, typename PipeExecutor>
+    void reconnect(AcceptHandler&& handler, basic_named_pipe<PipeExecutor>* peer) const
+    {
+      using wrapped = detail::pipe_handler<std::decay_t<AcceptHandler>, PipeExecutor,
+          reconnect_finish<PipeExecutor>>;
+      HANDLE h = peer->native_handle();
+      const unsigned long started = peer->generation_->value.load(std::memory_order_acquire);
+      async_overlapped(peer->binding_,
+          [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
+          wrapped(std::forward<AcceptHandler>(handler), peer->get_executor(),
+              reconnect_finish<PipeExecutor>{peer, peer->generation_, started}));
+    }
+
+    basic_named_pipe_acceptor* self_;
+  };
+
+  class initiate_async_accept_new
+  {
+  public:
+    using executor_type = Executor;
+
+    explicit initiate_async_accept_new(basic_named_pipe_acceptor* self) noexcept : self_(self) {}
+
+    executor_type get_executor() const noexcept
+    {
+      return self_->get_executor();
+    }
+
+    template <typename AcceptHandler>
+    void operator()(AcceptHandler&& handler) const
+    {
+      self_->start_accept(
+          std::forward<AcceptHandler>(handler), deliver_new{self_->get_executor()}, nullptr);
+    }
+
+  private:
+    basic_named_pipe_acceptor* self_;
+  };
+
+  Executor ex_;
+  std::shared_ptr<detail::named_pipe_acceptor_core> core_;
+};
+
+} // namespace windows
+} // namespace iocpx
+
+#endif // defined(IOCPX_HAS_WINDOWS)
+
+#endif // IOCPX_WINDOWS_BASIC_NAMED_PIPE_ACCEPTOR_HPP

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_DETAIL_NAMED_PIPE_ACCEPTOR_CORE_HPP
+#define IOCPX_WINDOWS_DETAIL_NAMED_PIPE_ACCEPTOR_CORE_HPP
+
+// The server side of basic_named_pipe_acceptor, independent of executor
+// types.
+//
+// Instances: the acceptor keeps `listen_instances` pipe instances in
+// existence. A client can open an instance that exists even while no
+// ConnectNamedPipe is pending on it (ConnectNamedPipe then reports
+// ERROR_PIPE_CONNECTED), so a burst of clients up to the backlog never sees
+// ERROR_PIPE_BUSY. ConnectNamedPipe is kept pending on every instance only
+// while accepts are waiting ("armed"); when the last waiter is gone the
+// instances are disarmed (per-operation cancellation of exactly those
+// ConnectNamedPipe calls), so an idle acceptor is no outstanding work and
+// io_context::run() can return.
+//
+// Generations: every instance has an id that is never reused; a
+// ConnectNamedPipe completion names the instance it was started on, and a
+// completion for an instance that was closed or handed over changes
+// nothing.
+
+#include <iocpx/detail/config.hpp>
+#include <iocpx/windows/async_overlapped.hpp>
+#include <iocpx/windows/binding.hpp>
+#include <iocpx/windows/detail/named_pipe_core.hpp>
+#include <iocpx/windows/named_pipe_options.hpp>
+#include <iocpx/windows/overlapped_result.hpp>
+
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace iocpx {
+namespace windows {
+namespace detail {
+
+// A pending accept, type-erased. complete() consumes it: it schedules the
+// user's handler (with the connected instance on success) and frees itself.
+class named_pipe_accept_waiter
+{
+public:
+  // Identifies the peer pipe of async_accept(pipe), to refuse a second
+  // accept into the same pipe while one is pending.
+  const void* target = nullptr;
+
+  virtual void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
+      bool may_dispatch) = 0;
+
+protected:
+  ~named_pipe_accept_waiter() = default;
+};
+
+class named_pipe_acceptor_core : public std::enable_shared_from_this<named_pipe_acceptor_core>
+{
+public:
+  explicit named_pipe_acceptor_core(asio::io_context& ctx) : ctx_(ctx) {}
+
+  named_pipe_acceptor_core(const named_pipe_acceptor_core&) = delete;
+  named_pipe_acceptor_core& operator=(const named_pipe_acceptor_core&) = delete;
+
+  asio::io_context& context() const noexcept
+  {
+    return ctx_;
+  }
+
+  const named_pipe_options& options() const noexcept
+  {
+    return options_;
+  }
+
+  bool is_open() const
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return open_;
+  }
+
+  void open(std::wstring name, const named_pipe_options& options, boost::system::error_code& ec)
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (open_)
+    {
+      ec = asio::error::already_open;
+      return;
+    }
+    if (options.max_instances < 1 || options.max_instances > PIPE_UNLIMITED_INSTANCES
+        || options.listen_instances < 1)
+    {
+      ec = asio::error::invalid_argument;
+      return;
+    }
+    name_ = std::move(name);
+    options_ = options;
+    created_any_ = false;
+    if (!create_instance(ec))
+      return;
+    open_ = true;
+    replenish();
+    ec = {};
+  }
+
+  // Takes ownership of `w`.
+  void accept(named_pipe_accept_waiter* w)
+  {
+    boost::system::error_code ec;
+    binding ready;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!open_)
+        ec = asio::error::bad_descriptor;
+      else if (w->target
+          && std::find_if(waiters_.begin(), waiters_.end(),
+                 [&](named_pipe_accept_waiter* o) { return o->target == w->target; })
+              != waiters_.end())
+        ec = asio::error::already_started;
+      else if (!connected_.empty())
+      {
+        ready = std::move(connected_.front());
+        connected_.pop_front();
+      }
+      else
+      {
+        waiters_.push_back(w);
+        replenish();
+        for (instance& inst : instances_)
+          if (!inst.armed && !inst.closing)
+            arm(inst);
+        if (instances_.empty())
+          start_retry();
+        return;
+      }
+    }
+    w->complete(ec, std::move(ready), options_.mode, false);
+  }
+
+  // Per-operation cancellation of one waiting accept.
+  void cancel_waiter(named_pipe_accept_waiter* w)
+  {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = std::find(waiters_.begin(), waiters_.end(), w);
+      if (it == waiters_.end())
+        return; // already completed
+      waiters_.erase(it);
+      if (waiters_.empty())
+        schedule_disarm();
+    }
+    w->complete(asio::error::operation_aborted, binding(), options_.mode, false);
+  }
+
+  // Aborts every waiting accept; the instances keep listening.
+  void cancel()
+  {
+    std::deque<named_pipe_accept_waiter*> aborted;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      aborted.swap(waiters_);
+      schedule_disarm();
+    }
+    for (named_pipe_accept_waiter* w : aborted)
+      w->complete(asio::error::operation_aborted, binding(), options_.mode, false);
+  }
+
+  // Aborts waiting accepts and closes every instance (clients connected
+  // but not yet accepted see the pipe broken).
+  void close()
+  {
+    std::deque<named_pipe_accept_waiter*> aborted;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      open_ = false;
+      aborted.swap(waiters_);
+      for (auto it = instances_.begin(); it != instances_.end();)
+      {
+        boost::system::error_code ignored;
+        it->b.close(ignored);
+        if (it->armed)
+        {
+          it->closing = true; // its completion removes it
+          ++it;
+        }
+        else
+        {
+          it = instances_.erase(it);
+        }
+      }
+      for (binding& b : connected_)
+      {
+        boost::system::error_code ignored;
+        b.close(ignored);
+      }
+      connected_.clear();
+      if (auto timer = retry_timer_.lock())
+        timer->cancel();
+    }
+    for (named_pipe_accept_waiter* w : aborted)
+      w->complete(asio::error::operation_aborted, binding(), options_.mode, false);
+  }
+
+  std::size_t listening_instances() const
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return static_cast<std::size_t>(std::count_if(instances_.begin(), instances_.end(),
+        [](const instance& i) { return !i.closing; }));
+  }
+
+private:
+  struct instance
+  {
+    std::uint64_t id = 0;
+    binding b;
+    bool armed = false;
+    bool closing = false;
+    asio::cancellation_signal signal; // cancels exactly this ConnectNamedPipe
+  };
+
+  struct connect_done
+  {
+    std::shared_ptr<named_pipe_acceptor_core> core;
+    std::uint64_t id;
+
+    void operator()(const boost::system::error_code& ec, std::size_t)
+    {
+      core->on_connect(id, ec);
+    }
+  };
+
+  // Lock held.
+  bool create_instance(boost::system::error_code& ec)
+  {
+    DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED;
+    if (!created_any_ && options_.first_instance)
+    {
+      open_mode |= FILE_FLAG_FIRST_PIPE_INSTANCE;
+      // The flag is the protection on Windows; some implementations (Wine
+      // 8) ignore it, so also refuse a name that already has instances.
+      // (Racy on its own, which is why the flag is still set.)
+      if (::WaitNamedPipeW(name_.c_str(), 1) || ::GetLastError() != ERROR_FILE_NOT_FOUND)
+      {
+        ec = boost::system::error_code(ERROR_ACCESS_DENIED, boost::system::system_category());
+        return false;
+      }
+    }
+    DWORD mode = options_.mode == pipe_mode::message
+        ? (PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE)
+        : (PIPE_TYPE_BYTE | PIPE_READMODE_BYTE);
+    mode |= PIPE_WAIT;
+    if (options_.reject_remote_clients)
+      mode |= PIPE_REJECT_REMOTE_CLIENTS;
+    HANDLE h = ::CreateNamedPipeW(name_.c_str(), open_mode, mode, options_.max_instances,
+        options_.out_buffer_size, options_.in_buffer_size, 0, options_.security_attributes);
+    if (h == INVALID_HANDLE_VALUE)
+    {
+      ec = last_error();
+      return false;
+    }
+    instances_.emplace_back();
+    instance& inst = instances_.back();
+    inst.id = ++next_id_;
+    inst.b.bind(ctx_, h, options_.binding, ec);
+    if (ec)
+    {
+      ::CloseHandle(h);
+      instances_.pop_back();
+      return false;
+    }
+    created_any_ = true;
+    if (!waiters_.empty())
+      arm(inst);
+    return true;
+  }
+
+  // Lock held: keep `listen_instances` instances (as far as max_instances
+  // allows; creation that fails now is retried on the next accept).
+  void replenish()
+  {
+    std::size_t live = static_cast<std::size_t>(std::count_if(instances_.begin(),
+        instances_.end(), [](const instance& i) { return !i.closing; }));
+    while (live < options_.listen_instances)
+    {
+      boost::system::error_code ec;
+      if (!create_instance(ec))
+        break;
+      ++live;
+    }
+  }
+
+  // Lock held. Starts ConnectNamedPipe on `inst`.
+  void arm(instance& inst)
+  {
+    inst.armed = true;
+    HANDLE h = inst.b.native_handle();
+    async_overlapped(inst.b,
+        [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
+        asio::bind_cancellation_slot(
+            inst.signal.slot(), connect_done{shared_from_this(), inst.id}));
+  }
+
+  // Lock held. Once no accept waits, cancel the pending ConnectNamedPipe
+  // calls — after a round through the io_context, so a handler that starts
+  // its next accept right away keeps the instances armed.
+  void schedule_disarm()
+  {
+    if (disarm_posted_)
+      return;
+    disarm_posted_ = true;
+    asio::post(ctx_, [self = shared_from_this()] {
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      self->disarm_posted_ = false;
+      if (!self->waiters_.empty())
+        return;
+      for (instance& inst : self->instances_)
+        if (inst.armed && !inst.closing)
+          inst.signal.emit(asio::cancellation_type::terminal);
+    });
+  }
+
+  // Lock held. No instance could be created (max_instances reached by
+  // connected pipes) while accepts wait: try again shortly.
+  void start_retry()
+  {
+    if (!retry_timer_.expired())
+      return;
+    auto timer = std::make_shared<asio::steady_timer>(ctx_, std::chrono::milliseconds(10));
+    retry_timer_ = timer;
+    timer->async_wait([self = shared_from_this(), timer](const boost::system::error_code& ec) {
+      if (ec)
+        return;
+      std::lock_guard<std::mutex> lock(self->mutex_);
+      if (!self->open_ || self->waiters_.empty())
+        return;
+      self->replenish();
+      if (self->instances_.empty())
+      {
+        self->retry_timer_.reset();
+        self->start_retry();
+      }
+    });
+  }
+
+  void on_connect(std::uint64_t id, const boost::system::error_code& ec)
+  {
+    named_pipe_accept_waiter* to_complete = nullptr;
+    boost::system::error_code result;
+    binding connected;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = std::find_if(
+          instances_.begin(), instances_.end(), [id](const instance& i) { return i.id == id; });
+      if (it == instances_.end())
+        return; // a stale completion: nothing of it reaches anyone
+      instance& inst = *it;
+      inst.armed = false;
+      if (inst.closing || !open_)
+      {
+        instances_.erase(it);
+        return;
+      }
+
+      const bool is_system = ec.category() == boost::system::system_category();
+      if (!ec || (is_system && ec.value() == ERROR_PIPE_CONNECTED))
+      {
+        connected = std::move(inst.b);
+        instances_.erase(it);
+        if (!waiters_.empty())
+        {
+          to_complete = waiters_.front();
+          waiters_.pop_front();
+        }
+        else
+        {
+          connected_.push_back(std::move(connected));
+        }
+        replenish();
+      }
+      else if (ec == asio::error::operation_aborted)
+      {
+        // Disarmed; someone may be waiting again by now.
+        if (!waiters_.empty())
+          arm(inst);
+      }
+      else if (is_system && ec.value() == ERROR_NO_DATA)
+      {
+        // A client connected and left before we looked: recycle.
+        ::DisconnectNamedPipe(inst.b.native_handle());
+        if (!waiters_.empty())
+          arm(inst);
+      }
+      else
+      {
+        // Unexpected: drop this instance and tell one waiter.
+        boost::system::error_code ignored;
+        inst.b.close(ignored);
+        instances_.erase(it);
+        if (!waiters_.empty())
+        {
+          to_complete = waiters_.front();
+          waiters_.pop_front();
+          result = ec;
+        }
+        replenish();
+      }
+      if (waiters_.empty())
+        schedule_disarm();
+      else if (instances_.empty())
+        start_retry();
+    }
+    if (to_complete)
+      to_complete->complete(result, std::move(connected), options_.mode, true);
+  }
+
+  asio::io_context& ctx_;
+  mutable std::mutex mutex_;
+  std::wstring name_;
+  named_pipe_options options_;
+  bool open_ = false;
+  bool created_any_ = false;
+  bool disarm_posted_ = false;
+  std::uint64_t next_id_ = 0;
+  std::list<instance> instances_;     // listening (stable addresses)
+  std::deque<binding> connected_;     // connected before an accept took them
+  std::deque<named_pipe_accept_waiter*> waiters_;
+  std::weak_ptr<asio::steady_timer> retry_timer_;
+};
+
+} // namespace detail
+} // namespace windows
+} // namespace iocpx
+
+#endif // IOCPX_WINDOWS_DETAIL_NAMED_PIPE_ACCEPTOR_CORE_HPP

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_WINDOWS_IMPL_NAMED_PIPE_CONNECT_HPP
+#define IOCPX_WINDOWS_IMPL_NAMED_PIPE_CONNECT_HPP
+
+// basic_named_pipe::async_connect: CreateFile, and while every instance is
+// busy, a retry on a steady_timer (WaitNamedPipe would block the
+// io_context's thread). Cancellable through the handler's slot, bounded by
+// busy_timeout.
+
+#include <iocpx/windows/basic_named_pipe.hpp>
+
+#include <boost/asio/basic_waitable_timer.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace iocpx {
+namespace windows {
+namespace detail {
+
+template <typename Executor>
+class named_pipe_connect_op
+{
+public:
+  using timer_type = asio::basic_waitable_timer<std::chrono::steady_clock,
+      asio::wait_traits<std::chrono::steady_clock>, Executor>;
+
+  named_pipe_connect_op(basic_named_pipe<Executor>* pipe, std::wstring name,
+      boost::system::error_code name_ec, const named_pipe_connect_options& options)
+    : pipe_(pipe), name_(std::move(name)), result_(name_ec), options_(options)
+  {
+  }
+
+  template <typename Self>
+  void operator()(Self& self, boost::system::error_code ec = {})
+  {
+    switch (step_)
+    {
+    case step::start:
+      if (!result_ && pipe_->is_open())
+        result_ = asio::error::already_open;
+      if (result_)
+        return deliver_later(self);
+      if (options_.busy_timeout != std::chrono::steady_clock::duration::max())
+        deadline_ = std::chrono::steady_clock::now() + options_.busy_timeout;
+      return attempt(self, true);
+
+    case step::retry:
+      if (ec || self.get_cancellation_state().cancelled() != asio::cancellation_type::none)
+        return self.complete(ec ? ec : boost::system::error_code(asio::error::operation_aborted));
+      return attempt(self, false);
+
+    case step::deliver:
+      return self.complete(result_);
+    }
+  }
+
+private:
+  enum class step
+  {
+    start,
+    retry,
+    deliver
+  };
+
+  // The outcome is known inside the initiating call: deliver it through
+  // the executor, never inline.
+  template <typename Self>
+  void deliver_later(Self& self)
+  {
+    step_ = step::deliver;
+    asio::post(pipe_->get_executor(), std::move(self));
+  }
+
+  template <typename Self>
+  void attempt(Self& self, bool inside_initiation)
+  {
+    boost::system::error_code ec;
+    if (!pipe_->open_client(name_, options_, ec))
+    {
+      result_ = ec;
+      if (inside_initiation)
+        return deliver_later(self);
+      return self.complete(result_);
+    }
+
+    // Busy: wait a little (1 ms, doubling up to 50 ms) and try again.
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline_)
+    {
+      result_ = asio::error::timed_out;
+      if (inside_initiation)
+        return deliver_later(self);
+      return self.complete(result_);
+    }
+    if (!timer_)
+      timer_ = std::make_unique<timer_type>(pipe_->get_executor());
+    auto wait = backoff_;
+    if (deadline_ - now < wait)
+      wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now)
+          + std::chrono::milliseconds(1);
+    backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(50));
+    step_ = step::retry;
+    timer_->expires_after(wait);
+    timer_type& timer = *timer_;
+    timer.async_wait(std::move(self));
+  }
+
+  basic_named_pipe<Executor>* pipe_;
+  std::wstring name_;
+  boost::system::error_code result_;
+  named_pipe_connect_options options_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  std::unique_ptr<timer_type> timer_;
+  std::chrono::milliseconds backoff_{1};
+  step step_ = step::start;
+};
+
+} // namespace detail
+} // namespace windows
+} // namespace iocpx
+
+#endif // IOCPX_WINDOWS_IMPL_NAMED_PIPE_CONNECT_HPP

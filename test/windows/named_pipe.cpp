@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// basic_named_pipe: the completion API, connect, and bad inputs, on real
+// pipes under Wine.
+
+// Test that the header is self-contained.
+#include <iocpx/windows/named_pipe.hpp>
+
+#include "named_pipe_support.hpp"
+
+#include <iocpx/poller.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace ix = iocpx::windows;
+using boost::system::error_code;
+using namespace iocpx_test;
+using namespace std::chrono_literals;
+
+// ------------------------------------------------------------ compile --
+
+static_assert(iocpx::is_readiness_source_v<ix::named_pipe>);
+static_assert(std::is_nothrow_move_constructible_v<ix::named_pipe>);
+static_assert(!std::is_copy_constructible_v<ix::named_pipe>);
+static_assert(std::is_same_v<ix::named_pipe::rebind_executor<asio::io_context::executor_type>::other,
+    ix::basic_named_pipe<asio::io_context::executor_type>>);
+
+namespace {
+
+// Every overload with several kinds of token (compiled, not run).
+[[maybe_unused]] void compile_overloads(asio::io_context& ctx)
+{
+  char buf[4];
+  error_code ec;
+  ix::named_pipe p(ctx);
+  ix::named_pipe q(ctx.get_executor());
+  ix::basic_named_pipe<asio::io_context::executor_type> typed(ctx);
+  ix::named_pipe converted(std::move(typed));
+  ix::basic_named_pipe<asio::strand<asio::io_context::executor_type>> stranded(
+      asio::make_strand(ctx));
+
+  p.async_read_some(asio::buffer(buf), [](error_code, std::size_t) {});
+  p.async_write_some(asio::buffer(buf), [](error_code, std::size_t) {});
+  auto d = p.async_read_some(asio::buffer(buf), asio::deferred);
+  std::move(d)([](error_code, std::size_t) {});
+  p.async_write_some(asio::buffer(buf), asio::as_tuple([](std::tuple<error_code, std::size_t>) {}));
+  p.async_read_some(asio::buffer(buf), asio::redirect_error([](std::size_t) {}, ec));
+  p.async_connect("\\\\.\\pipe\\x", [](error_code) {});
+  p.async_connect("\\\\.\\pipe\\x", ix::named_pipe_connect_options(), asio::deferred)(
+      [](error_code) {});
+  p.async_wait(iocpx::ready::readable(), [](error_code, iocpx::ready) {});
+  stranded.async_read_some(asio::buffer(buf), [](error_code, std::size_t) {});
+  stranded.async_connect("\\\\.\\pipe\\x", [](error_code) {});
+  asio::async_read(p, asio::buffer(buf), [](error_code, std::size_t) {});
+  asio::async_write(p, asio::buffer(buf), [](error_code, std::size_t) {});
+  p.read_some(asio::buffer(buf), ec);
+  p.write_some(asio::buffer(buf), ec);
+  p.try_read_some(asio::buffer(buf), ec);
+  p.try_write_some(asio::buffer(buf), ec);
+  p.connect("\\\\.\\pipe\\x", ec);
+  p.cancel(ec);
+  p.disconnect(ec);
+  p.release(ec);
+  p.close(ec);
+  (void)p.readiness();
+  (void)p.readiness_registration();
+  (void)q.is_open();
+}
+
+std::string pattern(std::size_t n)
+{
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i)
+    s[i] = static_cast<char>('a' + (i * 7 + i / 13) % 26);
+  return s;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(named_pipe)
+
+// -------------------------------------------------------------- basics --
+
+BOOST_AUTO_TEST_CASE(round_trip_never_inline)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  BOOST_TEST(p.server.is_server_end());
+  BOOST_TEST(!p.client.is_server_end());
+  BOOST_TEST(p.server.is_connected());
+  BOOST_TEST(p.client.get_binding().skips_completion_port_on_success());
+
+  int done = 0;
+  char in[5] = {};
+  p.client.async_write_some(asio::buffer("hello", 5), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == 5u);
+    ++done;
+  });
+  p.server.async_read_some(asio::buffer(in), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == 5u);
+    ++done;
+  });
+  BOOST_TEST(done == 0); // neither ran inside its initiating call
+  BOOST_TEST(run_until(ctx, [&] { return done == 2; }));
+  BOOST_TEST(std::string(in, 5) == "hello");
+}
+
+BOOST_AUTO_TEST_CASE(write_then_close_gives_all_data_then_eof)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  const std::string out = pattern(10000);
+  bool written = false;
+  asio::async_write(p.client, asio::buffer(out), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == out.size());
+    written = true;
+    p.client.close();
+  });
+  std::string in;
+  error_code last;
+  bool finished = false;
+  std::vector<char> buf(3000);
+  std::function<void()> read = [&] {
+    p.server.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t n) {
+      in.append(buf.data(), n);
+      if (ec)
+      {
+        last = ec;
+        finished = true;
+        return;
+      }
+      read();
+    });
+  };
+  read();
+  BOOST_TEST(run_until(ctx, [&] { return finished && written; }));
+  BOOST_TEST(in == out);
+  BOOST_TEST(last == asio::error::eof);
+}
+
+BOOST_AUTO_TEST_CASE(large_write_beyond_the_pipe_buffer)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
+  const std::string out = pattern(1 << 20);
+  std::string in(out.size(), '\0');
+  int done = 0;
+  asio::async_write(p.server, asio::buffer(out), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == out.size());
+    ++done;
+  });
+  asio::async_read(p.client, asio::buffer(in), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == out.size());
+    ++done;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return done == 2; }, 60s));
+  BOOST_TEST((in == out));
+}
+
+BOOST_AUTO_TEST_CASE(reads_into_one_byte_buffers)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  const std::string out = "one byte at a time";
+  write_all(p.client.native_handle(), out.data(), DWORD(out.size()));
+  std::string in;
+  char c;
+  bool finished = false;
+  std::function<void()> read = [&] {
+    p.server.async_read_some(asio::buffer(&c, 1), [&](error_code ec, std::size_t n) {
+      BOOST_TEST(!ec);
+      BOOST_TEST(n == 1u);
+      in += c;
+      if (in.size() == out.size())
+        finished = true;
+      else
+        read();
+    });
+  };
+  read();
+  BOOST_TEST(run_until(ctx, [&] { return finished; }));
+  BOOST_TEST(in == out);
+}
+
+BOOST_AUTO_TEST_CASE(read_until_works_unchanged)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  asio::async_write(p.client, asio::buffer(std::string("line one\nline two\n")),
+      [](error_code, std::size_t) {});
+  asio::streambuf sb;
+  std::string line;
+  asio::async_read_until(p.server, sb, '\n', [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    line.assign(asio::buffers_begin(sb.data()), asio::buffers_begin(sb.data()) + n);
+  });
+  BOOST_TEST(run_until(ctx, [&] { return !line.empty(); }));
+  BOOST_TEST(line == "line one\n");
+}
+
+BOOST_AUTO_TEST_CASE(message_mode_with_small_buffers)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  BOOST_TEST((p.server.mode() == ix::pipe_mode::message));
+  BOOST_TEST((p.client.mode() == ix::pipe_mode::message));
+
+  int written = 0;
+  for (const char* m : {"first message", "2nd"})
+    p.client.async_write_some(asio::buffer(m, std::strlen(m)), [&](error_code ec, std::size_t) {
+      BOOST_TEST(!ec);
+      ++written;
+    });
+  BOOST_TEST(run_until(ctx, [&] { return written == 2; }));
+
+  // "first message" through 5-byte reads: 5 + more, 5 + more, 3 + complete.
+  std::vector<std::pair<std::string, bool>> parts;
+  char buf[5];
+  bool finished = false;
+  std::function<void()> read = [&] {
+    p.server.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t n) {
+      BOOST_TEST((!ec || ix::is_more_data(ec)));
+      parts.emplace_back(std::string(buf, n), ix::is_more_data(ec));
+      if (parts.size() == 4)
+        finished = true;
+      else
+        read();
+    });
+  };
+  read();
+  BOOST_TEST(run_until(ctx, [&] { return finished; }));
+  BOOST_REQUIRE(parts.size() == 4u);
+  BOOST_TEST(parts[0].first == "first");
+  BOOST_TEST(parts[0].second);
+  BOOST_TEST(parts[1].first == " mess");
+  BOOST_TEST(parts[1].second);
+  BOOST_TEST(parts[2].first == "age");
+  BOOST_TEST(!parts[2].second); // message complete
+  BOOST_TEST(parts[3].first == "2nd"); // the next message, not merged
+  BOOST_TEST(!parts[3].second);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_one_pending_read_among_writes)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  asio::cancellation_signal signal;
+  error_code read_ec;
+  bool read_done = false;
+  char buf[16];
+  p.server.async_read_some(asio::buffer(buf),
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, std::size_t n) {
+        read_ec = ec;
+        BOOST_TEST(n == 0u);
+        read_done = true;
+      }));
+  int writes = 0;
+  for (int i = 0; i < 3; ++i)
+    p.server.async_write_some(asio::buffer("ping", 4), [&](error_code ec, std::size_t n) {
+      BOOST_TEST(!ec);
+      BOOST_TEST(n == 4u);
+      ++writes;
+    });
+  ctx.poll();
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(run_until(ctx, [&] { return read_done && writes == 3; }));
+  BOOST_TEST(read_ec == asio::error::operation_aborted);
+  BOOST_TEST(read_exact(p.client.native_handle(), 12) == "pingpingping");
+
+  // The pipe is fine afterwards: a new read gets new data.
+  write_all(p.client.native_handle(), "after", 5);
+  std::size_t got = 0;
+  p.server.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    got = n;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return got != 0; }));
+  BOOST_TEST(std::string(buf, got) == "after");
+}
+
+BOOST_AUTO_TEST_CASE(close_with_reads_and_writes_pending)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
+  const std::string big = pattern(256 * 1024); // more than the pipe holds
+  int aborted = 0;
+  int finished = 0;
+  char buf[8];
+  p.server.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t) {
+    aborted += ec == asio::error::operation_aborted;
+    ++finished;
+  });
+  p.server.async_write_some(asio::buffer(big), [&](error_code ec, std::size_t) {
+    // Taken at once into the pipe buffer, or pending and aborted.
+    BOOST_TEST((!ec || ec == asio::error::operation_aborted));
+    ++finished;
+  });
+  p.server.async_write_some(asio::buffer(big), [&](error_code ec, std::size_t) {
+    aborted += ec == asio::error::operation_aborted;
+    ++finished;
+  });
+  ctx.poll();
+  p.server.close();
+  BOOST_TEST(!p.server.is_open());
+  BOOST_TEST(run_until(ctx, [&] { return finished == 3; }));
+  BOOST_TEST(aborted >= 2);
+
+  // Operations on the closed pipe.
+  error_code rec, wec;
+  p.server.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t) { rec = ec; });
+  p.server.async_write_some(asio::buffer(buf), [&](error_code ec, std::size_t) { wec = ec; });
+  BOOST_TEST(!rec);
+  BOOST_TEST(run_until(ctx, [&] { return rec && wec; }));
+  BOOST_TEST(rec == asio::error::bad_descriptor);
+  BOOST_TEST(wec == asio::error::bad_descriptor);
+  error_code ec;
+  p.server.read_some(asio::buffer(buf), ec);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  p.server.try_write_some(asio::buffer(buf), ec);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  p.server.close(ec); // closing twice is fine
+  BOOST_TEST(!ec);
+}
+
+BOOST_AUTO_TEST_CASE(zero_length_read_and_write_complete_at_once_with_zero)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  int done = 0;
+  p.server.async_read_some(asio::mutable_buffer(), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == 0u);
+    ++done;
+  });
+  p.server.async_write_some(asio::const_buffer(), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == 0u);
+    ++done;
+  });
+  BOOST_TEST(done == 0);
+  ctx.poll();
+  BOOST_TEST(done == 2);
+  // Nothing was sent: the peer still has nothing to read.
+  DWORD available = 1;
+  BOOST_REQUIRE(::PeekNamedPipe(p.client.native_handle(), nullptr, 0, nullptr, &available, nullptr));
+  BOOST_TEST(available == 0u);
+  error_code ec;
+  BOOST_TEST(p.server.read_some(asio::mutable_buffer(), ec) == 0u);
+  BOOST_TEST(!ec);
+}
+
+BOOST_AUTO_TEST_CASE(peer_close_gives_broken_pipe_on_write)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  p.client.close();
+  error_code wec;
+  bool done = false;
+  p.server.async_write_some(asio::buffer("x", 1), [&](error_code ec, std::size_t) {
+    wec = ec;
+    done = true;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(wec == asio::error::broken_pipe);
+  error_code ec;
+  p.server.write_some(asio::buffer("x", 1), ec);
+  BOOST_TEST(ec == asio::error::broken_pipe);
+  char c;
+  p.server.read_some(asio::buffer(&c, 1), ec);
+  BOOST_TEST(ec == asio::error::eof);
+}
+
+BOOST_AUTO_TEST_CASE(synchronous_read_and_write)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  BOOST_TEST(p.client.write_some(asio::buffer("sync", 4)) == 4u);
+  char buf[4];
+  asio::read(p.server, asio::buffer(buf));
+  BOOST_TEST(std::string(buf, 4) == "sync");
+  BOOST_TEST(ctx.poll() == 0u); // the synchronous calls queued nothing
+}
+
+// ------------------------------------------------------------- connect --
+
+BOOST_AUTO_TEST_CASE(async_connect_waits_while_busy_then_connects)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("busy");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe first(ctx), second(ctx);
+  first.connect(name); // takes the only instance
+
+  error_code connect_ec = asio::error::would_block;
+  second.async_connect(name, [&](error_code ec) { connect_ec = ec; });
+  ctx.run_for(150ms);
+  BOOST_TEST(connect_ec == asio::error::would_block); // still retrying
+
+  ix::named_pipe server(ctx);
+  acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
+  BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
+  server.close(); // the instance goes away; the acceptor makes a new one
+  first.close();
+  acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
+  BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block && server.is_open(); }));
+  BOOST_TEST(!connect_ec);
+  BOOST_TEST(second.is_open());
+}
+
+BOOST_AUTO_TEST_CASE(connect_timeout)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("timeout");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe first(ctx), second(ctx);
+  first.connect(name);
+
+  ix::named_pipe_connect_options copts;
+  copts.busy_timeout = 100ms;
+  error_code ec;
+  second.connect(name, copts, ec);
+  BOOST_TEST(ec == asio::error::timed_out);
+  error_code aec;
+  bool done = false;
+  const auto start = std::chrono::steady_clock::now();
+  second.async_connect(name, copts, [&](error_code e) {
+    aec = e;
+    done = true;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(aec == asio::error::timed_out);
+  BOOST_TEST((std::chrono::steady_clock::now() - start >= 90ms));
+  BOOST_TEST(!second.is_open());
+}
+
+BOOST_AUTO_TEST_CASE(connect_cancelled_while_busy)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("cancel");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe first(ctx), second(ctx);
+  first.connect(name);
+  asio::cancellation_signal signal;
+  error_code cec;
+  bool done = false;
+  second.async_connect(name, asio::bind_cancellation_slot(signal.slot(), [&](error_code e) {
+    cec = e;
+    done = true;
+  }));
+  ctx.run_for(30ms);
+  BOOST_TEST(!done);
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(cec == asio::error::operation_aborted);
+  BOOST_TEST(!second.is_open());
+}
+
+BOOST_AUTO_TEST_CASE(bad_names_and_missing_pipes)
+{
+  asio::io_context ctx;
+  ix::named_pipe p(ctx);
+  error_code ec;
+  p.connect("", ec);
+  BOOST_TEST(ec == ix::pipe_errc::empty_name);
+  p.connect("iocpx-no-prefix", ec);
+  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  p.connect("C:\\temp\\file", ec);
+  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  p.connect("\\\\.\\pipe\\", ec);
+  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  p.connect("\\\\.\\pipe\\" + std::string(300, 'x'), ec);
+  BOOST_TEST(ec == ix::pipe_errc::name_too_long);
+  p.connect(np_name("nobody-serves-this"), ec);
+  BOOST_TEST(ec == ix::pipe_errc::not_found);
+  BOOST_TEST(ec == boost::system::errc::no_such_file_or_directory);
+  BOOST_TEST(!ec.message().empty());
+  BOOST_TEST(!p.is_open());
+
+  // The same through async_connect, never inline.
+  std::vector<error_code> results;
+  for (std::string name : {std::string(), std::string("relative"),
+           "\\\\.\\pipe\\" + std::string(300, 'y'), np_name("missing")})
+    p.async_connect(name, [&](error_code e) { results.push_back(e); });
+  BOOST_TEST(results.empty());
+  ctx.run();
+  BOOST_REQUIRE(results.size() == 4u);
+  BOOST_TEST(results[0] == ix::pipe_errc::empty_name);
+  BOOST_TEST(results[1] == ix::pipe_errc::invalid_name);
+  BOOST_TEST(results[2] == ix::pipe_errc::name_too_long);
+  BOOST_TEST(results[3] == ix::pipe_errc::not_found);
+
+  // Connecting an open pipe.
+  ctx.restart();
+  np_pair pair = make_np_pair(ctx);
+  pair.client.connect("\\\\.\\pipe\\whatever", ec);
+  BOOST_TEST(ec == asio::error::already_open);
+  // Disconnect is for server ends.
+  pair.client.disconnect(ec);
+  BOOST_TEST(ec == ix::pipe_errc::not_server_end);
+}
+
+BOOST_AUTO_TEST_CASE(message_connect_to_byte_pipe_fails)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("mismatch");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  ix::named_pipe p(ctx);
+  ix::named_pipe_connect_options copts;
+  copts.mode = ix::pipe_mode::message;
+  error_code ec;
+  p.connect(name, copts, ec);
+  BOOST_TEST(ec); // SetNamedPipeHandleState refuses message reads on a byte pipe
+  BOOST_TEST(!p.is_open());
+}
+
+// -------------------------------------------------------------- assign --
+
+BOOST_AUTO_TEST_CASE(assign_release_and_bad_handles)
+{
+  asio::io_context ctx;
+  pipe_pair raw = make_pipe_pair(true);
+  ix::named_pipe server(ctx);
+  server.assign(raw.server.release());
+  BOOST_TEST(server.is_open());
+  BOOST_TEST(server.is_server_end());
+  BOOST_TEST((server.mode() == ix::pipe_mode::message));
+
+  error_code ec;
+  server.assign(raw.client.get(), ec);
+  BOOST_TEST(ec == asio::error::already_open);
+
+  ix::named_pipe other(ctx);
+  other.assign(INVALID_HANDLE_VALUE, ec);
+  BOOST_TEST(ec == iocpx::error::invalid_handle);
+  unique_handle file = make_temp_file();
+  other.assign(file.get(), ec);
+  BOOST_TEST(ec); // not a pipe
+  BOOST_TEST(!other.is_open());
+
+  HANDLE h = server.release();
+  BOOST_TEST(!server.is_open());
+  BOOST_TEST(h != nullptr);
+  ::CloseHandle(h);
+}
+
+BOOST_AUTO_TEST_CASE(move_keeps_operations_running)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  char buf[3];
+  std::size_t got = 0;
+  p.server.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    got = n;
+  });
+  ix::named_pipe moved(std::move(p.server));
+  BOOST_TEST(!p.server.is_open());
+  BOOST_TEST(moved.is_open());
+  write_all(p.client.native_handle(), "abc", 3);
+  BOOST_TEST(run_until(ctx, [&] { return got == 3; }));
+  ix::named_pipe assigned(ctx);
+  assigned = std::move(moved);
+  BOOST_TEST(assigned.is_connected());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

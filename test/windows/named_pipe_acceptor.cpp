@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// basic_named_pipe_acceptor: backlog, bursts, reuse with generations,
+// cancellation and close, bad inputs.
+
+// Test that the header is self-contained.
+#include <iocpx/windows/named_pipe_acceptor.hpp>
+
+#include "named_pipe_support.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace ix = iocpx::windows;
+using boost::system::error_code;
+using namespace iocpx_test;
+using namespace std::chrono_literals;
+
+static_assert(std::is_nothrow_move_constructible_v<ix::named_pipe_acceptor>);
+static_assert(std::is_same_v<ix::named_pipe_acceptor::pipe_type, ix::named_pipe>);
+
+namespace {
+
+[[maybe_unused]] void compile_overloads(asio::io_context& ctx)
+{
+  ix::named_pipe_acceptor a(ctx);
+  ix::basic_named_pipe_acceptor<asio::io_context::executor_type> typed(ctx.get_executor());
+  ix::named_pipe p(ctx);
+  error_code ec;
+  a.open("\\\\.\\pipe\\x", ec);
+  a.open("\\\\.\\pipe\\x", ix::named_pipe_options(), ec);
+  a.async_accept(p, [](error_code) {});
+  a.async_accept([](error_code, ix::named_pipe) {});
+  a.async_accept(asio::deferred)([](error_code, ix::named_pipe) {});
+  a.async_accept(p, asio::deferred)([](error_code) {});
+  typed.async_accept([](error_code, ix::basic_named_pipe<asio::io_context::executor_type>) {});
+  typed.async_accept(p, [](error_code) {});
+  a.cancel(ec);
+  a.close(ec);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(named_pipe_acceptor)
+
+BOOST_AUTO_TEST_CASE(connect_before_accept_and_burst_within_backlog)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("burst");
+  ix::named_pipe_options options;
+  options.listen_instances = 6;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  BOOST_TEST(acceptor.listening_instances() == 6u);
+
+  // Six clients connect at once, before any accept, and none is refused.
+  std::vector<std::unique_ptr<ix::named_pipe>> clients;
+  for (int i = 0; i < 6; ++i)
+  {
+    clients.push_back(std::make_unique<ix::named_pipe>(ctx));
+    ix::named_pipe_connect_options copts;
+    copts.busy_timeout = std::chrono::milliseconds(0); // busy would fail at once
+    error_code ec;
+    clients.back()->connect(name, copts, ec);
+    BOOST_TEST(!ec);
+    write_all(clients.back()->native_handle(), &"012345"[i], 1);
+  }
+
+  std::vector<ix::named_pipe> servers;
+  std::function<void()> accept = [&] {
+    acceptor.async_accept([&](error_code ec, ix::named_pipe pipe) {
+      BOOST_REQUIRE(!ec);
+      servers.push_back(std::move(pipe));
+      if (servers.size() < 6)
+        accept();
+    });
+  };
+  accept();
+  BOOST_TEST(run_until(ctx, [&] { return servers.size() == 6; }));
+  std::string seen;
+  for (auto& s : servers)
+  {
+    char c;
+    asio::read(s, asio::buffer(&c, 1));
+    seen += c;
+  }
+  std::sort(seen.begin(), seen.end());
+  BOOST_TEST(seen == "012345");
+  // The backlog was refilled.
+  BOOST_TEST(acceptor.listening_instances() == 6u);
+}
+
+BOOST_AUTO_TEST_CASE(idle_acceptor_is_no_outstanding_work)
+{
+  asio::io_context ctx;
+  ix::named_pipe_acceptor acceptor(ctx, np_name("idle"));
+  ix::named_pipe server(ctx);
+  ix::named_pipe client(ctx);
+  acceptor.async_accept(server, [](error_code ec) {
+    BOOST_TEST(ec == asio::error::operation_aborted);
+  });
+  client.async_connect(np_name("idle-none"), [](error_code ec) {
+    BOOST_TEST(ec == ix::pipe_errc::not_found);
+  });
+  // Nothing is pending after a cancel: run() returns.
+  acceptor.cancel();
+  const auto start = std::chrono::steady_clock::now();
+  ctx.run();
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 5s));
+  BOOST_TEST(acceptor.is_open());
+}
+
+BOOST_AUTO_TEST_CASE(hundred_concurrent_clients_echo)
+{
+  constexpr int clients = 100;
+  asio::io_context ctx;
+  const std::string name = np_name("hundred");
+  ix::named_pipe_options options;
+  options.listen_instances = 16;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+
+  struct session
+  {
+    ix::named_pipe pipe;
+    std::array<char, 64> buf{};
+    explicit session(ix::named_pipe p) : pipe(std::move(p)) {}
+  };
+  int served = 0;
+  std::function<void()> accept = [&] {
+    acceptor.async_accept([&](error_code ec, ix::named_pipe pipe) {
+      if (ec)
+        return;
+      auto s = std::make_shared<session>(std::move(pipe));
+      s->pipe.async_read_some(asio::buffer(s->buf), [&, s](error_code rec, std::size_t n) {
+        BOOST_REQUIRE(!rec);
+        asio::async_write(s->pipe, asio::buffer(s->buf.data(), n),
+            [&, s](error_code wec, std::size_t) {
+              BOOST_TEST(!wec);
+              ++served;
+            });
+      });
+      if (served < clients)
+        accept();
+    });
+  };
+  accept();
+
+  struct client
+  {
+    ix::named_pipe pipe;
+    std::string out;
+    std::array<char, 64> in{};
+    std::size_t got = 0;
+    explicit client(asio::io_context& ctx) : pipe(ctx) {}
+  };
+  std::vector<std::unique_ptr<client>> cs;
+  int verified = 0;
+  for (int i = 0; i < clients; ++i)
+  {
+    cs.push_back(std::make_unique<client>(ctx));
+    client& c = *cs.back();
+    c.out = "client " + std::to_string(i);
+    c.pipe.async_connect(name, [&](error_code ec) {
+      BOOST_REQUIRE(!ec);
+      asio::async_write(c.pipe, asio::buffer(c.out), [&](error_code wec, std::size_t) {
+        BOOST_TEST(!wec);
+        asio::async_read(c.pipe, asio::buffer(c.in.data(), c.out.size()),
+            [&](error_code rec, std::size_t n) {
+              BOOST_TEST(!rec);
+              verified += std::string(c.in.data(), n) == c.out;
+            });
+      });
+    });
+  }
+  BOOST_TEST(run_until(ctx, [&] { return verified == clients; }, 60s));
+  BOOST_TEST(served == clients);
+  acceptor.close();
+}
+
+BOOST_AUTO_TEST_CASE(reconnected_instance_never_sees_a_stale_completion)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("reuse");
+  // One instance only, so the next client can only reach the reused one
+  // (clients pick any listening instance of the name).
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe server(ctx);
+  ix::named_pipe first(ctx);
+  first.connect(name);
+  bool accepted = false;
+  acceptor.async_accept(server, [&](error_code ec) {
+    BOOST_TEST(!ec);
+    accepted = true;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return accepted; }));
+  const HANDLE instance = server.native_handle();
+
+  // A read of the first connection is pending on the instance ...
+  char old_buf[16];
+  error_code old_ec;
+  std::size_t old_n = 99;
+  bool old_done = false;
+  server.async_read_some(asio::buffer(old_buf), [&](error_code ec, std::size_t n) {
+    old_ec = ec;
+    old_n = n;
+    old_done = true;
+  });
+  // ... and the readiness probe too.
+  (void)server.readiness();
+  ctx.poll();
+
+  // The connection ends; the same instance takes the next client.
+  server.disconnect();
+  BOOST_TEST(server.is_open());
+  BOOST_TEST(!server.is_connected());
+  accepted = false;
+  acceptor.async_accept(server, [&](error_code ec) {
+    BOOST_TEST(!ec);
+    accepted = true;
+  });
+  ix::named_pipe second(ctx);
+  bool connected = false;
+  second.async_connect(name, [&](error_code ec) {
+    BOOST_TEST(!ec);
+    connected = true;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return accepted && connected; }));
+  BOOST_TEST(server.native_handle() == instance); // reused, not replaced
+  write_all(second.native_handle(), "for the new one", 15);
+
+  char buf[32];
+  std::size_t n = 0;
+  server.async_read_some(asio::buffer(buf), [&](error_code ec, std::size_t got) {
+    BOOST_TEST(!ec);
+    n = got;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return old_done && n != 0; }));
+  BOOST_TEST(old_ec == asio::error::operation_aborted); // never the new client's data
+  BOOST_TEST(std::string(buf, n) == "for the new one");
+  // The old client sees its connection ended.
+  char c;
+  error_code ec;
+  first.read_some(asio::buffer(&c, 1), ec);
+  BOOST_TEST(ec == asio::error::eof);
+  // Readiness belongs to the new connection: writable, not hung up.
+  BOOST_TEST(!server.readiness().is_hangup());
+  BOOST_TEST(server.readiness().is_writable());
+}
+
+BOOST_AUTO_TEST_CASE(close_and_cancel_with_accepts_pending)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("close");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  ix::named_pipe a(ctx), b(ctx);
+  std::vector<error_code> results;
+  acceptor.async_accept(a, [&](error_code ec) { results.push_back(ec); });
+  acceptor.async_accept([&](error_code ec, ix::named_pipe p) {
+    BOOST_TEST(!p.is_open());
+    results.push_back(ec);
+  });
+  ctx.poll();
+  BOOST_TEST(results.empty());
+
+  // cancel: both abort; the instances keep listening, no client is lost.
+  acceptor.cancel();
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 2; }));
+  BOOST_TEST(results[0] == asio::error::operation_aborted);
+  BOOST_TEST(results[1] == asio::error::operation_aborted);
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  results.clear();
+  acceptor.async_accept(a, [&](error_code ec) { results.push_back(ec); });
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 1; }));
+  BOOST_TEST(!results[0]);
+  BOOST_TEST(a.is_connected());
+
+  // close: pending accepts abort, later ones fail with bad_descriptor.
+  results.clear();
+  acceptor.async_accept(b, [&](error_code ec) { results.push_back(ec); });
+  ctx.poll();
+  acceptor.close();
+  BOOST_TEST(!acceptor.is_open());
+  acceptor.async_accept(b, [&](error_code ec) { results.push_back(ec); });
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 2; }));
+  BOOST_TEST(results[0] == asio::error::operation_aborted);
+  BOOST_TEST(results[1] == asio::error::bad_descriptor);
+  // The accepted pipe is not affected.
+  BOOST_TEST(a.is_connected());
+  // The name is gone once every instance is closed.
+  a.close();
+  ix::named_pipe late(ctx);
+  error_code ec;
+  late.connect(name, ec);
+  BOOST_TEST(ec == ix::pipe_errc::not_found);
+}
+
+BOOST_AUTO_TEST_CASE(per_operation_cancellation_of_an_accept)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("slot");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  asio::cancellation_signal signal;
+  ix::named_pipe a(ctx);
+  error_code result = asio::error::would_block;
+  acceptor.async_accept(a, asio::bind_cancellation_slot(signal.slot(), [&](error_code ec) {
+    result = ec;
+  }));
+  ctx.poll();
+  signal.emit(asio::cancellation_type::terminal);
+  signal.emit(asio::cancellation_type::terminal); // twice: harmless
+  BOOST_TEST(run_until(ctx, [&] { return result != asio::error::would_block; }));
+  BOOST_TEST(result == asio::error::operation_aborted);
+  BOOST_TEST(!a.is_open());
+}
+
+BOOST_AUTO_TEST_CASE(double_accept_on_one_pipe_object)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("double");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  ix::named_pipe p(ctx);
+  std::vector<error_code> results;
+  acceptor.async_accept(p, [&](error_code ec) { results.push_back(ec); });
+  acceptor.async_accept(p, [&](error_code ec) { results.push_back(ec); });
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 1; }));
+  BOOST_TEST(results[0] == asio::error::already_started);
+
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 2; }));
+  BOOST_TEST(!results[1]);
+  // Accepting into a connected pipe.
+  acceptor.async_accept(p, [&](error_code ec) { results.push_back(ec); });
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 3; }));
+  BOOST_TEST(results[2] == asio::error::already_open);
+  acceptor.close();
+}
+
+BOOST_AUTO_TEST_CASE(first_instance_protection_and_bad_inputs)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("squat");
+  ix::named_pipe_acceptor owner(ctx, name);
+  ix::named_pipe_acceptor squatter(ctx);
+  error_code ec;
+  squatter.open(name, ec);
+  BOOST_TEST(ec.value() == ERROR_ACCESS_DENIED);
+  BOOST_TEST(!squatter.is_open());
+  owner.open(name, ec);
+  BOOST_TEST(ec == asio::error::already_open);
+
+  squatter.open("", ec);
+  BOOST_TEST(ec == ix::pipe_errc::empty_name);
+  squatter.open("no-prefix", ec);
+  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  squatter.open("\\\\server\\pipe\\remote", ec); // servers are local
+  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  squatter.open("\\\\.\\pipe\\" + std::string(260, 'z'), ec);
+  BOOST_TEST(ec == ix::pipe_errc::name_too_long);
+  ix::named_pipe_options bad;
+  bad.listen_instances = 0;
+  squatter.open(np_name("bad"), bad, ec);
+  BOOST_TEST(ec == asio::error::invalid_argument);
+  bad = ix::named_pipe_options();
+  bad.max_instances = 0;
+  squatter.open(np_name("bad"), bad, ec);
+  BOOST_TEST(ec == asio::error::invalid_argument);
+
+  error_code cec;
+  squatter.cancel(cec);
+  BOOST_TEST(cec == asio::error::bad_descriptor);
+  bool done = false;
+  squatter.async_accept([&](error_code aec, ix::named_pipe) {
+    BOOST_TEST(aec == asio::error::bad_descriptor);
+    done = true;
+  });
+  BOOST_TEST(!done);
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+}
+
+BOOST_AUTO_TEST_CASE(max_instances_are_respected)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("max");
+  ix::named_pipe_options options;
+  options.max_instances = 2;
+  options.listen_instances = 4; // capped by max_instances
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  BOOST_TEST(acceptor.listening_instances() == 2u);
+  ix::named_pipe c1(ctx), c2(ctx), c3(ctx);
+  c1.connect(name);
+  c2.connect(name);
+  ix::named_pipe_connect_options copts;
+  copts.busy_timeout = 50ms;
+  error_code ec;
+  c3.connect(name, copts, ec);
+  BOOST_TEST(ec == asio::error::timed_out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// basic_named_pipe's readiness API: async_wait, try_read_some /
+// try_write_some with would_block, the buffered strategy, and a poller
+// driving many pipes.
+
+#include <iocpx/windows/named_pipe.hpp>
+
+#include "named_pipe_support.hpp"
+
+#include <iocpx/event.hpp>
+#include <iocpx/poller.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace ix = iocpx::windows;
+using boost::system::error_code;
+using iocpx::ready;
+using namespace iocpx_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string drain(ix::named_pipe& pipe, error_code& last)
+{
+  std::string out;
+  char buf[7];
+  for (;;)
+  {
+    std::size_t n = pipe.try_read_some(asio::buffer(buf), last);
+    if (last)
+      return out;
+    out.append(buf, n);
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(named_pipe_readiness)
+
+BOOST_AUTO_TEST_CASE(would_block_then_readable_then_no_port_traffic)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  error_code ec;
+  char buf[16];
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 0u);
+  BOOST_TEST(ec == iocpx::error::would_block);
+  BOOST_TEST(!p.server.readiness().is_readable());
+  BOOST_TEST(p.server.readiness().is_writable());
+
+  ready seen;
+  bool woke = false;
+  p.server.async_wait(ready::readable(), [&](error_code e, ready r) {
+    BOOST_TEST(!e);
+    seen = r;
+    woke = true;
+  });
+  ctx.poll();
+  BOOST_TEST(!woke);
+  write_all(p.client.native_handle(), "hello", 5);
+  BOOST_TEST(run_until(ctx, [&] { return woke; }));
+  BOOST_TEST(seen.is_readable());
+
+  // The data is there: reading it costs no port traffic (skip-on-success,
+  // and the read's OVERLAPPED never reaches the port).
+  ctx.restart();
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 5u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(ctx.poll() == 0u);
+  BOOST_TEST(std::string(buf, 5) == "hello");
+  // Drained: would_block clears readable and re-arms.
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 0u);
+  BOOST_TEST(ec == iocpx::error::would_block);
+  BOOST_TEST(!p.server.readiness().is_readable());
+  write_all(p.client.native_handle(), "again", 5);
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+  BOOST_TEST(drain(p.server, ec) == "again");
+  BOOST_TEST(ec == iocpx::error::would_block);
+}
+
+BOOST_AUTO_TEST_CASE(hangup_then_eof_after_the_data)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  (void)p.server.readiness(); // start the probe
+  write_all(p.client.native_handle(), "last words", 10);
+  p.client.close();
+  bool hung_up = false;
+  p.server.async_wait(ready::hangup(), [&](error_code e, ready r) {
+    BOOST_TEST(!e);
+    BOOST_TEST(r.is_hangup());
+    hung_up = true;
+  });
+  error_code ec;
+  std::string got;
+  BOOST_TEST(run_until(ctx, [&] {
+    if (p.server.readiness().is_readable())
+      got += drain(p.server, ec);
+    return hung_up;
+  }));
+  got += drain(p.server, ec);
+  BOOST_TEST(got == "last words");
+  BOOST_TEST(ec == asio::error::eof);
+}
+
+BOOST_AUTO_TEST_CASE(try_write_some_until_would_block_then_writable)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
+  const std::string chunk(4096, 'w');
+  std::size_t written = 0;
+  error_code ec;
+  // Write until the pipe pushes back.
+  for (int i = 0; i < 64; ++i)
+  {
+    std::size_t n = p.server.try_write_some(asio::buffer(chunk), ec);
+    if (ec == iocpx::error::would_block)
+    {
+      // Maybe only the previous write's callback is pending: let it run.
+      ctx.restart();
+      ctx.poll();
+      if (p.server.readiness().is_writable())
+        continue;
+      break;
+    }
+    BOOST_REQUIRE(!ec);
+    written += n;
+  }
+  BOOST_TEST(ec == iocpx::error::would_block);
+  BOOST_TEST(!p.server.readiness().is_writable());
+
+  bool writable = false;
+  p.server.async_wait(ready::writable(), [&](error_code e, ready) {
+    BOOST_TEST(!e);
+    writable = true;
+  });
+  // The reader makes room; everything written arrives, in order.
+  const std::string in = read_exact(p.client.native_handle(), DWORD(written));
+  BOOST_TEST(in == std::string(written, 'w'));
+  BOOST_TEST(run_until(ctx, [&] { return writable; }));
+  BOOST_TEST(p.server.try_write_some(asio::buffer("x", 1), ec) == 1u);
+  BOOST_TEST(!ec);
+}
+
+BOOST_AUTO_TEST_CASE(write_error_is_reported_by_the_write_that_failed)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  p.client.close();
+  error_code ec;
+  BOOST_TEST(p.server.try_write_some(asio::buffer("x", 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::broken_pipe);
+}
+
+BOOST_AUTO_TEST_CASE(message_mode_try_read_reports_partial_messages)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  write_all(p.client.native_handle(), "abcdefgh", 8);
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+  char buf[5];
+  error_code ec;
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 5u);
+  BOOST_TEST(ix::is_more_data(ec));
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 3u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(std::string(buf, 3) == "fgh");
+}
+
+BOOST_AUTO_TEST_CASE(buffered_strategy)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  p.server.set_readiness_strategy(ix::readiness_strategy::buffered(64));
+  (void)p.server.readiness();
+  error_code ec;
+  p.server.set_readiness_strategy(ix::readiness_strategy::zero_byte_probe(), ec);
+  BOOST_TEST(ec == asio::error::already_started);
+
+  write_all(p.client.native_handle(), "buffered bytes", 14);
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+  // The probe took the bytes already; try_read_some hands them out.
+  DWORD available = 1;
+  BOOST_REQUIRE(::PeekNamedPipe(p.server.native_handle(), nullptr, 0, nullptr, &available, nullptr));
+  BOOST_TEST(available == 0u);
+  BOOST_TEST(drain(p.server, ec) == "buffered bytes");
+  BOOST_TEST(ec == iocpx::error::would_block);
+  write_all(p.client.native_handle(), "more", 4);
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+  BOOST_TEST(drain(p.server, ec) == "more");
+}
+
+BOOST_AUTO_TEST_CASE(cancel_aborts_waits_and_keeps_readiness_working)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  error_code wait_ec;
+  p.server.async_wait(ready::readable(), [&](error_code e, ready) { wait_ec = e; });
+  ctx.poll();
+  p.server.cancel();
+  BOOST_TEST(run_until(ctx, [&] { return !!wait_ec; }));
+  BOOST_TEST(wait_ec == asio::error::operation_aborted);
+  write_all(p.client.native_handle(), "still", 5);
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+  error_code ec;
+  BOOST_TEST(drain(p.server, ec) == "still");
+}
+
+BOOST_AUTO_TEST_CASE(poller_drives_fifty_pipes)
+{
+  constexpr std::size_t count = 50;
+  asio::io_context ctx;
+  iocpx::poller poller(ctx);
+  const std::string name = np_name("poller");
+  ix::named_pipe_options options;
+  options.listen_instances = 8;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+
+  std::vector<ix::named_pipe> servers;
+  std::vector<ix::named_pipe> clients;
+  servers.reserve(count);
+  clients.reserve(count);
+  std::function<void()> accept = [&] {
+    acceptor.async_accept([&](error_code ec, ix::named_pipe pipe) {
+      BOOST_REQUIRE(!ec);
+      servers.push_back(std::move(pipe));
+      if (servers.size() < count)
+        accept();
+    });
+  };
+  accept();
+  for (std::size_t i = 0; i < count; ++i)
+  {
+    clients.emplace_back(ctx);
+    clients.back().async_connect(name, [](error_code ec) { BOOST_REQUIRE(!ec); });
+  }
+  BOOST_TEST(run_until(ctx, [&] { return servers.size() == count; }, 30s));
+  acceptor.close();
+
+  // Each client tells its index; the server side learns which pipe is which
+  // from the readiness events alone.
+  for (std::size_t i = 0; i < count; ++i)
+    poller.add(servers[i], 1000 + i, ready::readable() | ready::hangup(), iocpx::trigger::edge);
+  for (std::size_t i = 0; i < count; i += 1)
+  {
+    const std::string text = "#" + std::to_string(i) + ";";
+    error_code ec;
+    BOOST_TEST(clients[i].try_write_some(asio::buffer(text), ec) == text.size());
+  }
+
+  std::vector<std::string> received(count);
+  std::size_t complete = 0;
+  std::array<iocpx::event, 16> events;
+  std::function<void()> poll = [&] {
+    poller.async_poll(events, [&](error_code ec, std::size_t n) {
+      BOOST_REQUIRE(!ec);
+      for (std::size_t e = 0; e < n; ++e)
+      {
+        const std::size_t i = events[e].token - 1000;
+        BOOST_TEST_REQUIRE(i < count);
+        error_code rec;
+        received[i] += drain(servers[i], rec);
+        BOOST_TEST(rec == iocpx::error::would_block);
+        if (!received[i].empty() && received[i].back() == ';')
+          ++complete;
+      }
+      if (complete < count)
+        poll();
+    });
+  };
+  poll();
+  BOOST_TEST(run_until(ctx, [&] { return complete >= count; }, 30s));
+  // Accept order is not connect order: each server pipe got exactly one
+  // client's text, and every client's text arrived once.
+  std::vector<int> seen(count, 0);
+  std::size_t server_of_7 = count;
+  for (std::size_t i = 0; i < count; ++i)
+  {
+    BOOST_REQUIRE(received[i].size() >= 3u);
+    const std::size_t k = std::stoul(received[i].substr(1));
+    BOOST_REQUIRE(k < count);
+    BOOST_TEST(received[i] == "#" + std::to_string(k) + ";");
+    ++seen[k];
+    if (k == 7)
+      server_of_7 = i;
+  }
+  for (std::size_t k = 0; k < count; ++k)
+    BOOST_TEST(seen[k] == 1);
+
+  // A hangup on one pipe reaches the poller with that pipe's token.
+  clients[7].close();
+  bool hung_up = false;
+  poller.async_poll(events, [&](error_code ec, std::size_t n) {
+    BOOST_REQUIRE(!ec);
+    BOOST_REQUIRE(n >= 1u);
+    BOOST_TEST(events[0].token == 1000 + server_of_7);
+    hung_up = events[0].readiness.is_hangup();
+  });
+  BOOST_TEST(run_until(ctx, [&] { return hung_up; }));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
