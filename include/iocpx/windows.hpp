@@ -7,7 +7,8 @@
 #ifndef IOCPX_WINDOWS_HPP
 #define IOCPX_WINDOWS_HPP
 
-// The Windows layers of iocpx: binding and overlapped. Empty elsewhere.
+// The Windows parts of iocpx: binding, overlapped, and the named pipe.
+// Empty elsewhere.
 
 #include <iocpx/detail/config.hpp>
 
@@ -15,6 +16,10 @@
 #  include <iocpx/windows/async_overlapped.hpp>
 #  include <iocpx/windows/bind_options.hpp>
 #  include <iocpx/windows/binding.hpp>
+#  include <iocpx/windows/named_pipe.hpp>
+#  include <iocpx/windows/named_pipe_acceptor.hpp>
+#  include <iocpx/windows/named_pipe_error.hpp>
+#  include <iocpx/windows/named_pipe_options.hpp>
 #  include <iocpx/windows/overlapped.hpp>
 #  include <iocpx/windows/overlapped_result.hpp>
 #endif
