@@ -317,6 +317,8 @@ sample async_ping_pong(Io& io, int rounds)
           a_round();
       });
       io.write(0, "p", 1, [this](error_code ec, std::size_t) {
+        if (ec && done >= rounds)
+          return; // shutting down
         check(ec);
         ++c.ops;
       });
@@ -330,6 +332,8 @@ sample async_ping_pong(Io& io, int rounds)
         check(ec);
         ++c.ops;
         io.write(1, bbuf, 1, [this](error_code ec2, std::size_t) {
+          if (ec2 && done >= rounds)
+            return; // shutting down
           check(ec2);
           ++c.ops;
         });
@@ -361,6 +365,8 @@ sample async_bulk(Io& io, std::size_t total, std::size_t chunk)
   std::size_t written = 0, read = 0;
   std::function<void()> write_next = [&] {
     io.write(0, out.data(), std::min(chunk, total - written), [&](error_code ec, std::size_t n) {
+      if (ec && read >= total)
+        return; // shutting down: the reader has everything
       if (ec)
         fail("bulk write", static_cast<DWORD>(ec.value()));
       ++c.ops;

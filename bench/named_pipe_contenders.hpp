@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// The iocpx named pipe in pipe_bench: its completion API through the shared
+// async workloads, its readiness API as a user's readiness loop would drive
+// it, and the memory an idle connection costs.
+
+#ifndef IOCPX_BENCH_NAMED_PIPE_CONTENDERS_HPP
+#define IOCPX_BENCH_NAMED_PIPE_CONTENDERS_HPP
+
+#include "pipe_contenders.hpp"
+
+#include <iocpx/error.hpp>
+#include <iocpx/ready.hpp>
+#include <iocpx/windows/named_pipe.hpp>
+
+namespace iocpx_bench {
+
+// The completion API: async_read_some / async_write_some.
+class named_pipe_io : public context_io
+{
+public:
+  named_pipe_io() : a_(ctx_, pipes_.a), b_(ctx_, pipes_.b)
+  {
+    pipes_.a = pipes_.b = INVALID_HANDLE_VALUE; // owned by the pipes now
+    c_.calls = -1;                              // made inside iocpx: not counted here
+  }
+
+  template <typename Handler>
+  void read(int side, void* data, std::size_t size, Handler&& h)
+  {
+    (side == 0 ? a_ : b_).async_read_some(asio::buffer(data, size), std::forward<Handler>(h));
+  }
+
+  template <typename Handler>
+  void write(int side, const void* data, std::size_t size, Handler&& h)
+  {
+    (side == 0 ? a_ : b_).async_write_some(asio::buffer(data, size), std::forward<Handler>(h));
+  }
+
+  void shutdown()
+  {
+    c_.posts = -1;
+    a_.close();
+    b_.close();
+    ctx_.restart();
+    ctx_.run();
+  }
+
+private:
+  ix::named_pipe a_, b_;
+};
+
+// The readiness API, driven as a mio/epoll loop drives a socket: wait for
+// readable/writable, then try_read_some / try_write_some until would_block.
+class named_pipe_readiness_io : public context_io
+{
+public:
+  named_pipe_readiness_io() : a_(ctx_, pipes_.a), b_(ctx_, pipes_.b)
+  {
+    pipes_.a = pipes_.b = INVALID_HANDLE_VALUE;
+  }
+
+  sample ping_pong(int rounds)
+  {
+    int done = 0;
+    char abuf[1], bbuf[1];
+    error_code ec;
+    std::function<void()> b_wait, a_wait;
+    b_wait = [&] {
+      b_.async_wait(iocpx::ready::readable(), [&](error_code wec, iocpx::ready) {
+        if (wec || done >= rounds)
+          return;
+        error_code rec;
+        const std::size_t n = b_.try_read_some(asio::buffer(bbuf), rec);
+        if (!rec && n == 1)
+        {
+          ++c_.ops;
+          b_.try_write_some(asio::buffer(bbuf, 1), rec);
+          if (rec)
+            fail("try_write_some (b)", static_cast<DWORD>(rec.value()));
+          ++c_.ops;
+        }
+        else if (rec != iocpx::error::would_block)
+          fail("try_read_some (b)", static_cast<DWORD>(rec.value()));
+        b_wait();
+      });
+    };
+    a_wait = [&] {
+      a_.async_wait(iocpx::ready::readable(), [&](error_code wec, iocpx::ready) {
+        if (wec)
+          return;
+        error_code rec;
+        const std::size_t n = a_.try_read_some(asio::buffer(abuf), rec);
+        if (!rec && n == 1)
+        {
+          ++c_.ops;
+          if (++done >= rounds)
+            return;
+          ping();
+        }
+        else if (rec != iocpx::error::would_block)
+          fail("try_read_some (a)", static_cast<DWORD>(rec.value()));
+        a_wait();
+      });
+    };
+    c_.begin();
+    b_wait();
+    ping();
+    a_wait();
+    c_.dequeues += static_cast<long long>(run_until([&] { return done >= rounds; }));
+    sample s = c_.finish(rounds);
+    finish();
+    (void)ec;
+    return s;
+  }
+
+  sample bulk(std::size_t total, std::size_t chunk)
+  {
+    std::vector<char> out(chunk, 'x');
+    std::vector<char> in(65536);
+    std::size_t written = 0, read = 0;
+    std::function<void()> write_more, read_more;
+    write_more = [&] {
+      while (written < total)
+      {
+        error_code ec;
+        const std::size_t n = a_.try_write_some(asio::buffer(out.data(), std::min(chunk, total - written)), ec);
+        if (ec == iocpx::error::would_block)
+        {
+          a_.async_wait(iocpx::ready::writable(), [&](error_code wec, iocpx::ready) {
+            if (!wec)
+              write_more();
+          });
+          return;
+        }
+        if (ec)
+          fail("try_write_some", static_cast<DWORD>(ec.value()));
+        ++c_.ops;
+        written += n;
+      }
+    };
+    read_more = [&] {
+      while (read < total)
+      {
+        error_code ec;
+        const std::size_t n = b_.try_read_some(asio::buffer(in), ec);
+        if (ec == iocpx::error::would_block)
+        {
+          b_.async_wait(iocpx::ready::readable(), [&](error_code wec, iocpx::ready) {
+            if (!wec)
+              read_more();
+          });
+          return;
+        }
+        if (ec)
+          fail("try_read_some", static_cast<DWORD>(ec.value()));
+        ++c_.ops;
+        read += n;
+      }
+    };
+    c_.begin();
+    read_more();
+    write_more();
+    c_.dequeues += static_cast<long long>(run_until([&] { return read >= total; }));
+    sample s = c_.finish(static_cast<double>(total) / 1e6);
+    finish();
+    return s;
+  }
+
+private:
+  void ping()
+  {
+    error_code ec;
+    a_.try_write_some(asio::buffer("p", 1), ec);
+    if (ec)
+      fail("try_write_some (a)", static_cast<DWORD>(ec.value()));
+    ++c_.ops;
+  }
+
+  void finish()
+  {
+    a_.close();
+    b_.close();
+    ctx_.restart();
+    ctx_.run();
+  }
+
+  ix::named_pipe a_, b_;
+};
+
+inline void add_named_pipe_contenders(std::vector<contender>& v)
+{
+  v.push_back(make_async_contender("iocpx named_pipe, completion API", "iocpx_named_pipe",
+      [] { return std::make_unique<named_pipe_io>(); }));
+  v.push_back({"iocpx named_pipe, readiness API", "iocpx_named_pipe_readiness",
+      [](int r) {
+        named_pipe_readiness_io io;
+        sample s = io.ping_pong(r);
+        s.calls_per_op = s.posts_per_op = -1;
+        return s;
+      },
+      [](std::size_t t, std::size_t c) {
+        named_pipe_readiness_io io;
+        sample s = io.bulk(t, c);
+        s.calls_per_op = s.posts_per_op = -1;
+        return s;
+      }});
+}
+
+// User-space bytes per idle connected pipe: the named_pipe object plus every
+// heap byte it allocates, with a readiness wait pending (the zero-byte probe
+// or the buffered read in flight). Returns 0 if the system refused `count`
+// pipes (the caller reports how many it allowed).
+struct idle_cost
+{
+  std::size_t pipes = 0;
+  double bytes_per_pipe = 0;
+};
+
+inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size)
+{
+  asio::io_context ctx(1);
+  std::vector<HANDLE> clients;
+  std::vector<HANDLE> servers;
+  clients.reserve(count);
+  servers.reserve(count);
+  for (std::size_t i = 0; i < count; ++i)
+  {
+    char name[96];
+    std::snprintf(name, sizeof name, "\\\\.\\pipe\\iocpx-bench-idle-%lu-%zu",
+        static_cast<unsigned long>(::GetCurrentProcessId()), i);
+    HANDLE s = ::CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+        PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, nullptr);
+    if (s == INVALID_HANDLE_VALUE)
+      break;
+    HANDLE c = ::CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+    if (c == INVALID_HANDLE_VALUE)
+    {
+      ::CloseHandle(s);
+      break;
+    }
+    servers.push_back(s);
+    clients.push_back(c);
+  }
+  idle_cost cost;
+  if (servers.size() == count)
+  {
+    // Reserve the vector first so its own growth is not counted.
+    std::vector<ix::named_pipe> pipes;
+    pipes.reserve(count);
+    const long long before = allocated_bytes();
+    int waits_done = 0;
+    for (HANDLE s : servers)
+    {
+      pipes.emplace_back(ctx, s);
+      if (buffer_size)
+        pipes.back().set_readiness_strategy(ix::readiness_strategy{buffer_size});
+      pipes.back().async_wait(iocpx::ready::readable(), [&](error_code, iocpx::ready) { ++waits_done; });
+    }
+    ctx.poll();
+    const long long heap = allocated_bytes() - before;
+    cost.pipes = count;
+    cost.bytes_per_pipe = static_cast<double>(heap) / static_cast<double>(count) + sizeof(ix::named_pipe);
+    for (auto& p : pipes)
+      p.close();
+    ctx.restart();
+    ctx.run();
+    servers.clear(); // closed by the pipes
+  }
+  for (HANDLE s : servers)
+    ::CloseHandle(s);
+  for (HANDLE c : clients)
+    ::CloseHandle(c);
+  return cost;
+}
+
+} // namespace iocpx_bench
+
+#endif // IOCPX_BENCH_NAMED_PIPE_CONTENDERS_HPP
