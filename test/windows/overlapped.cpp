@@ -273,4 +273,57 @@ BOOST_AUTO_TEST_CASE(context_destroyed_with_overlapped_in_flight)
   BOOST_TEST(life.use_count() == 1);
 }
 
+BOOST_AUTO_TEST_CASE(start_or_complete_returns_immediate_results_inline)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding fast = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  int callbacks = 0;
+  ix::overlapped ov([&](const error_code&, std::size_t) { ++callbacks; });
+  HANDLE h = p.server.get();
+  auto write = [h](OVERLAPPED* o) { return ix::win32_result(::WriteFile(h, "inline", 6, nullptr, o)); };
+
+  // Immediate success with skip-on-success: the result comes back here.
+  ix::immediate_result r;
+  error_code ec;
+  BOOST_TEST(ov.start_or_complete(fast, write, r, ec));
+  BOOST_TEST(!ec);
+  BOOST_TEST(!r.ec);
+  BOOST_TEST(r.bytes == 6u);
+  BOOST_TEST(!ov.in_flight());
+  BOOST_TEST(fast.operations_in_flight() == 0u);
+  // ... and it can start again at once.
+  BOOST_TEST(ov.start_or_complete(fast, write, r, ec));
+  BOOST_TEST(r.bytes == 6u);
+  BOOST_TEST(read_exact(p.client.get(), 12) == "inlineinline");
+
+  // Immediate failure: also inline.
+  BOOST_TEST(ov.start_or_complete(fast, [](OVERLAPPED*) -> DWORD { return ERROR_NOT_SUPPORTED; }, r, ec));
+  BOOST_TEST(r.ec.value() == ERROR_NOT_SUPPORTED);
+
+  // Pending: goes through the callback as with start().
+  char buf[4];
+  BOOST_TEST(!ov.start_or_complete(fast,
+      [h, &buf](OVERLAPPED* o) { return ix::win32_result(::ReadFile(h, buf, 4, nullptr, o)); }, r, ec));
+  BOOST_TEST(!ec);
+  BOOST_TEST(ov.in_flight());
+  write_all(p.client.get(), "abcd", 4);
+  BOOST_TEST(run_until(ctx, [&] { return callbacks == 1; }));
+  BOOST_TEST(ctx.poll() == 0u); // no packet was left behind by the inline completions
+  BOOST_TEST(callbacks == 1);
+
+  // Without skip-on-success an immediate success still has its packet, so it
+  // is delivered to the callback.
+  ix::binding plain = ix::bind(ctx, p.client.get());
+  HANDLE c = p.client.get();
+  ix::overlapped ov2([&](const error_code& e, std::size_t n) {
+    BOOST_TEST(!e);
+    BOOST_TEST(n == 2u);
+    ++callbacks;
+  });
+  BOOST_TEST(!ov2.start_or_complete(plain,
+      [c](OVERLAPPED* o) { return ix::win32_result(::WriteFile(c, "ok", 2, nullptr, o)); }, r, ec));
+  BOOST_TEST(run_until(ctx, [&] { return callbacks == 2; }));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -25,6 +25,14 @@
 namespace iocpx {
 namespace windows {
 
+/// The outcome of an operation that completed at once
+/// (overlapped::start_or_complete).
+struct immediate_result
+{
+  boost::system::error_code ec;
+  std::size_t bytes = 0;
+};
+
 /// A persistent, reusable OVERLAPPED owned by an I/O object, whose callback
 /// runs on an io_context thread with the result each time its packet is
 /// dequeued — mio's `Overlapped`.
@@ -126,6 +134,64 @@ public:
     }
     ec = {};
     detail::finish_start(*handle, state_, result);
+  }
+
+  /// Starts one operation like start(), but if it completes at once
+  /// without a packet — an immediate failure, or an immediate success on a
+  /// handle that skips the port on success — returns its result here
+  /// instead of calling the callback: the operation is then over, and the
+  /// overlapped can be started again at once.
+  ///
+  /// This is how composed and readiness-style operations (a try_write_some,
+  /// a loop writing a whole buffer) continue synchronously while the data
+  /// moves, with no port round trip. Otherwise (ERROR_IO_PENDING, or no
+  /// skip-on-success) the callback runs when the packet is dequeued, exactly
+  /// as with start().
+  ///
+  /// @returns true if `result` holds the completed operation's outcome
+  /// (error code after the same translation the callback would see, and
+  /// bytes transferred); false if the operation is in flight or could not
+  /// start (then `ec` says why, as for start()).
+  template <typename Start>
+  bool start_or_complete(binding& b, Start&& start, immediate_result& result,
+      boost::system::error_code& ec)
+  {
+    detail::check_start_signature<Start>();
+    detail::handle_state* handle = b.state_for_iocpx();
+    if (!state_ || !handle || handle->detached.load(std::memory_order_acquire))
+    {
+      ec = error::not_bound;
+      return false;
+    }
+    if (state_->in_flight.load(std::memory_order_acquire))
+    {
+      ec = error::already_in_flight;
+      return false;
+    }
+    state_->begin(*handle);
+    DWORD code;
+    try
+    {
+      code = static_cast<DWORD>(start(static_cast<OVERLAPPED*>(state_)));
+    }
+    catch (...)
+    {
+      state_->abort_begin();
+      throw;
+    }
+    ec = {};
+    if (detail::completed_without_packet(*handle, code))
+    {
+      result.bytes = (code == ERROR_SUCCESS || code == ERROR_MORE_DATA)
+          ? static_cast<std::size_t>(state_->InternalHigh) : 0;
+      result.ec = detail::translate_result(
+          boost::system::error_code(static_cast<int>(code), boost::system::system_category()),
+          false, false, handle->handle);
+      state_->abort_begin(); // nothing in flight: drop the operation's references
+      return true;
+    }
+    detail::finish_start(*handle, state_, code);
+    return false;
   }
 
   /// Throwing form of start().

@@ -64,6 +64,11 @@ struct handle_state
 // was passed to the call. work_started() must not have been called yet.
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result);
 
+// Whether an operation whose Win32 call returned `result` completed without
+// queueing a packet (an immediate failure, or an immediate success on a
+// handle that skips the port on success).
+IOCPX_DECL bool completed_without_packet(const handle_state& state, DWORD result) noexcept;
+
 // The contract of the start functions given to async_overlapped and
 // overlapped::start: called with the OVERLAPPED, returning a Win32 error code.
 template <typename Start>

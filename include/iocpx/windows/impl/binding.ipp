@@ -226,6 +226,20 @@ inline void deliver_immediately(iocp_context& iocp, iocp_operation* op, DWORD er
   iocp.on_completion(op, error, bytes);
 }
 
+IOCPX_DECL bool completed_without_packet(const handle_state& state, DWORD result) noexcept
+{
+  switch (result)
+  {
+  case ERROR_IO_PENDING:
+    return false;
+  case ERROR_SUCCESS:
+  case ERROR_MORE_DATA:
+    return state.effective.skip_completion_port_on_success;
+  default:
+    return true; // immediate failures never queue a packet
+  }
+}
+
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result)
 {
   iocp_context& iocp = *state.iocp;
