@@ -123,11 +123,10 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
 // ---------------------------------------------------------------------------
 // Executors.
 
-// The io_context behind an I/O executor (a binding needs the io_context, the
-// only execution context whose loop is a completion port), or nullptr.
-// (A polymorphic executor only tells its execution_context; an io_context
-// is recognised by its completion-port scheduler, which only io_context
-// installs.)
+// The io_context behind an I/O executor (a binding needs an io_context), or
+// nullptr. A polymorphic executor only tells its execution_context; a
+// completion-port scheduler alone does not make it an io_context (on Windows
+// asio::thread_pool runs on the same scheduler), hence the dynamic_cast.
 template <typename Executor>
 asio::io_context* io_context_of(const Executor& ex) noexcept
 {
@@ -140,9 +139,7 @@ asio::io_context* io_context_of(const Executor& ex) noexcept
   else
   {
     asio::execution_context& base = ctx;
-    if (!asio::has_service<iocp_context>(base))
-      return nullptr;
-    return static_cast<asio::io_context*>(&base);
+    return dynamic_cast<asio::io_context*>(&base);
   }
 }
 
