@@ -103,14 +103,20 @@ public:
     return std::exchange(ticks_, 0);
   }
 
-  void stop() { timer_.cancel(); }
+  // A tick whose handler is already queued is not cancelled by cancel():
+  // the flag stops the chain too.
+  void stop()
+  {
+    stopped_ = true;
+    timer_.cancel();
+  }
 
 private:
   void arm()
   {
     timer_.expires_after(period_);
     timer_.async_wait([this](error_code ec) {
-      if (ec)
+      if (ec || stopped_)
         return;
       ++ticks_; // this handler and try_take both run on the io_context thread
       ready_.add(iocpx::ready::readable());
@@ -123,6 +129,7 @@ private:
   asio::steady_timer timer_;
   std::chrono::milliseconds period_;
   int ticks_ = 0;
+  bool stopped_ = false;
 };
 
 // Tokens, as in mio.
