@@ -13,6 +13,9 @@
 
 #include <iocpx/detail/config.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
 #include <iocpx/windows/named_pipe_error.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
 
@@ -124,22 +127,38 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
 // Executors.
 
 // The io_context behind an I/O executor (a binding needs an io_context), or
-// nullptr. A polymorphic executor only tells its execution_context; a
-// completion-port scheduler alone does not make it an io_context (on Windows
-// asio::thread_pool runs on the same scheduler), hence the dynamic_cast.
+// nullptr. Executors of an io_context say so by type; a polymorphic executor
+// is asked for the io_context executor (or a strand of one) it holds. A
+// context that merely has a completion-port service is not necessarily an
+// io_context, so nothing else is accepted.
 template <typename Executor>
 asio::io_context* io_context_of(const Executor& ex) noexcept
 {
-  auto& ctx = asio::query(ex, asio::execution::context);
-  using context_type = std::decay_t<decltype(ctx)>;
-  if constexpr (std::is_base_of_v<asio::io_context, context_type>)
+  using io_executor = asio::io_context::executor_type;
+  if constexpr (std::is_same_v<Executor, io_executor>)
   {
-    return &ctx;
+    return &ex.context();
+  }
+  else if constexpr (std::is_same_v<Executor, asio::strand<io_executor>>)
+  {
+    return &ex.get_inner_executor().context();
+  }
+  else if constexpr (std::is_same_v<Executor, asio::any_io_executor>)
+  {
+    if (const io_executor* e = ex.template target<io_executor>())
+      return &e->context();
+    if (const auto* s = ex.template target<asio::strand<io_executor>>())
+      return &s->get_inner_executor().context();
+    return nullptr;
   }
   else
   {
-    asio::execution_context& base = ctx;
-    return dynamic_cast<asio::io_context*>(&base);
+    auto& ctx = asio::query(ex, asio::execution::context);
+    using context_type = std::decay_t<decltype(ctx)>;
+    if constexpr (std::is_base_of_v<asio::io_context, context_type>)
+      return &ctx;
+    else
+      return nullptr;
   }
 }
 
