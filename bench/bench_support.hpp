@@ -15,12 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "../test/common/alloc_counter.hpp"
+
 namespace iocpx_bench {
 
-/// Global operator new calls so far (bench_alloc.cpp replaces the operators).
-long long allocations() noexcept;
-/// Bytes requested from global operator new so far.
-long long allocated_bytes() noexcept;
+// Global operator new calls and bytes (test/common/alloc_counter.cpp).
+using iocpx_test::allocated_bytes;
+using iocpx_test::allocations;
 
 using clock = std::chrono::steady_clock;
 

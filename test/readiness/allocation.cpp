@@ -9,6 +9,8 @@
 // a registration), and async_poll likewise. Counts every global operator new
 // of this program.
 
+#include "../common/alloc_counter.hpp"
+
 #include <iocpx/poller.hpp>
 #include <iocpx/registration.hpp>
 
@@ -20,34 +22,6 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
-
-// ThreadSanitizer's runtime defines the global operator new itself (it
-// cannot be replaced there): the loops still run and are checked, but the
-// allocation counts are only checked in the other builds.
-#if defined(__SANITIZE_THREAD__)
-#  define IOCPX_TEST_NO_NEW_COUNT 1
-#elif defined(__has_feature)
-#  if __has_feature(thread_sanitizer)
-#    define IOCPX_TEST_NO_NEW_COUNT 1
-#  endif
-#endif
-
-namespace {
-std::atomic<std::size_t> allocations{0};
-}
-
-#if !defined(IOCPX_TEST_NO_NEW_COUNT)
-void* operator new(std::size_t n)
-{
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1))
-    return p;
-  throw std::bad_alloc();
-}
-
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#endif
 
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -64,15 +38,15 @@ BOOST_AUTO_TEST_CASE(wait_set_rewait_allocates_nothing_in_steady_state)
   const iocpx::set_readiness s = reg.setter();
   constexpr int warmup = 100, measured = 10000;
   int count = 0;
-  std::size_t before = 0, after = 0;
+  long long before = 0, after = 0;
 
   struct loop
   {
     iocpx::registration* reg;
     const iocpx::set_readiness* s;
     int* count;
-    std::size_t* before;
-    std::size_t* after;
+    long long* before;
+    long long* after;
 
     void operator()(error_code ec, ready r) const
     {
@@ -80,10 +54,10 @@ BOOST_AUTO_TEST_CASE(wait_set_rewait_allocates_nothing_in_steady_state)
         return;
       ++*count;
       if (*count == warmup)
-        *before = allocations.load();
+        *before = iocpx_test::allocations();
       if (*count == warmup + measured)
       {
-        *after = allocations.load();
+        *after = iocpx_test::allocations();
         return;
       }
       s->clear(ready::readable());
@@ -96,12 +70,15 @@ BOOST_AUTO_TEST_CASE(wait_set_rewait_allocates_nothing_in_steady_state)
   asio::post(io, [&] { s.add(ready::readable()); });
   io.run();
   BOOST_TEST(count == warmup + measured);
-#if !defined(IOCPX_TEST_NO_NEW_COUNT)
-  BOOST_TEST(before > 0u); // the counter counts
-  BOOST_TEST(after - before == 0u);
-#else
-  BOOST_TEST_MESSAGE("allocation counts not checked under ThreadSanitizer");
-#endif
+  if (iocpx_test::counting_allocations())
+  {
+    BOOST_TEST(before > 0); // the counter counts
+    BOOST_TEST(after - before == 0);
+  }
+  else
+  {
+    BOOST_TEST_MESSAGE("allocation counts not checked under ThreadSanitizer");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(poll_set_repoll_allocates_nothing_in_steady_state)
@@ -114,7 +91,7 @@ BOOST_AUTO_TEST_CASE(poll_set_repoll_allocates_nothing_in_steady_state)
   std::array<event, 8> ev;
   constexpr int warmup = 100, measured = 10000;
   int count = 0;
-  std::size_t before = 0, after = 0;
+  long long before = 0, after = 0;
 
   struct loop
   {
@@ -122,8 +99,8 @@ BOOST_AUTO_TEST_CASE(poll_set_repoll_allocates_nothing_in_steady_state)
     std::array<event, 8>* ev;
     const iocpx::set_readiness* s;
     int* count;
-    std::size_t* before;
-    std::size_t* after;
+    long long* before;
+    long long* after;
 
     void operator()(error_code ec, std::size_t n) const
     {
@@ -131,10 +108,10 @@ BOOST_AUTO_TEST_CASE(poll_set_repoll_allocates_nothing_in_steady_state)
         return;
       ++*count;
       if (*count == warmup)
-        *before = allocations.load();
+        *before = iocpx_test::allocations();
       if (*count == warmup + measured)
       {
-        *after = allocations.load();
+        *after = iocpx_test::allocations();
         return;
       }
       s->clear(ready::readable());
@@ -147,12 +124,15 @@ BOOST_AUTO_TEST_CASE(poll_set_repoll_allocates_nothing_in_steady_state)
   asio::post(io, [&] { s.add(ready::readable()); });
   io.run();
   BOOST_TEST(count == warmup + measured);
-#if !defined(IOCPX_TEST_NO_NEW_COUNT)
-  BOOST_TEST(before > 0u); // the counter counts
-  BOOST_TEST(after - before == 0u);
-#else
-  BOOST_TEST_MESSAGE("allocation counts not checked under ThreadSanitizer");
-#endif
+  if (iocpx_test::counting_allocations())
+  {
+    BOOST_TEST(before > 0); // the counter counts
+    BOOST_TEST(after - before == 0);
+  }
+  else
+  {
+    BOOST_TEST_MESSAGE("allocation counts not checked under ThreadSanitizer");
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

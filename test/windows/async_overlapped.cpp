@@ -7,7 +7,7 @@
 // Test that the header is self-contained.
 #include <iocpx/windows/async_overlapped.hpp>
 
-#include "alloc_counter.hpp"
+#include "../common/alloc_counter.hpp"
 #include "support.hpp"
 
 #include <iocpx/error.hpp>

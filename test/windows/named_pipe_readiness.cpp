@@ -12,6 +12,8 @@
 
 #include "named_pipe_support.hpp"
 
+#include "../common/alloc_counter.hpp"
+
 #include <iocpx/event.hpp>
 #include <iocpx/poller.hpp>
 
@@ -309,6 +311,165 @@ BOOST_AUTO_TEST_CASE(poller_drives_fifty_pipes)
     hung_up = events[0].readiness.is_hangup();
   });
   BOOST_TEST(run_until(ctx, [&] { return hung_up; }));
+}
+
+// --- performance properties (counted, not timed) ---------------------------
+
+BOOST_AUTO_TEST_CASE(try_write_some_that_completes_at_once_leaves_no_packet)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  (void)p.server.readiness();
+  ctx.poll();
+  ctx.restart();
+  error_code ec;
+  // The pipe has room: each write completes inside try_write_some (skip-on-
+  // success, result taken inline) — no packet, no post, no callback, and
+  // the writer is free again at once.
+  BOOST_TEST(p.server.try_write_some(asio::buffer("abc", 3), ec) == 3u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(ctx.poll() == 0u);
+  BOOST_TEST(p.server.readiness().is_writable());
+  BOOST_TEST(p.server.try_write_some(asio::buffer("def", 3), ec) == 3u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(ctx.poll() == 0u);
+  BOOST_TEST(read_exact(p.client.native_handle(), 6) == "abcdef");
+}
+
+BOOST_AUTO_TEST_CASE(a_read_that_empties_the_pipe_clears_readable)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  (void)p.server.readiness();
+  write_all(p.client.native_handle(), "hi", 2);
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+  ctx.restart();
+  error_code ec;
+  char buf[16];
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 2u);
+  BOOST_TEST(!ec);
+  // The probe was re-armed by the read and waits: readable is clear, so a
+  // level-triggered wait does not wake for nothing, and no packet is left.
+  BOOST_TEST(!p.server.readiness().is_readable());
+  bool woke = false;
+  p.server.async_wait(ready::readable(), [&](error_code e, ready) {
+    BOOST_TEST(!e);
+    woke = true;
+  });
+  BOOST_TEST(ctx.poll() == 0u);
+  BOOST_TEST(!woke);
+  // would_block with no port traffic; the pending probe wakes the wait.
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 0u);
+  BOOST_TEST(ec == iocpx::error::would_block);
+  write_all(p.client.native_handle(), "more", 4);
+  BOOST_TEST(run_until(ctx, [&] { return woke; }));
+  BOOST_TEST(drain(p.server, ec) == "more");
+  BOOST_TEST(ec == iocpx::error::would_block);
+}
+
+BOOST_AUTO_TEST_CASE(a_read_that_leaves_data_keeps_readable_without_traffic)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  (void)p.server.readiness();
+  write_all(p.client.native_handle(), "abcdef", 6);
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+  ctx.restart();
+  error_code ec;
+  char buf[4];
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 4u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(p.server.readiness().is_readable());
+  BOOST_TEST(ctx.poll() == 0u);
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 2u);
+  BOOST_TEST(std::string(buf, 2) == "ef");
+  BOOST_TEST(!p.server.readiness().is_readable());
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_pipe_allocates_nothing_after_its_first_wait)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  int woke = 0;
+  auto wait = [&] {
+    p.server.async_wait(ready::readable(), [&](error_code, ready) { ++woke; });
+  };
+  wait();
+  ctx.poll();
+  ctx.restart();
+  const long long before = allocations();
+  for (int i = 0; i < 20; ++i)
+  {
+    // A wait ended (here by cancel) and started again reuses its memory; the
+    // probe and the registration allocate nothing while the pipe is idle.
+    p.server.cancel();
+    ctx.poll();
+    ctx.restart();
+    wait();
+    ctx.poll();
+    ctx.restart();
+  }
+  BOOST_TEST(allocations() - before == 0);
+  BOOST_TEST(woke == 20);
+}
+
+BOOST_AUTO_TEST_CASE(steady_state_readiness_ping_pong_allocates_nothing)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  int rounds = 0;
+  int target = 0;
+  char abuf[1];
+  char bbuf[1];
+  struct loop
+  {
+    ix::named_pipe& self;
+    char* buf;
+    int& rounds;
+    int& target;
+    bool echo;
+
+    void wait()
+    {
+      self.async_wait(ready::readable(), *this);
+    }
+
+    void operator()(error_code ec, ready)
+    {
+      if (ec)
+        return;
+      error_code rec;
+      for (;;)
+      {
+        const std::size_t n = self.try_read_some(asio::buffer(buf, 1), rec);
+        if (rec)
+          break;
+        BOOST_TEST(n == 1u);
+        if (!echo && ++rounds >= target)
+          return;
+        self.try_write_some(asio::buffer(buf, 1), rec);
+        BOOST_TEST(!rec);
+      }
+      BOOST_TEST(rec == iocpx::error::would_block);
+      wait();
+    }
+  };
+  loop server_side{p.server, bbuf, rounds, target, true};
+  loop client_side{p.client, abuf, rounds, target, false};
+  auto play = [&](int n) {
+    target = rounds + n;
+    error_code ec;
+    p.client.try_write_some(asio::buffer("p", 1), ec);
+    BOOST_TEST(!ec);
+    client_side.wait();
+    BOOST_TEST(run_until(ctx, [&] { return rounds >= target; }));
+    ctx.restart();
+  };
+  server_side.wait();
+  play(20); // warm up: readiness state, writers, recycled operation memory
+  const long long before = allocations();
+  play(200);
+  BOOST_TEST(allocations() - before == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -673,7 +673,9 @@ public:
   /// and the probe re-armed — wait for `readable`), `asio::error::eof`
   /// (the peer closed and everything was read), `is_more_data(ec)` in
   /// message mode (with the bytes that fit). With skip-on-success, a read
-  /// that finds data causes no port traffic.
+  /// that finds data causes no port traffic. A read that empties the pipe
+  /// clears `readable` (the probe is re-armed at once and waits), so the
+  /// next call reports would_block without a system call.
   template <typename MutableBufferSequence>
   std::size_t try_read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec)
   {
@@ -697,7 +699,9 @@ public:
   }
 
   /// Writes without blocking: copies up to 16 KiB into the pipe's writer
-  /// and starts one overlapped write. Returns the bytes taken; or 0 with
+  /// and starts one overlapped write (the buffer is allocated by the first
+  /// call; a write that completes at once costs no port packet and leaves
+  /// the writer free). Returns the bytes taken; or 0 with
   /// `iocpx::error::would_block` while the previous write is still in the
   /// system (`writable` is cleared; wait for `writable`), or the error of
   /// the write (`asio::error::broken_pipe`, ...).

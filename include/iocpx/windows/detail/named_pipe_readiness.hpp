@@ -12,9 +12,16 @@
 // writer whose callbacks change a registration's readiness through its
 // set_readiness. Created on the pipe's first readiness use, so the
 // completion API never pays for it. It lives on the heap, so moving the pipe
-// does not move what the callbacks refer to; buffers the kernel may still
-// fill are owned jointly with the callbacks, so they outlive an abandoned
-// operation until its packet is dequeued.
+// does not move what the callbacks refer to. A buffer the kernel may still
+// fill is owned by the callback of the overlapped that uses it (it lives in
+// the overlapped's state), so it outlives an abandoned operation until its
+// packet is dequeued.
+//
+// Port traffic: every operation is started with start_or_complete, so a
+// probe or a write that completes at once (skip-on-success) is handled right
+// here, with no packet and no callback. Only a probe that really waits for
+// data, and a write the pipe could not take at once, come back through the
+// port.
 
 #include <iocpx/detail/config.hpp>
 #include <iocpx/error.hpp>
@@ -51,19 +58,28 @@ public:
   named_pipe_readiness(const Executor& ex, readiness_strategy strategy)
     : registration_(ex),
       setter_(registration_.setter()),
-      strategy_(strategy),
-      read_buffer_(strategy.buffer_size ? new char[strategy.buffer_size] : nullptr),
-      write_buffer_(new char[readiness_write_chunk]),
-      probe_([this, keep = read_buffer_](const boost::system::error_code& ec, std::size_t n) {
-        on_probe(ec, n);
-      }),
-      writer_([this, keep = write_buffer_](const boost::system::error_code& ec, std::size_t) {
-        on_write(ec);
-      }),
-      event_(::CreateEventW(nullptr, TRUE, FALSE, nullptr))
+      event_(::CreateEventW(nullptr, TRUE, FALSE, nullptr)),
+      buffer_size_(clamp_dword(strategy.buffer_size))
   {
     if (!event_)
       iocpx::detail::throw_if(last_error(), "iocpx::windows::basic_named_pipe: CreateEvent");
+    if (buffer_size_)
+    {
+      // The probe's buffer belongs to the probe's callback: it is freed with
+      // the overlapped's state, after the kernel is done with it.
+      std::unique_ptr<char[]> buffer(new char[buffer_size_]);
+      read_data_ = buffer.get();
+      probe_ = overlapped([this, keep = std::move(buffer)](
+                              const boost::system::error_code& ec, std::size_t n) {
+        on_probe(ec, n);
+      });
+    }
+    else
+    {
+      probe_ = overlapped([this](const boost::system::error_code& ec, std::size_t n) {
+        on_probe(ec, n);
+      });
+    }
   }
 
   named_pipe_readiness(const named_pipe_readiness&) = delete;
@@ -100,8 +116,8 @@ public:
     active_ = true;
     buffered_pos_ = buffered_len_ = 0;
     buffered_more_ = false;
-    write_error_ = {};
-    write_reported_ = false;
+    data_known_ = false;
+    write_error_ = 0;
     setter_.set(ready::writable());
     if (ec)
       setter_.add(ready::error());
@@ -118,6 +134,7 @@ public:
     probe_.cancel();
     writer_.cancel();
     buffered_pos_ = buffered_len_ = 0;
+    data_known_ = false;
     setter_.set(ready::none());
   }
 
@@ -126,9 +143,9 @@ public:
   {
     if (buffered_pos_ < buffered_len_)
     {
-      const std::size_t n = std::min(buffer.size(), buffered_len_ - buffered_pos_);
-      std::memcpy(buffer.data(), read_buffer_.get() + buffered_pos_, n);
-      buffered_pos_ += n;
+      const std::size_t n = std::min<std::size_t>(buffer.size(), buffered_len_ - buffered_pos_);
+      std::memcpy(buffer.data(), read_data_ + buffered_pos_, n);
+      buffered_pos_ += static_cast<DWORD>(n);
       ec = {};
       if (buffered_pos_ < buffered_len_ || buffered_more_)
       {
@@ -136,6 +153,11 @@ public:
           buffered_more_ = false;
         if (mode == pipe_mode::message)
           ec = boost::system::error_code(ERROR_MORE_DATA, boost::system::system_category());
+      }
+      else
+      {
+        // Everything the probe brought was taken: look for more at once.
+        rearm_after_read();
       }
       return n;
     }
@@ -145,38 +167,50 @@ public:
       return 0;
     }
 
-    HANDLE h = own_.native_handle();
-    DWORD available = 0;
-    DWORD message_left = 0;
-    if (!::PeekNamedPipe(h, nullptr, 0, nullptr, &available, &message_left))
+    // Not readable while the probe waits: the pipe was empty when the probe
+    // started and its completion has not been seen yet. would_block with no
+    // system call; readiness is already cleared and the probe armed.
+    const ready now = setter_.get();
+    if (!now.is_readable() && !now.is_hangup() && probe_.in_flight())
     {
-      const boost::system::error_code peek_ec = last_error();
-      ec = map_read_error(peek_ec);
-      if (ec == asio::error::eof)
-        setter_.add(ready::readable() | ready::hangup());
-      return 0;
-    }
-    if (available == 0 && !(mode == pipe_mode::message && message_left == 0 && has_zero_message(h)))
-    {
-      if (setter_.get().is_hangup())
-      {
-        ec = asio::error::eof;
-        return 0;
-      }
-      // Clear first, then re-arm: data that arrives in between is seen by
-      // the new probe (or by the one still in flight).
       ec = error::would_block;
-      setter_.clear(ready::readable());
-      arm();
       return 0;
     }
 
-    // Data is there, so the read completes at once. Its event has the low
-    // bit set: no packet reaches the port (the OVERLAPPED is not iocpx's).
+    HANDLE h = own_.native_handle();
     DWORD size = clamp_dword(buffer.size());
-    if (mode == pipe_mode::byte)
-      size = std::min<DWORD>(size, available);
-    return sync_io(h, buffer.data(), size, true, ec);
+    if (!std::exchange(data_known_, false))
+    {
+      DWORD available = 0;
+      DWORD message_left = 0;
+      if (!::PeekNamedPipe(h, nullptr, 0, nullptr, &available, &message_left))
+      {
+        const boost::system::error_code peek_ec = last_error();
+        ec = map_read_error(peek_ec);
+        if (ec == asio::error::eof)
+          setter_.add(ready::readable() | ready::hangup());
+        return 0;
+      }
+      if (available == 0 && !(mode == pipe_mode::message && message_left == 0 && has_zero_message(h)))
+        return report_empty(ec);
+      if (mode == pipe_mode::byte)
+        size = std::min<DWORD>(size, available);
+    }
+
+    // Data is there (the probe or PeekNamedPipe said so), so the read
+    // completes at once. Its event has the low bit set: no packet reaches the
+    // port (the OVERLAPPED is not iocpx's).
+    bool empty = false;
+    const std::size_t n = try_sync_read(h, buffer.data(), size, empty, ec);
+    if (empty)
+      return report_empty(ec);
+    if (!ec)
+      rearm_after_read(); // the read may have emptied the pipe
+    else if (is_more_data(ec))
+      data_known_ = true; // the rest of the message waits
+    else if (ec == asio::error::eof)
+      setter_.add(ready::readable() | ready::hangup());
+    return n;
   }
 
   std::size_t try_write_some(asio::const_buffer buffer, boost::system::error_code& ec)
@@ -184,7 +218,8 @@ public:
     if (write_error_)
     {
       // A write that was accepted earlier (it went pending) failed later.
-      ec = std::exchange(write_error_, boost::system::error_code());
+      ec = map_write_error(boost::system::error_code(
+          static_cast<int>(std::exchange(write_error_, 0)), boost::system::system_category()));
       return 0;
     }
     if (buffer.size() == 0)
@@ -202,53 +237,65 @@ public:
       }
       setter_.add(ready::writable());
     }
+    if (!write_data_)
+    {
+      // The first write: the writer and its buffer are made now, so a pipe
+      // that is only read from (or idle) never holds them. The buffer
+      // belongs to the writer's callback, like the probe's.
+      std::unique_ptr<char[]> data(new char[readiness_write_chunk]);
+      char* p = data.get();
+      writer_ = overlapped([this, keep = std::move(data)](
+                               const boost::system::error_code& e, std::size_t) { on_write(e); });
+      write_data_ = p;
+    }
 
     const std::size_t n = std::min(buffer.size(), readiness_write_chunk);
-    std::memcpy(write_buffer_.get(), buffer.data(), n);
+    std::memcpy(write_data_, buffer.data(), n);
     HANDLE h = own_.native_handle();
-    char* data = write_buffer_.get();
-    DWORD immediate = ERROR_SUCCESS;
-    write_reported_ = false;
+    char* data = write_data_;
+    DWORD code = ERROR_SUCCESS;
+    immediate_result done;
     write_generation_ = generation_;
-    writer_.start(own_,
-        [&](OVERLAPPED* ov) {
-          immediate = win32_result(::WriteFile(h, data, static_cast<DWORD>(n), nullptr, ov));
-          return immediate;
-        },
-        ec);
+    if (writer_.start_or_complete(own_,
+            [&](OVERLAPPED* ov) {
+              code = win32_result(::WriteFile(h, data, static_cast<DWORD>(n), nullptr, ov));
+              return code;
+            },
+            done, ec))
+    {
+      // Completed now, with no packet and no callback: the writer is free
+      // again and `writable` stays set. A failure is reported here, by the
+      // write that failed.
+      if (done.ec)
+      {
+        ec = map_write_error(done.ec);
+        return 0;
+      }
+      return done.bytes;
+    }
     if (ec)
       return 0;
-    switch (immediate)
+    if (code == ERROR_IO_PENDING)
     {
-    case ERROR_SUCCESS:
-      return n;
-    case ERROR_IO_PENDING:
       // Accepted: the system holds the data until the reader makes room.
       // Further writes would block until it completes.
       setter_.clear(ready::writable());
-      return n;
-    default:
-      // Failed now: reported here, not again by the callback.
-      write_reported_ = true;
-      ec = map_write_error(
-          boost::system::error_code(static_cast<int>(immediate), boost::system::system_category()));
-      return 0;
+      if (!writer_.in_flight())
+        setter_.add(ready::writable()); // completed meanwhile on another thread
     }
+    // Otherwise it succeeded at once on a handle that does not skip the
+    // port: taken, and the writer is busy until its packet is dequeued.
+    return n;
   }
 
   // A blocking read or write that never reaches the port (for the
-  // synchronous read_some/write_some and for try_read_some).
-  std::size_t sync_io(HANDLE h, const void* data, DWORD size, bool is_read,
-      boost::system::error_code& ec)
-  {
-    return sync_pipe_io(event_, h, data, size, is_read, ec);
-  }
-
+  // synchronous read_some/write_some).
   static std::size_t sync_pipe_io(HANDLE event, HANDLE h, const void* data, DWORD size,
       bool is_read, boost::system::error_code& ec)
   {
+    // No ResetEvent: ReadFile and WriteFile reset the OVERLAPPED's event when
+    // they start (documented; Wine does the same).
     OVERLAPPED ov{};
-    ::ResetEvent(event);
     ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event) | 1);
     DWORD done = 0;
     BOOL ok = is_read ? ::ReadFile(h, const_cast<void*>(data), size, nullptr, &ov)
@@ -279,25 +326,114 @@ private:
     return false;
   }
 
+  // A read that must not wait: one ReadFile with an event (low bit set, so
+  // no packet). If it goes pending after all (someone else took the data),
+  // it is cancelled: `empty` then says nothing was read.
+  std::size_t try_sync_read(HANDLE h, void* data, DWORD size, bool& empty,
+      boost::system::error_code& ec)
+  {
+    OVERLAPPED ov{};
+    ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event_) | 1);
+    DWORD done = 0;
+    BOOL ok = ::ReadFile(h, data, size, nullptr, &ov);
+    if (!ok && ::GetLastError() == ERROR_IO_PENDING)
+    {
+      ::CancelIoEx(h, &ov);
+      ok = ::GetOverlappedResult(h, &ov, &done, TRUE);
+      if (!ok && ::GetLastError() == ERROR_OPERATION_ABORTED)
+      {
+        empty = true;
+        ec = {};
+        return 0;
+      }
+    }
+    else if (ok || ::GetLastError() == ERROR_MORE_DATA)
+    {
+      ok = ::GetOverlappedResult(h, &ov, &done, FALSE);
+    }
+    if (ok)
+    {
+      ec = {};
+      return done;
+    }
+    const boost::system::error_code raw = last_error();
+    if (is_more_data(raw))
+    {
+      ec = raw;
+      return done;
+    }
+    ec = map_read_error(raw);
+    return 0;
+  }
+
+  // Nothing to read: eof after a hangup, otherwise would_block — readable
+  // is cleared, then the probe re-armed, in that order, so data that
+  // arrives in between is seen by the new probe (or by the one in flight).
+  std::size_t report_empty(boost::system::error_code& ec)
+  {
+    if (setter_.get().is_hangup())
+    {
+      ec = asio::error::eof;
+      return 0;
+    }
+    ec = error::would_block;
+    setter_.clear(ready::readable());
+    arm();
+    return 0;
+  }
+
+  // After a read that may have emptied the pipe: start the probe again at
+  // once. If it completes at once there is more (readable stays set, with
+  // no packet); if it waits, the pipe is empty and `readable` is cleared,
+  // so a level-triggered wait does not wake for nothing and the next
+  // try_read_some reports would_block without a system call.
+  void rearm_after_read()
+  {
+    if (probe_.in_flight() || !active_)
+      return;
+    if (start_probe() && probe_.in_flight())
+    {
+      setter_.clear(ready::readable());
+      if (!probe_.in_flight())
+        setter_.add(ready::readable()); // completed meanwhile on another thread
+    }
+  }
+
   void arm()
   {
     if (probe_.in_flight() || !active_)
       return;
-    probe_generation_ = generation_;
-    HANDLE h = own_.native_handle();
-    char* data = read_buffer_.get();
-    const DWORD size = clamp_dword(strategy_.buffer_size);
-    boost::system::error_code ec;
-    probe_.start(own_,
-        [h, data, size](OVERLAPPED* ov) {
-          return win32_result(::ReadFile(h, data, size, nullptr, ov));
-        },
-        ec);
-    if (ec)
-      setter_.add(ready::error());
+    start_probe();
   }
 
-  // On an io_context thread, each time the probe completes.
+  // Starts the probe; a result that is there at once is applied here (no
+  // packet, no callback). Returns false if it could not start.
+  bool start_probe()
+  {
+    probe_generation_ = generation_;
+    HANDLE h = own_.native_handle();
+    char* data = read_data_;
+    const DWORD size = buffer_size_;
+    boost::system::error_code ec;
+    immediate_result done;
+    if (probe_.start_or_complete(own_,
+            [h, data, size](OVERLAPPED* ov) {
+              return win32_result(::ReadFile(h, data, size, nullptr, ov));
+            },
+            done, ec))
+    {
+      probe_result(done.ec, done.bytes);
+      return true;
+    }
+    if (ec)
+    {
+      setter_.add(ready::error());
+      return false;
+    }
+    return true;
+  }
+
+  // On an io_context thread, each time the probe completes through the port.
   void on_probe(const boost::system::error_code& ec, std::size_t n)
   {
     if (probe_generation_ != generation_)
@@ -314,14 +450,21 @@ private:
       arm();
       return;
     }
+    probe_result(ec, n);
+  }
+
+  void probe_result(const boost::system::error_code& ec, std::size_t n)
+  {
     if (!ec || is_more_data(ec))
     {
-      if (strategy_.buffer_size)
+      if (buffer_size_)
       {
         buffered_pos_ = 0;
-        buffered_len_ = n;
+        buffered_len_ = static_cast<DWORD>(n); // at most the buffer's size
         buffered_more_ = is_more_data(ec);
       }
+      else
+        data_known_ = true;
       setter_.add(ready::readable());
     }
     else if (map_read_error(ec) == asio::error::eof)
@@ -340,33 +483,40 @@ private:
     }
     if (ec == asio::error::operation_aborted && !active_)
       return;
-    if (ec && !write_reported_)
+    if (ec)
     {
-      write_error_ = map_write_error(ec);
+      // Kept as the Win32 code (4 bytes instead of an error_code): every
+      // failure of an overlapped WriteFile is one.
+      write_error_ = ec.category() == boost::system::system_category()
+          ? static_cast<DWORD>(ec.value())
+          : static_cast<DWORD>(ERROR_GEN_FAILURE);
+      if (write_error_ == 0)
+        write_error_ = ERROR_GEN_FAILURE;
       setter_.add(ready::writable() | ready::error());
       return;
     }
     setter_.add(ready::writable());
   }
 
+  // Kept small: one of these per pipe that uses readiness, idle or not.
   basic_registration<Executor> registration_;
   set_readiness setter_;
-  readiness_strategy strategy_;
-  std::shared_ptr<char[]> read_buffer_;
-  std::shared_ptr<char[]> write_buffer_;
+  char* read_data_ = nullptr;  // owned by probe_'s callback (buffered strategy)
+  char* write_data_ = nullptr; // owned by writer_'s callback, made by the first write
   binding own_;
   overlapped probe_;
   overlapped writer_;
   HANDLE event_;
+  DWORD buffer_size_;
+  DWORD write_error_ = 0; // a pending write's late failure (Win32 code)
+  DWORD buffered_pos_ = 0;
+  DWORD buffered_len_ = 0;
   unsigned long generation_ = 0;
   unsigned long probe_generation_ = 0;
   unsigned long write_generation_ = 0;
   bool active_ = false;
-  std::size_t buffered_pos_ = 0;
-  std::size_t buffered_len_ = 0;
   bool buffered_more_ = false;
-  bool write_reported_ = false;
-  boost::system::error_code write_error_;
+  bool data_known_ = false; // the probe saw data that no read has taken yet
 };
 
 } // namespace detail

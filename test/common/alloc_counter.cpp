@@ -4,35 +4,56 @@
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
-// Counting replacements of the global allocation operators (out of line, so
-// the compiler cannot pair an inlined new with free).
-
-#include "bench_support.hpp"
+#include "alloc_counter.hpp"
 
 #include <atomic>
 #include <cstdlib>
 #include <new>
 
+#if defined(__SANITIZE_THREAD__)
+#  define IOCPX_TEST_NO_NEW_COUNT 1
+#elif defined(__has_feature)
+#  if __has_feature(thread_sanitizer)
+#    define IOCPX_TEST_NO_NEW_COUNT 1
+#  endif
+#endif
+
 namespace {
 std::atomic<long long> count{0};
 std::atomic<long long> bytes{0};
+
+void* counted_malloc(std::size_t size) noexcept
+{
+  count.fetch_add(1, std::memory_order_relaxed);
+  bytes.fetch_add(static_cast<long long>(size), std::memory_order_relaxed);
+  return std::malloc(size ? size : 1);
+}
 } // namespace
 
-long long iocpx_bench::allocations() noexcept
+long long iocpx_test::allocations() noexcept
 {
   return count.load(std::memory_order_relaxed);
 }
 
-long long iocpx_bench::allocated_bytes() noexcept
+long long iocpx_test::allocated_bytes() noexcept
 {
   return bytes.load(std::memory_order_relaxed);
 }
 
+bool iocpx_test::counting_allocations() noexcept
+{
+#if defined(IOCPX_TEST_NO_NEW_COUNT)
+  return false;
+#else
+  return true;
+#endif
+}
+
+#if !defined(IOCPX_TEST_NO_NEW_COUNT)
+
 void* operator new(std::size_t size)
 {
-  count.fetch_add(1, std::memory_order_relaxed);
-  bytes.fetch_add(static_cast<long long>(size), std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1))
+  if (void* p = counted_malloc(size))
     return p;
   throw std::bad_alloc();
 }
@@ -44,14 +65,12 @@ void* operator new[](std::size_t size)
 
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept
 {
-  count.fetch_add(1, std::memory_order_relaxed);
-  bytes.fetch_add(static_cast<long long>(size), std::memory_order_relaxed);
-  return std::malloc(size ? size : 1);
+  return counted_malloc(size);
 }
 
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept
 {
-  return ::operator new(size, tag);
+  return counted_malloc(size);
 }
 
 void operator delete(void* p) noexcept
@@ -73,3 +92,5 @@ void operator delete[](void* p, std::size_t) noexcept
 {
   std::free(p);
 }
+
+#endif

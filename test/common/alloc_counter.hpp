@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Counts the program's global operator new calls and bytes, for the
+// zero-allocation tests and the benchmarks. Add common/alloc_counter.cpp to
+// the program's sources: it replaces the global allocation operators (out of
+// line, so the compiler cannot pair an inlined new with free).
+
+#ifndef IOCPX_TEST_COMMON_ALLOC_COUNTER_HPP
+#define IOCPX_TEST_COMMON_ALLOC_COUNTER_HPP
+
+namespace iocpx_test {
+
+/// Global operator new calls so far (all threads).
+long long allocations() noexcept;
+
+/// Bytes requested from global operator new so far.
+long long allocated_bytes() noexcept;
+
+/// False where the operators cannot be replaced (ThreadSanitizer's runtime
+/// defines them itself): the counts then stay 0 and must not be checked.
+bool counting_allocations() noexcept;
+
+} // namespace iocpx_test
+
+#endif // IOCPX_TEST_COMMON_ALLOC_COUNTER_HPP
