@@ -14,6 +14,7 @@
 #include "bench_support.hpp"
 
 #include <iocpx/windows.hpp>
+#include <iocpx/windows/detail/statistics.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/windows/overlapped_ptr.hpp>
