@@ -22,7 +22,7 @@ namespace {
 std::atomic<long long> count{0};
 std::atomic<long long> bytes{0};
 
-void* counted_malloc(std::size_t size) noexcept
+[[maybe_unused]] void* counted_malloc(std::size_t size) noexcept
 {
   count.fetch_add(1, std::memory_order_relaxed);
   bytes.fetch_add(static_cast<long long>(size), std::memory_order_relaxed);
