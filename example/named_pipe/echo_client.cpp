@@ -84,7 +84,7 @@ int main(int argc, char** argv)
   // not there yet (the demo starts everyone at once) is retried here.
   std::function<void()> connect = [&] {
     pipe.async_connect(name, [&](error_code ec) {
-      if (ec == ix::pipe_errc::not_found && std::chrono::steady_clock::now() < give_up)
+      if (ec == iocpx::error::pipe_not_found && std::chrono::steady_clock::now() < give_up)
       {
         retry.expires_after(std::chrono::milliseconds(20));
         retry.async_wait([&](error_code) { connect(); });

@@ -80,7 +80,36 @@ enum errors
   already_registered,
 
   /// An empty buffer was given where at least one element is needed.
-  empty_buffer
+  empty_buffer,
+
+  // --- named pipes (Windows) --------------------------------------------
+
+  /// The pipe name is empty. Compares equal to `errc::invalid_argument`.
+  pipe_name_empty,
+
+  /// The pipe name does not start with `\\.\pipe\` (or, for a client,
+  /// `\\server\pipe\`), or names no pipe after that prefix. Compares
+  /// equal to `errc::invalid_argument`.
+  pipe_name_invalid,
+
+  /// The pipe name is longer than the 256 characters Windows allows.
+  /// Compares equal to `errc::invalid_argument`.
+  pipe_name_too_long,
+
+  /// No pipe with this name exists (the client's CreateFile reported
+  /// ERROR_FILE_NOT_FOUND). Compares equal to
+  /// `errc::no_such_file_or_directory`.
+  pipe_not_found,
+
+  /// The operation needs the server end of a pipe (disconnect). Compares
+  /// equal to `errc::operation_not_supported`.
+  not_server_end,
+
+  /// A readiness `try_write_some` that completes an earlier write (one that
+  /// reported would_block while its bytes were in the system) was called
+  /// with bytes that do not begin with that write's bytes. Retry a write
+  /// that reported would_block with the same bytes (as with `SSL_write`).
+  write_retry_mismatch
 };
 
 /// The category of iocpx's own errors (name "iocpx").

@@ -18,7 +18,6 @@
 #  include <iocpx/windows/binding.hpp>
 #  include <iocpx/windows/named_pipe.hpp>
 #  include <iocpx/windows/named_pipe_acceptor.hpp>
-#  include <iocpx/windows/named_pipe_error.hpp>
 #  include <iocpx/windows/named_pipe_options.hpp>
 #  include <iocpx/windows/overlapped.hpp>
 #  include <iocpx/windows/overlapped_result.hpp>

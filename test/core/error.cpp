@@ -35,7 +35,9 @@ BOOST_AUTO_TEST_CASE(every_error_has_its_own_clear_message)
   const err::errors all[] = {err::bound_elsewhere, err::already_associated, err::not_overlapped,
       err::invalid_handle, err::unbind_not_supported, err::not_bound, err::operations_pending,
       err::options_conflict, err::already_in_flight, err::would_block, err::registration_gone,
-      err::empty_interest, err::not_registered, err::already_registered, err::empty_buffer};
+      err::empty_interest, err::not_registered, err::already_registered, err::empty_buffer,
+      err::pipe_name_empty, err::pipe_name_invalid, err::pipe_name_too_long, err::pipe_not_found,
+      err::not_server_end, err::write_retry_mismatch};
   std::set<std::string> messages;
   for (err::errors e : all)
   {
@@ -55,6 +57,18 @@ BOOST_AUTO_TEST_CASE(would_block_matches_the_portable_condition)
   BOOST_TEST(ec == boost::system::errc::operation_would_block);
   BOOST_TEST(ec != boost::system::errc::invalid_argument);
   BOOST_TEST(error_code(err::not_bound) != boost::system::errc::operation_would_block);
+}
+
+BOOST_AUTO_TEST_CASE(pipe_errors_match_portable_conditions)
+{
+  namespace errc = boost::system::errc;
+  BOOST_TEST(error_code(err::pipe_name_empty) == errc::invalid_argument);
+  BOOST_TEST(error_code(err::pipe_name_invalid) == errc::invalid_argument);
+  BOOST_TEST(error_code(err::pipe_name_too_long) == errc::invalid_argument);
+  BOOST_TEST(error_code(err::pipe_not_found) == errc::no_such_file_or_directory);
+  BOOST_TEST(error_code(err::not_server_end) == errc::operation_not_supported);
+  BOOST_TEST(error_code(err::write_retry_mismatch) != errc::invalid_argument);
+  BOOST_TEST(error_code(err::pipe_not_found).category().name() == std::string("iocpx"));
 }
 
 BOOST_AUTO_TEST_CASE(system_error_carries_the_code)

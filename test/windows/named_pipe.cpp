@@ -494,17 +494,17 @@ BOOST_AUTO_TEST_CASE(bad_names_and_missing_pipes)
   ix::named_pipe p(ctx);
   error_code ec;
   p.connect("", ec);
-  BOOST_TEST(ec == ix::pipe_errc::empty_name);
+  BOOST_TEST(ec == iocpx::error::pipe_name_empty);
   p.connect("iocpx-no-prefix", ec);
-  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
   p.connect("C:\\temp\\file", ec);
-  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
   p.connect("\\\\.\\pipe\\", ec);
-  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
   p.connect("\\\\.\\pipe\\" + std::string(300, 'x'), ec);
-  BOOST_TEST(ec == ix::pipe_errc::name_too_long);
+  BOOST_TEST(ec == iocpx::error::pipe_name_too_long);
   p.connect(np_name("nobody-serves-this"), ec);
-  BOOST_TEST(ec == ix::pipe_errc::not_found);
+  BOOST_TEST(ec == iocpx::error::pipe_not_found);
   BOOST_TEST(ec == boost::system::errc::no_such_file_or_directory);
   BOOST_TEST(!ec.message().empty());
   BOOST_TEST(!p.is_open());
@@ -517,10 +517,10 @@ BOOST_AUTO_TEST_CASE(bad_names_and_missing_pipes)
   BOOST_TEST(results.empty());
   ctx.run();
   BOOST_REQUIRE(results.size() == 4u);
-  BOOST_TEST(results[0] == ix::pipe_errc::empty_name);
-  BOOST_TEST(results[1] == ix::pipe_errc::invalid_name);
-  BOOST_TEST(results[2] == ix::pipe_errc::name_too_long);
-  BOOST_TEST(results[3] == ix::pipe_errc::not_found);
+  BOOST_TEST(results[0] == iocpx::error::pipe_name_empty);
+  BOOST_TEST(results[1] == iocpx::error::pipe_name_invalid);
+  BOOST_TEST(results[2] == iocpx::error::pipe_name_too_long);
+  BOOST_TEST(results[3] == iocpx::error::pipe_not_found);
 
   // Connecting an open pipe.
   ctx.restart();
@@ -529,7 +529,7 @@ BOOST_AUTO_TEST_CASE(bad_names_and_missing_pipes)
   BOOST_TEST(ec == asio::error::already_open);
   // Disconnect is for server ends.
   pair.client.disconnect(ec);
-  BOOST_TEST(ec == ix::pipe_errc::not_server_end);
+  BOOST_TEST(ec == iocpx::error::not_server_end);
 }
 
 BOOST_AUTO_TEST_CASE(message_connect_to_byte_pipe_fails)

@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(idle_acceptor_is_no_outstanding_work)
     BOOST_TEST(ec == asio::error::operation_aborted);
   });
   client.async_connect(np_name("idle-none"), [](error_code ec) {
-    BOOST_TEST(ec == ix::pipe_errc::not_found);
+    BOOST_TEST(ec == iocpx::error::pipe_not_found);
   });
   // Nothing is pending after a cancel: run() returns.
   acceptor.cancel();
@@ -308,7 +308,7 @@ BOOST_AUTO_TEST_CASE(close_and_cancel_with_accepts_pending)
   ix::named_pipe late(ctx);
   error_code ec;
   late.connect(name, ec);
-  BOOST_TEST(ec == ix::pipe_errc::not_found);
+  BOOST_TEST(ec == iocpx::error::pipe_not_found);
 }
 
 BOOST_AUTO_TEST_CASE(per_operation_cancellation_of_an_accept)
@@ -367,13 +367,13 @@ BOOST_AUTO_TEST_CASE(first_instance_protection_and_bad_inputs)
   BOOST_TEST(ec == asio::error::already_open);
 
   squatter.open("", ec);
-  BOOST_TEST(ec == ix::pipe_errc::empty_name);
+  BOOST_TEST(ec == iocpx::error::pipe_name_empty);
   squatter.open("no-prefix", ec);
-  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
   squatter.open("\\\\server\\pipe\\remote", ec); // servers are local
-  BOOST_TEST(ec == ix::pipe_errc::invalid_name);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
   squatter.open("\\\\.\\pipe\\" + std::string(260, 'z'), ec);
-  BOOST_TEST(ec == ix::pipe_errc::name_too_long);
+  BOOST_TEST(ec == iocpx::error::pipe_name_too_long);
   ix::named_pipe_options bad;
   bad.listen_instances = 0;
   squatter.open(np_name("bad"), bad, ec);

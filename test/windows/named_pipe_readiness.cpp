@@ -117,43 +117,148 @@ BOOST_AUTO_TEST_CASE(hangup_then_eof_after_the_data)
   BOOST_TEST(ec == asio::error::eof);
 }
 
-BOOST_AUTO_TEST_CASE(try_write_some_until_would_block_then_writable)
+namespace {
+
+// Writes 4 KiB chunks until the pipe pushes back; returns the bytes it
+// reported written. The chunk that reported would_block is held in the
+// system, waiting for its retry.
+std::size_t fill_until_would_block(asio::io_context& ctx, ix::named_pipe& pipe,
+    const std::string& chunk)
+{
+  std::size_t written = 0;
+  error_code ec;
+  for (int i = 0; i < 64; ++i)
+  {
+    const std::size_t n = pipe.try_write_some(asio::buffer(chunk), ec);
+    if (ec == iocpx::error::would_block)
+    {
+      // Without skip-on-success a finished write's packet may still be on
+      // its way: let it run, then see whether the writer is free again.
+      ctx.restart();
+      ctx.poll();
+      if (pipe.readiness().is_writable())
+        continue; // the retry (same bytes) reports the held write
+      return written;
+    }
+    BOOST_REQUIRE(!ec);
+    BOOST_REQUIRE(n == chunk.size());
+    written += n;
+  }
+  BOOST_FAIL("the pipe never pushed back");
+  return written;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(would_block_holds_the_write_and_its_retry_reports_it)
 {
   asio::io_context ctx;
   np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
   const std::string chunk(4096, 'w');
-  std::size_t written = 0;
-  error_code ec;
-  // Write until the pipe pushes back.
-  for (int i = 0; i < 64; ++i)
-  {
-    std::size_t n = p.server.try_write_some(asio::buffer(chunk), ec);
-    if (ec == iocpx::error::would_block)
-    {
-      // Maybe only the previous write's callback is pending: let it run.
-      ctx.restart();
-      ctx.poll();
-      if (p.server.readiness().is_writable())
-        continue;
-      break;
-    }
-    BOOST_REQUIRE(!ec);
-    written += n;
-  }
-  BOOST_TEST(ec == iocpx::error::would_block);
+  const std::size_t written = fill_until_would_block(ctx, p.server, chunk);
+  BOOST_TEST(written > 0u);
   BOOST_TEST(!p.server.readiness().is_writable());
 
+  // Still full: the retry is refused again, without writing anything.
+  error_code ec;
+  BOOST_TEST(p.server.try_write_some(asio::buffer(chunk), ec) == 0u);
+  BOOST_TEST(ec == iocpx::error::would_block);
+
   bool writable = false;
-  p.server.async_wait(ready::writable(), [&](error_code e, ready) {
+  p.server.async_wait(ready::writable(), [&](error_code e, ready r) {
     BOOST_TEST(!e);
+    BOOST_TEST(!r.is_error());
     writable = true;
   });
-  // The reader makes room; everything written arrives, in order.
-  const std::string in = read_exact(p.client.native_handle(), DWORD(written));
-  BOOST_TEST(in == std::string(written, 'w'));
+  // The reader takes everything reported written plus the held chunk: the
+  // held chunk is there exactly once.
+  const std::string in = read_exact(p.client.native_handle(), DWORD(written + chunk.size()));
+  BOOST_TEST(in == std::string(written + chunk.size(), 'w'));
   BOOST_TEST(run_until(ctx, [&] { return writable; }));
+
+  // The retry reports the held write's bytes and writes nothing again.
+  BOOST_TEST(p.server.try_write_some(asio::buffer(chunk), ec) == chunk.size());
+  BOOST_TEST(!ec);
   BOOST_TEST(p.server.try_write_some(asio::buffer("x", 1), ec) == 1u);
   BOOST_TEST(!ec);
+  BOOST_TEST(read_exact(p.client.native_handle(), 1) == "x");
+}
+
+BOOST_AUTO_TEST_CASE(a_held_write_that_fails_is_reported_by_its_own_retry)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
+  const std::string chunk(4096, 'f');
+  fill_until_would_block(ctx, p.server, chunk);
+
+  // The reader goes away without reading: the held write fails.
+  ready seen;
+  bool woke = false;
+  p.server.async_wait(ready::writable() | ready::error(), [&](error_code e, ready r) {
+    BOOST_TEST(!e);
+    seen = r;
+    woke = true;
+  });
+  p.client.close();
+  BOOST_TEST(run_until(ctx, [&] { return woke; }));
+  BOOST_TEST(seen.is_error());
+
+  // Every write reported written before succeeded; the one that failed is
+  // the one whose retry reports it.
+  error_code ec;
+  BOOST_TEST(p.server.try_write_some(asio::buffer(chunk), ec) == 0u);
+  BOOST_TEST(ec == asio::error::broken_pipe);
+  // A new write on the dead pipe fails by itself, at once.
+  BOOST_TEST(p.server.try_write_some(asio::buffer("x", 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::broken_pipe);
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_with_other_bytes_is_refused)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
+  const std::string chunk(4096, 'a');
+  const std::size_t written = fill_until_would_block(ctx, p.server, chunk);
+  bool writable = false;
+  p.server.async_wait(ready::writable(), [&](error_code, ready) { writable = true; });
+  read_exact(p.client.native_handle(), DWORD(written + chunk.size()));
+  BOOST_TEST(run_until(ctx, [&] { return writable; }));
+
+  error_code ec;
+  const std::string other(4096, 'b');
+  BOOST_TEST(p.server.try_write_some(asio::buffer(other), ec) == 0u);
+  BOOST_TEST(ec == iocpx::error::write_retry_mismatch);
+  BOOST_TEST(ec.message().find("retried") != std::string::npos);
+  // The held write is settled: the next write is a new one.
+  BOOST_TEST(p.server.try_write_some(asio::buffer(other), ec) == other.size());
+  BOOST_TEST(!ec);
+  BOOST_TEST(read_exact(p.client.native_handle(), DWORD(other.size())) == other);
+}
+
+BOOST_AUTO_TEST_CASE(message_mode_try_write_sends_a_large_message_whole)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  std::string message(40000, '\0');
+  for (std::size_t i = 0; i < message.size(); ++i)
+    message[i] = static_cast<char>('a' + i % 26);
+  error_code ec;
+  std::size_t n = p.server.try_write_some(asio::buffer(message), ec);
+  const bool held = ec == iocpx::error::would_block; // larger than the pipe's buffer
+  if (!held)
+  {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == message.size());
+  }
+  // One message: a read with room for more gets exactly this one.
+  BOOST_TEST(read_message(p.client.native_handle(), DWORD(message.size() + 100)) == message);
+  if (held)
+  {
+    BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_writable(); }));
+    n = p.server.try_write_some(asio::buffer(message), ec);
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == message.size());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(write_error_is_reported_by_the_write_that_failed)

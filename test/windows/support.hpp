@@ -132,6 +132,24 @@ inline std::string read_exact(HANDLE h, DWORD size)
   return out;
 }
 
+// One blocking read of at most `capacity` bytes: in message mode, exactly
+// one whole message (it must fit).
+inline std::string read_message(HANDLE h, DWORD capacity)
+{
+  std::string out(capacity, '\0');
+  OVERLAPPED ov{};
+  HANDLE ev = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(ev) | 1);
+  DWORD done = 0;
+  BOOL ok = ::ReadFile(h, &out[0], capacity, nullptr, &ov);
+  if (!ok)
+    BOOST_REQUIRE_EQUAL(::GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
+  BOOST_REQUIRE(::GetOverlappedResult(h, &ov, &done, TRUE));
+  ::CloseHandle(ev);
+  out.resize(done);
+  return out;
+}
+
 // A temporary file opened for overlapped I/O, deleted on close.
 inline unique_handle make_temp_file(bool overlapped = true)
 {

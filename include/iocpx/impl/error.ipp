@@ -43,9 +43,22 @@ public:
   boost::system::error_condition default_error_condition(int value) const noexcept override
   {
     // Lets portable code test `ec == boost::system::errc::operation_would_block`.
-    if (value == would_block)
-      return boost::system::errc::make_error_condition(
-          boost::system::errc::operation_would_block);
+    namespace errc = boost::system::errc;
+    switch (value)
+    {
+    case would_block:
+      return errc::make_error_condition(errc::operation_would_block);
+    case pipe_name_empty:
+    case pipe_name_invalid:
+    case pipe_name_too_long:
+      return errc::make_error_condition(errc::invalid_argument);
+    case pipe_not_found:
+      return errc::make_error_condition(errc::no_such_file_or_directory);
+    case not_server_end:
+      return errc::make_error_condition(errc::operation_not_supported);
+    default:
+      break;
+    }
     return boost::system::error_condition(value, *this);
   }
 
@@ -85,6 +98,19 @@ private:
       return "source is already registered with this poller";
     case empty_buffer:
       return "empty buffer";
+    case pipe_name_empty:
+      return "named pipe name is empty";
+    case pipe_name_invalid:
+      return "named pipe name must start with \\\\.\\pipe\\ (or \\\\server\\pipe\\ for a "
+             "client) and name a pipe after it";
+    case pipe_name_too_long:
+      return "named pipe name is longer than 256 characters";
+    case pipe_not_found:
+      return "no named pipe with this name exists";
+    case not_server_end:
+      return "operation needs the server end of a named pipe";
+    case write_retry_mismatch:
+      return "a write that reported would block was retried with other bytes";
     default:
       return "unknown iocpx error";
     }

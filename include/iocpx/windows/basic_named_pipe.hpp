@@ -18,7 +18,6 @@
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
 #include <iocpx/windows/detail/named_pipe_readiness.hpp>
-#include <iocpx/windows/named_pipe_error.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
 #include <iocpx/windows/overlapped_result.hpp>
 
@@ -376,8 +375,8 @@ public:
     if (readiness_)
       readiness_->registration().cancel(ec);
     // The readiness probe is cancelled with the rest and re-arms itself,
-    // so a poller keeps seeing this pipe; a readiness write in flight that
-    // is cancelled is reported by the next try_write_some.
+    // so a poller keeps seeing this pipe; a readiness write held in the
+    // system is cancelled too, and its retry reports operation_aborted.
     binding_.cancel(ec);
   }
 
@@ -395,7 +394,7 @@ public:
   /// completion of this connection still on its way — reach their handlers
   /// as `asio::error::operation_aborted`; the client's reads see eof.
   ///
-  /// Errors: `pipe_errc::not_server_end`, `asio::error::bad_descriptor`.
+  /// Errors: `error::not_server_end`, `asio::error::bad_descriptor`.
   void disconnect(boost::system::error_code& ec)
   {
     if (!is_open())
@@ -405,7 +404,7 @@ public:
     }
     if (!server_end_)
     {
-      ec = pipe_errc::not_server_end;
+      ec = error::not_server_end;
       return;
     }
     ended();
@@ -429,8 +428,8 @@ public:
   /// `\\server\pipe\NAME`; UTF-8), blocking while every instance is busy
   /// (up to `options.busy_timeout`).
   ///
-  /// Errors: `asio::error::already_open`; `pipe_errc::empty_name`,
-  /// `invalid_name`, `name_too_long`, `not_found`;
+  /// Errors: `asio::error::already_open`; `error::pipe_name_empty`,
+  /// `pipe_name_invalid`, `pipe_name_too_long`, `pipe_not_found`;
   /// `asio::error::timed_out`; Win32 errors of CreateFile
   /// (ERROR_ACCESS_DENIED, ...) and SetNamedPipeHandleState (a message-mode
   /// connect to a byte pipe); the binding's errors.
@@ -698,19 +697,22 @@ public:
     return n;
   }
 
-  /// Writes without blocking: copies up to 16 KiB into the pipe's writer
-  /// and starts one overlapped write (the buffer is allocated by the first
-  /// call; a write that completes at once costs no port packet and leaves
-  /// the writer free). Returns the bytes taken; or 0 with
-  /// `iocpx::error::would_block` while the previous write is still in the
-  /// system (`writable` is cleared; wait for `writable`), or the error of
-  /// the write (`asio::error::broken_pipe`, ...).
+  /// Writes without blocking. Returns the bytes written, or 0 with an
+  /// error: `iocpx::error::would_block` when the pipe cannot take them now,
+  /// or the write's own failure (`asio::error::broken_pipe`, ...). A count
+  /// is returned only for bytes the system has finished writing, and a
+  /// failure only by the call whose bytes failed.
   ///
-  /// A write the system took but could not finish at once (the pipe was
-  /// full) is in flight; if it fails later — the reader closed before
-  /// reading it — the pipe becomes `writable | error` and the *next*
-  /// try_write_some reports the error (nothing else could: the bytes were
-  /// already reported taken).
+  /// The bytes are copied into the pipe's writer (allocated by the first
+  /// call; up to 16 KiB per call in byte mode, a whole message in message
+  /// mode) and written with one overlapped WriteFile; a write that finishes
+  /// at once costs no port packet. If the pipe is full, that write stays in
+  /// the system and the call reports would_block (`writable` is cleared):
+  /// when `writable` returns, **retry with the same bytes** (as with
+  /// `SSL_write`) — the retry reports the held write's outcome, its byte
+  /// count or its error, and writes nothing again. A retry with other bytes
+  /// gets `iocpx::error::write_retry_mismatch` (the held bytes were written
+  /// all the same).
   template <typename ConstBufferSequence>
   std::size_t try_write_some(const ConstBufferSequence& buffers, boost::system::error_code& ec)
   {
@@ -720,7 +722,7 @@ public:
       return 0;
     }
     return readiness_state().try_write_some(
-        detail::first_buffer<asio::const_buffer>(buffers), ec);
+        detail::first_buffer<asio::const_buffer>(buffers), mode_, ec);
   }
 
   /// Throwing form of try_write_some() (throws also for would_block).
@@ -760,12 +762,12 @@ private:
         ec = {};
         return true;
       case ERROR_FILE_NOT_FOUND:
-        ec = pipe_errc::not_found;
+        ec = error::pipe_not_found;
         return false;
       case ERROR_INVALID_NAME:
       case ERROR_BAD_PATHNAME:
       case ERROR_PATH_NOT_FOUND:
-        ec = pipe_errc::invalid_name;
+        ec = error::pipe_name_invalid;
         return false;
       default:
         ec = boost::system::error_code(static_cast<int>(e), boost::system::system_category());

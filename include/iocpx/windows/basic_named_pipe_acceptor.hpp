@@ -155,8 +155,8 @@ public:
   /// Creates the pipe `name` (`\\.\pipe\NAME`, UTF-8) and its first
   /// instances.
   ///
-  /// Errors: `asio::error::already_open`; `pipe_errc::empty_name`,
-  /// `invalid_name`, `name_too_long`; `asio::error::invalid_argument` for
+  /// Errors: `asio::error::already_open`; `error::pipe_name_empty`,
+  /// `pipe_name_invalid`, `pipe_name_too_long`; `asio::error::invalid_argument` for
   /// max_instances outside 1..255 or listen_instances 0;
   /// ERROR_ACCESS_DENIED when the name is served by another process (with
   /// `first_instance`) or the security descriptor refuses; ERROR_PIPE_BUSY

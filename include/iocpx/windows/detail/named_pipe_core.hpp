@@ -12,11 +12,12 @@
 // and public Asio are used here.
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/error.hpp>
+#include <iocpx/windows/overlapped_result.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/strand.hpp>
-#include <iocpx/windows/named_pipe_error.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
 
 #include <boost/asio/associated_allocator.hpp>
@@ -56,19 +57,19 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
   std::wstring name;
   if (utf8.empty())
   {
-    ec = pipe_errc::empty_name;
+    ec = error::pipe_name_empty;
     return name;
   }
   if (utf8.size() > 4 * max_pipe_name_length)
   {
-    ec = pipe_errc::name_too_long;
+    ec = error::pipe_name_too_long;
     return name;
   }
   const int n = ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
       static_cast<int>(utf8.size()), nullptr, 0);
   if (n <= 0)
   {
-    ec = pipe_errc::invalid_name;
+    ec = error::pipe_name_invalid;
     return name;
   }
   name.resize(static_cast<std::size_t>(n));
@@ -76,7 +77,7 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
       static_cast<int>(utf8.size()), &name[0], n);
   if (name.size() > max_pipe_name_length)
   {
-    ec = pipe_errc::name_too_long;
+    ec = error::pipe_name_too_long;
     name.clear();
     return name;
   }
@@ -101,7 +102,7 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
     const std::size_t slash = name.find(L'\\', 2);
     if (slash == std::wstring::npos || slash == 2 || !starts_with_ci(slash, L"\\pipe\\"))
     {
-      ec = pipe_errc::invalid_name;
+      ec = error::pipe_name_invalid;
       name.clear();
       return name;
     }
@@ -109,13 +110,13 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
   }
   else
   {
-    ec = pipe_errc::invalid_name;
+    ec = error::pipe_name_invalid;
     name.clear();
     return name;
   }
   if (rest >= name.size())
   {
-    ec = pipe_errc::invalid_name;
+    ec = error::pipe_name_invalid;
     name.clear();
     return name;
   }

@@ -47,8 +47,8 @@ namespace iocpx {
 namespace windows {
 namespace detail {
 
-// Default size of the writer's buffer: one try_write_some copies at most
-// this many bytes.
+// Default size of the writer's buffer: in byte mode one try_write_some
+// writes at most this many bytes (a message is written whole).
 constexpr std::size_t readiness_write_chunk = 16 * 1024;
 
 template <typename Executor>
@@ -117,7 +117,7 @@ public:
     buffered_pos_ = buffered_len_ = 0;
     buffered_more_ = false;
     data_known_ = false;
-    write_error_ = 0;
+    held_ = held_error_ = 0;
     setter_.set(ready::writable());
     if (ec)
       setter_.add(ready::error());
@@ -135,6 +135,7 @@ public:
     writer_.cancel();
     buffered_pos_ = buffered_len_ = 0;
     data_known_ = false;
+    held_ = held_error_ = 0;
     setter_.set(ready::none());
   }
 
@@ -213,20 +214,15 @@ public:
     return n;
   }
 
-  std::size_t try_write_some(asio::const_buffer buffer, boost::system::error_code& ec)
+  // Exact writes: a byte count is returned only for bytes the system has
+  // finished writing, and a failure only by the call whose bytes failed. A
+  // write the pipe cannot finish at once (it is full) stays in the system
+  // with its bytes, and the call reports would_block; the caller retries
+  // the same bytes when `writable` returns, and that retry reports the held
+  // write's outcome (bytes or error) without writing them again.
+  std::size_t try_write_some(asio::const_buffer buffer, pipe_mode mode,
+      boost::system::error_code& ec)
   {
-    if (write_error_)
-    {
-      // A write that was accepted earlier (it went pending) failed later.
-      ec = map_write_error(boost::system::error_code(
-          static_cast<int>(std::exchange(write_error_, 0)), boost::system::system_category()));
-      return 0;
-    }
-    if (buffer.size() == 0)
-    {
-      ec = {};
-      return 0;
-    }
     if (writer_.in_flight())
     {
       setter_.clear(ready::writable());
@@ -235,22 +231,30 @@ public:
         ec = error::would_block;
         return 0;
       }
-      setter_.add(ready::writable());
+      setter_.add(ready::writable()); // completed meanwhile on another thread
     }
-    if (!write_data_)
+    if (held_)
+      return finish_held_write(buffer, ec);
+    if (buffer.size() == 0)
     {
-      // The first write: the writer and its buffer are made now, so a pipe
-      // that is only read from (or idle) never holds them. The buffer
-      // belongs to the writer's callback, like the probe's.
-      std::unique_ptr<char[]> data(new char[readiness_write_chunk]);
-      char* p = data.get();
-      writer_ = overlapped([this, keep = std::move(data)](
-                               const boost::system::error_code& e, std::size_t) { on_write(e); });
-      write_data_ = p;
+      ec = {};
+      return 0;
     }
 
-    const std::size_t n = std::min(buffer.size(), readiness_write_chunk);
+    // A message is written whole; a byte stream in chunks of the writer's
+    // buffer.
+    const std::size_t n = mode == pipe_mode::message
+        ? buffer.size()
+        : std::min(buffer.size(), readiness_write_chunk);
+    if (n > 0x7fffffff)
+    {
+      ec = asio::error::message_size;
+      return 0;
+    }
+    if (n > write_capacity_)
+      make_writer(std::max(n, readiness_write_chunk));
     std::memcpy(write_data_, buffer.data(), n);
+
     HANDLE h = own_.native_handle();
     char* data = write_data_;
     DWORD code = ERROR_SUCCESS;
@@ -263,9 +267,8 @@ public:
             },
             done, ec))
     {
-      // Completed now, with no packet and no callback: the writer is free
-      // again and `writable` stays set. A failure is reported here, by the
-      // write that failed.
+      // Finished now, with no packet and no callback: the writer is free
+      // again and `writable` stays set.
       if (done.ec)
       {
         ec = map_write_error(done.ec);
@@ -277,14 +280,18 @@ public:
       return 0;
     if (code == ERROR_IO_PENDING)
     {
-      // Accepted: the system holds the data until the reader makes room.
-      // Further writes would block until it completes.
+      // The system holds the bytes until the reader makes room; their
+      // outcome belongs to the retry of this call.
+      held_ = static_cast<DWORD>(n);
+      held_error_ = 0;
       setter_.clear(ready::writable());
       if (!writer_.in_flight())
         setter_.add(ready::writable()); // completed meanwhile on another thread
+      ec = error::would_block;
+      return 0;
     }
-    // Otherwise it succeeded at once on a handle that does not skip the
-    // port: taken, and the writer is busy until its packet is dequeued.
+    // It finished at once on a handle that does not skip the port: written;
+    // the writer is busy until its packet has been dequeued.
     return n;
   }
 
@@ -318,6 +325,41 @@ public:
   }
 
 private:
+  // The retry of a write that reported would_block, once that write has
+  // left the system: its outcome, if the caller passes the same bytes.
+  std::size_t finish_held_write(asio::const_buffer buffer, boost::system::error_code& ec)
+  {
+    const DWORD n = std::exchange(held_, 0);
+    const DWORD failure = std::exchange(held_error_, 0);
+    if (failure)
+    {
+      ec = map_write_error(
+          boost::system::error_code(static_cast<int>(failure), boost::system::system_category()));
+      return 0;
+    }
+    if (buffer.size() < n || std::memcmp(buffer.data(), write_data_, n) != 0)
+    {
+      ec = error::write_retry_mismatch; // the held bytes were written all the same
+      return 0;
+    }
+    ec = {};
+    return n;
+  }
+
+  // The writer and its buffer are made by the first write (a pipe that is
+  // only read from, or idle, never holds them), and remade larger for a
+  // message that does not fit. The buffer belongs to the writer's callback,
+  // like the probe's, so it outlives an abandoned write.
+  void make_writer(std::size_t capacity)
+  {
+    std::unique_ptr<char[]> data(new char[capacity]);
+    char* p = data.get();
+    writer_ = overlapped([this, keep = std::move(data)](
+                             const boost::system::error_code& e, std::size_t) { on_write(e); });
+    write_data_ = p;
+    write_capacity_ = capacity;
+  }
+
   // PeekNamedPipe cannot tell "empty" from "a zero-length message waits";
   // message mode treats both as empty (a zero-length message is read by the
   // next read that finds data, or by async_read_some).
@@ -483,15 +525,13 @@ private:
     }
     if (ec == asio::error::operation_aborted && !active_)
       return;
-    if (ec)
+    if (ec && held_)
     {
       // Kept as the Win32 code (4 bytes instead of an error_code): every
-      // failure of an overlapped WriteFile is one.
-      write_error_ = ec.category() == boost::system::system_category()
+      // failure of an overlapped WriteFile is one. The retry reports it.
+      held_error_ = ec.category() == boost::system::system_category() && ec.value() != 0
           ? static_cast<DWORD>(ec.value())
           : static_cast<DWORD>(ERROR_GEN_FAILURE);
-      if (write_error_ == 0)
-        write_error_ = ERROR_GEN_FAILURE;
       setter_.add(ready::writable() | ready::error());
       return;
     }
@@ -508,7 +548,9 @@ private:
   overlapped writer_;
   HANDLE event_;
   DWORD buffer_size_;
-  DWORD write_error_ = 0; // a pending write's late failure (Win32 code)
+  std::size_t write_capacity_ = 0;
+  DWORD held_ = 0;       // bytes of a write that reported would_block
+  DWORD held_error_ = 0; // its failure (Win32 code), for its retry
   DWORD buffered_pos_ = 0;
   DWORD buffered_len_ = 0;
   unsigned long generation_ = 0;
