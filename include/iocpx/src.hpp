@@ -17,6 +17,7 @@
 
 #include <iocpx/detail/config.hpp>
 
+#include <iocpx/impl/delivery_scope.ipp>
 #include <iocpx/impl/error.ipp>
 
 #if defined(IOCPX_HAS_WINDOWS)

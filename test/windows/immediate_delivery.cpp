@@ -65,8 +65,8 @@ BOOST_AUTO_TEST_CASE(never_inside_the_initiating_call_even_from_a_handler)
   immediate_writer w{b};
   int inner_calls = 0;
   bool checked = false;
+  bool returned = false; // outlives the outer handler: the inner one runs after it
   w.write([&](error_code, std::size_t) {
-    bool returned = false;
     w.write([&](error_code ec, std::size_t n) {
       BOOST_TEST(returned); // the initiating call had returned
       BOOST_TEST(!ec);
@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(a_chain_runs_without_port_round_trips_up_to_the_budget)
   // One run_one() dequeues the posted completion; the chain it starts is
   // delivered on this thread, without the port, until the budget is spent.
   BOOST_TEST(ctx.run_one() == 1u);
-  constexpr int budget = int(ix::detail::immediate_delivery_scope::budget);
+  constexpr int budget = int(iocpx::detail::delivery_scope::budget);
   BOOST_TEST(completed == 1 + budget);
   ctx.run();
   BOOST_TEST(completed == 1000);

@@ -17,6 +17,11 @@
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/version.hpp>
@@ -28,6 +33,7 @@
 
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 namespace iocpx {
@@ -48,6 +54,30 @@ readiness_service& readiness_service_for(const Executor& ex)
 {
   asio::execution_context& ctx = asio::query(ex, asio::execution::context);
   return asio::use_service<readiness_service>(ctx);
+}
+
+// Whether a handler for `ex` may run right here, now: `ex` is (or wraps) an
+// io_context executor that does not forbid blocking and this thread runs
+// its io_context. Saves asio::dispatch's type-erased path on the common
+// executors; anything else answers false and goes through asio::dispatch.
+template <typename Executor>
+bool runs_inline_here(const Executor& ex) noexcept
+{
+  using plain = asio::io_context::executor_type;
+  using tracked = std::decay_t<decltype(
+      asio::prefer(std::declval<plain>(), asio::execution::outstanding_work.tracked))>;
+  if constexpr (std::is_same<Executor, plain>::value || std::is_same<Executor, tracked>::value)
+    return ex.running_in_this_thread();
+  else if constexpr (std::is_same<Executor, asio::any_io_executor>::value)
+  {
+    if (const plain* p = ex.template target<plain>())
+      return p->running_in_this_thread();
+    if (const tracked* p = ex.template target<tracked>())
+      return p->running_in_this_thread();
+    return false;
+  }
+  else
+    return false;
 }
 
 // A readiness wait or poll holding its handler. `Result` is what the second
@@ -111,7 +141,11 @@ private:
     {
       readiness_handler_op* op = op_;
       op_ = nullptr;
+      // Waits this handler completes (by setting readiness) run right after
+      // it, on this thread (see delivery_scope.hpp).
+      delivery_scope scope;
       do_func(op, action::invoke);
+      scope.drain();
     }
 
   private:
@@ -143,6 +177,20 @@ private:
     {
       handler_executor_type ex = op->work_.get_executor();
       asio::post(ex, invoker(op));
+      break;
+    }
+    case action::dispatch:
+    {
+      // Called between handlers by a delivery_scope: runs at once on a
+      // thread that runs the executor, queues otherwise (a strand that is
+      // busy, another io_context, blocking.never).
+      if (runs_inline_here(op->work_.get_executor()))
+      {
+        invoker{op}();
+        break;
+      }
+      handler_executor_type ex = op->work_.get_executor(); // outlives op
+      asio::dispatch(ex, invoker(op));
       break;
     }
     case action::invoke:

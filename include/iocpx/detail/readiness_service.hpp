@@ -9,6 +9,8 @@
 
 #include <iocpx/detail/config.hpp>
 
+#include <iocpx/detail/delivery_scope.hpp>
+
 #include <iocpx/event.hpp>
 #include <iocpx/ready.hpp>
 
@@ -16,6 +18,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 
 namespace iocpx {
@@ -29,19 +32,23 @@ class readiness_op
 public:
   enum class action
   {
-    post,    // schedule the handler on its executor (any thread may call)
-    invoke,  // on the handler's executor: free the op, call the handler
-    destroy  // free the op and destroy the handler without calling it
+    post,     // schedule the handler on its executor (any thread may call)
+    dispatch, // run it now if its executor allows, else schedule it
+    invoke,   // on the handler's executor: free the op, call the handler
+    destroy   // free the op and destroy the handler without calling it
   };
 
   using func_type = void (*)(readiness_op*, action);
 
-  // Completes the operation through its executor, never inline.
+  // Completes the operation, never inside the caller: right after the
+  // handler iocpx is delivering on this thread if there is one (through the
+  // handler's executor, with asio::dispatch), otherwise posted.
   void post(const boost::system::error_code& ec, std::size_t result)
   {
     ec_ = ec;
     result_ = result;
-    func_(this, action::post);
+    if (!delivery_scope::try_queue(&run_deferred, this, nullptr))
+      func_(this, action::post);
   }
 
   void destroy() { func_(this, action::destroy); }
@@ -57,6 +64,13 @@ public:
 
 protected:
   explicit readiness_op(func_type f) noexcept : func_(f) {}
+
+  static void run_deferred(void* op, void*, std::uint32_t, std::uint32_t, bool run_now)
+  {
+    readiness_op* self = static_cast<readiness_op*>(op);
+    self->func_(self, run_now ? action::dispatch : action::post);
+  }
+
   ~readiness_op() = default;
 
   func_type func_;

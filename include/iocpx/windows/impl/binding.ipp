@@ -152,63 +152,40 @@ public:
 // ---------------------------------------------------------------------------
 // The fast path for immediate completions (see immediate_delivery.hpp).
 
-IOCPX_DECL immediate_delivery_scope*& immediate_delivery_scope::current() noexcept
-{
-  static thread_local immediate_delivery_scope* scope = nullptr;
-  return scope;
-}
-
 IOCPX_DECL bool immediate_delivery_scope::try_queue(iocp_context& iocp, iocp_operation* op,
     DWORD error, DWORD bytes_transferred) noexcept
 {
-  immediate_delivery_scope* scope = current();
-  if (!scope || &scope->iocp_ != &iocp || scope->size_ == capacity
-      || scope->delivered_ + scope->size_ >= budget)
+  // Completing inline is only right on a thread that runs this io_context.
+  if (!iocpx::detail::delivery_scope::active() || !iocp.can_dispatch())
     return false;
-  scope->queue_[(scope->head_ + scope->size_) % capacity] = entry{op, error, bytes_transferred};
-  ++scope->size_;
-  return true;
+  return iocpx::detail::delivery_scope::try_queue(&immediate_delivery_scope::run, op, &iocp,
+      static_cast<std::uint32_t>(error), static_cast<std::uint32_t>(bytes_transferred));
 }
 
-IOCPX_DECL void immediate_delivery_scope::drain()
+IOCPX_DECL void immediate_delivery_scope::run(void* op, void* context, std::uint32_t error,
+    std::uint32_t bytes, bool run_now)
 {
-  if (outer_)
-    return;
-  while (size_ > 0 && !iocp_.stopped())
+  iocp_context& iocp = *static_cast<iocp_context*>(context);
+  iocp_operation* o = static_cast<iocp_operation*>(op);
+  if (!run_now || iocp.stopped())
   {
-    entry e = queue_[head_];
-    head_ = (head_ + 1) % capacity;
-    --size_;
-    ++delivered_;
-    // As Asio's loop does for a dequeued packet: complete, then count the
-    // work as finished (even if the handler throws).
-    struct work_finished_on_exit
+    // A handler threw, or the context was stopped: through the port, in
+    // order.
+    iocp.on_completion(o, error, bytes);
+    return;
+  }
+  // As Asio's loop does for a dequeued packet: complete, then count the
+  // work as finished (even if the handler throws).
+  struct work_finished_on_exit
+  {
+    iocp_context& iocp;
+    ~work_finished_on_exit()
     {
-      iocp_context& iocp;
-      ~work_finished_on_exit()
-      {
-        iocp.work_finished();
-      }
-    } on_exit{iocp_};
-    e.op->complete(&iocp_, boost::system::error_code(static_cast<int>(e.error),
-                               boost::system::system_category()), e.bytes);
-  }
-}
-
-IOCPX_DECL immediate_delivery_scope::~immediate_delivery_scope()
-{
-  if (outer_)
-    return;
-  current() = nullptr;
-  // Left over only if the context was stopped or a handler threw: hand the
-  // completions to the port, in order.
-  while (size_ > 0)
-  {
-    entry e = queue_[head_];
-    head_ = (head_ + 1) % capacity;
-    --size_;
-    iocp_.on_completion(e.op, e.error, e.bytes);
-  }
+      iocp.work_finished();
+    }
+  } on_exit{iocp};
+  o->complete(&iocp, boost::system::error_code(static_cast<int>(error),
+                         boost::system::system_category()), bytes);
 }
 
 // ---------------------------------------------------------------------------

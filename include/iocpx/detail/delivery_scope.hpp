@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_DETAIL_DELIVERY_SCOPE_HPP
+#define IOCPX_DETAIL_DELIVERY_SCOPE_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace iocpx {
+namespace detail {
+
+// Completions that become ready while iocpx is delivering a completion on
+// this thread, run right after the current handler returns.
+//
+// Posting a completion costs a trip through the io_context's queue (on
+// Windows a port packet: a kernel call). Most completions that become ready
+// "now" do so inside a handler iocpx is running: a readiness handler that
+// sets readiness another wait is waiting for, a completion handler that
+// starts an operation which finishes at once (skip-on-success). Those are
+// queued here, on the thread, and the delivery in progress runs them after
+// its handler returns — so a handler still never runs inside the function
+// that made it ready, and no queue trip is spent.
+//
+// A scope is opened around each handler iocpx delivers (readiness waits and
+// polls, overlapped completions on Windows). Nested scopes share the
+// outermost one's queue. Bounded: the outermost scope runs at most `budget`
+// queued completions and holds at most `capacity` at a time; beyond that
+// completions take the ordinary path (posted), so a chain of always-ready
+// operations cannot starve other handlers or timers. If a handler throws,
+// what is queued is posted.
+class delivery_scope
+{
+public:
+  static constexpr std::size_t capacity = 16;
+  static constexpr std::size_t budget = 32;
+
+  // Runs (run_now == true) or posts (false) one queued completion.
+  using run_fn = void (*)(void* op, void* context, std::uint32_t a, std::uint32_t b, bool run_now);
+
+  delivery_scope() noexcept : outer_(current())
+  {
+    if (!outer_)
+      current() = this;
+  }
+
+  delivery_scope(const delivery_scope&) = delete;
+  delivery_scope& operator=(const delivery_scope&) = delete;
+
+  // Outermost scope only: posts what is left (a handler threw) and closes.
+  IOCPX_DECL ~delivery_scope();
+
+  // Outermost scope only: runs what was queued, in order, within the
+  // budget. Call after the handler returned normally.
+  IOCPX_DECL void drain();
+
+  // Whether a scope is open on this thread.
+  static bool active() noexcept
+  {
+    return current() != nullptr;
+  }
+
+  // Queues a completion on this thread's open scope if it has room and
+  // budget left; otherwise returns false and the caller posts it.
+  IOCPX_DECL static bool try_queue(run_fn fn, void* op, void* context,
+      std::uint32_t a = 0, std::uint32_t b = 0) noexcept;
+
+private:
+  struct entry
+  {
+    run_fn fn;
+    void* op;
+    void* context;
+    std::uint32_t a;
+    std::uint32_t b;
+  };
+
+  IOCPX_DECL static delivery_scope*& current() noexcept;
+
+  delivery_scope* outer_;
+  entry queue_[capacity];
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+  std::size_t delivered_ = 0;
+};
+
+} // namespace detail
+} // namespace iocpx
+
+#if defined(IOCPX_HEADER_ONLY)
+#  include <iocpx/impl/delivery_scope.ipp>
+#endif
+
+#endif // IOCPX_DETAIL_DELIVERY_SCOPE_HPP

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_IMPL_DELIVERY_SCOPE_IPP
+#define IOCPX_IMPL_DELIVERY_SCOPE_IPP
+
+#include <iocpx/detail/delivery_scope.hpp>
+
+namespace iocpx {
+namespace detail {
+
+IOCPX_DECL delivery_scope*& delivery_scope::current() noexcept
+{
+  static thread_local delivery_scope* scope = nullptr;
+  return scope;
+}
+
+IOCPX_DECL bool delivery_scope::try_queue(run_fn fn, void* op, void* context,
+    std::uint32_t a, std::uint32_t b) noexcept
+{
+  delivery_scope* scope = current();
+  if (!scope || scope->size_ == capacity || scope->delivered_ + scope->size_ >= budget)
+    return false;
+  scope->queue_[(scope->head_ + scope->size_) % capacity] = entry{fn, op, context, a, b};
+  ++scope->size_;
+  return true;
+}
+
+IOCPX_DECL void delivery_scope::drain()
+{
+  if (outer_)
+    return;
+  while (size_ > 0)
+  {
+    const entry e = queue_[head_];
+    head_ = (head_ + 1) % capacity;
+    --size_;
+    ++delivered_;
+    e.fn(e.op, e.context, e.a, e.b, true);
+  }
+}
+
+IOCPX_DECL delivery_scope::~delivery_scope()
+{
+  if (outer_)
+    return;
+  current() = nullptr;
+  // Left over only if a handler threw: hand the completions to their
+  // ordinary path, in order.
+  while (size_ > 0)
+  {
+    const entry e = queue_[head_];
+    head_ = (head_ + 1) % capacity;
+    --size_;
+    e.fn(e.op, e.context, e.a, e.b, false);
+  }
+}
+
+} // namespace detail
+} // namespace iocpx
+
+#endif // IOCPX_IMPL_DELIVERY_SCOPE_IPP

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+// Waits made ready inside a readiness handler are delivered right after that
+// handler returns, on the same thread, instead of being posted (see
+// iocpx/detail/delivery_scope.hpp): never inside set(), in order, within a
+// budget that lets posted handlers and timers run, through the handler's
+// own executor (strands keep their guarantee), and safely when a handler
+// throws.
+
+#include <iocpx/registration.hpp>
+#include <iocpx/set_readiness.hpp>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using iocpx::ready;
+
+BOOST_AUTO_TEST_SUITE(deferred_delivery)
+
+BOOST_AUTO_TEST_CASE(a_wait_made_ready_in_a_handler_runs_after_it_without_a_post)
+{
+  asio::io_context io;
+  iocpx::registration a(io), b(io);
+  iocpx::set_readiness sa = a.setter(), sb = b.setter();
+  std::vector<std::string> log;
+  b.async_wait(ready::readable(), [&](error_code ec, ready r) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(r.is_readable());
+    log.push_back("b");
+  });
+  a.async_wait(ready::readable(), [&](error_code, ready) {
+    log.push_back("a begins");
+    sb.set(ready::readable());
+    log.push_back("a ends"); // b has not run inside set()
+  });
+  sa.set(ready::readable());
+  // One handler run by the io_context: b ran inside a's delivery, after a.
+  BOOST_TEST(io.run_one() == 1u);
+  BOOST_TEST((log == std::vector<std::string>{"a begins", "a ends", "b"}));
+  BOOST_TEST(io.poll() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(deferred_waits_run_in_the_order_they_became_ready)
+{
+  asio::io_context io;
+  iocpx::registration first(io);
+  std::vector<iocpx::registration> regs;
+  for (int i = 0; i < 5; ++i)
+    regs.emplace_back(io);
+  std::vector<int> order;
+  for (int i = 0; i < 5; ++i)
+    regs[i].async_wait(ready::readable(), [&, i](error_code, ready) { order.push_back(i); });
+  first.async_wait(ready::readable(), [&](error_code, ready) {
+    for (int i : {3, 1, 4, 0, 2})
+      regs[i].setter().set(ready::readable());
+    BOOST_TEST(order.empty());
+  });
+  first.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST((order == std::vector<int>{3, 1, 4, 0, 2}));
+}
+
+BOOST_AUTO_TEST_CASE(an_endless_chain_does_not_starve_posted_handlers_or_timers)
+{
+  // Two registrations that wake each other forever: every notification is
+  // made inside a readiness handler, so each could run at once. The budget
+  // makes the chain yield to the io_context's queue.
+  asio::io_context io;
+  iocpx::registration a(io), b(io);
+  iocpx::set_readiness sa = a.setter(), sb = b.setter();
+  long notifications = 0;
+  bool stop = false;
+  std::function<void(iocpx::registration&, iocpx::set_readiness&, iocpx::set_readiness&)> arm;
+  arm = [&](iocpx::registration& self, iocpx::set_readiness& mine, iocpx::set_readiness& other) {
+    self.async_wait(ready::readable(), [&](error_code ec, ready) {
+      if (ec || stop)
+        return;
+      ++notifications;
+      mine.clear(ready::readable());
+      arm(self, mine, other);
+      other.set(ready::readable());
+    });
+  };
+  arm(a, sa, sb);
+  arm(b, sb, sa);
+  sa.set(ready::readable());
+
+  long at_post = -1, at_timer = -1;
+  asio::post(io, [&] { at_post = notifications; });
+  asio::steady_timer timer(io, std::chrono::milliseconds(20));
+  timer.async_wait([&](error_code) {
+    at_timer = notifications;
+    stop = true;
+    a.cancel();
+    b.cancel();
+  });
+  io.run();
+  // The posted handler ran within about one budget of notifications, and
+  // the timer fired although the chain never ran out of work.
+  BOOST_TEST(at_post >= 0);
+  BOOST_TEST(at_post <= 64);
+  BOOST_TEST(at_timer > at_post);
+}
+
+BOOST_AUTO_TEST_CASE(a_strand_handler_is_not_run_inside_another_strand_handler)
+{
+  asio::io_context io;
+  auto strand = asio::make_strand(io);
+  iocpx::registration a(io), b(io);
+  iocpx::set_readiness sb = b.setter();
+  bool in_a = false;
+  bool b_ran_inside_a = false, b_on_strand = false, b_ran = false;
+  b.async_wait(ready::readable(), asio::bind_executor(strand, [&](error_code, ready) {
+    b_ran = true;
+    b_ran_inside_a = in_a;
+    b_on_strand = strand.running_in_this_thread();
+  }));
+  a.async_wait(ready::readable(), asio::bind_executor(strand, [&](error_code, ready) {
+    in_a = true;
+    sb.set(ready::readable());
+    in_a = false;
+  }));
+  a.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(b_ran);
+  BOOST_TEST(!b_ran_inside_a);
+  BOOST_TEST(b_on_strand);
+}
+
+BOOST_AUTO_TEST_CASE(a_wait_of_another_io_context_runs_on_that_context)
+{
+  asio::io_context io, other;
+  iocpx::registration a(io), b(other);
+  std::atomic<bool> done{false};
+  std::thread::id b_thread;
+  b.async_wait(ready::readable(), [&](error_code, ready) {
+    b_thread = std::this_thread::get_id();
+    done = true;
+  });
+  a.async_wait(ready::readable(), [&](error_code, ready) { b.setter().set(ready::readable()); });
+  a.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(!done); // not run by io's thread
+  std::thread t([&] { other.run(); });
+  t.join();
+  BOOST_TEST(done.load());
+  BOOST_TEST((b_thread != std::this_thread::get_id()));
+}
+
+BOOST_AUTO_TEST_CASE(what_a_throwing_handler_made_ready_is_still_delivered)
+{
+  asio::io_context io;
+  iocpx::registration a(io), b(io);
+  bool b_ran = false;
+  b.async_wait(ready::readable(), [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    b_ran = true;
+  });
+  a.async_wait(ready::readable(), [&](error_code, ready) {
+    b.setter().set(ready::readable());
+    throw std::runtime_error("handler failed");
+  });
+  a.setter().set(ready::readable());
+  BOOST_CHECK_THROW(io.run(), std::runtime_error);
+  BOOST_TEST(!b_ran);
+  io.restart();
+  io.run();
+  BOOST_TEST(b_ran);
+}
+
+BOOST_AUTO_TEST_CASE(a_set_outside_any_handler_is_posted)
+{
+  asio::io_context io;
+  iocpx::registration a(io);
+  bool ran = false;
+  a.async_wait(ready::readable(), [&](error_code, ready) { ran = true; });
+  a.setter().set(ready::readable());
+  BOOST_TEST(!ran); // never inside set()
+  BOOST_TEST(io.run_one() == 1u);
+  BOOST_TEST(ran);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
