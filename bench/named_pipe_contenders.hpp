@@ -14,8 +14,12 @@
 #include "pipe_contenders.hpp"
 
 #include <iocpx/error.hpp>
+#include <iocpx/event.hpp>
+#include <iocpx/poller.hpp>
 #include <iocpx/ready.hpp>
 #include <iocpx/windows/named_pipe.hpp>
+
+#include <boost/asio/bind_allocator.hpp>
 
 namespace iocpx_bench {
 
@@ -239,16 +243,25 @@ inline void add_named_pipe_contenders(std::vector<contender>& v)
 }
 
 // User-space bytes per idle connected pipe: the named_pipe object plus every
-// heap byte it allocates, with a readiness wait pending (the zero-byte probe
-// or the buffered read in flight). Returns 0 if the system refused `count`
-// pipes (the caller reports how many it allowed).
+// heap byte it allocates, watched for `readable` (the zero-byte probe or the
+// buffered read in flight) either by its own pending async_wait or, the
+// mio way, by one poller that watches every pipe (its entry counted, its one
+// pending async_poll spread over all pipes). Returns 0 if the system refused
+// `count` pipes (the caller reports how many it allowed).
 struct idle_cost
 {
   std::size_t pipes = 0;
   double bytes_per_pipe = 0;
 };
 
-inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size)
+enum class idle_watch
+{
+  own_wait,
+  poller
+};
+
+inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size,
+    idle_watch watch = idle_watch::own_wait)
 {
   asio::io_context ctx(1);
   std::vector<HANDLE> clients;
@@ -279,19 +292,32 @@ inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size)
     // Reserve the vector first so its own growth is not counted.
     std::vector<ix::named_pipe> pipes;
     pipes.reserve(count);
+    std::array<iocpx::event, 16> events;
     const long long before = allocated_bytes();
+    iocpx::poller poller(ctx); // counted: it is part of watching the pipes
     int waits_done = 0;
     for (HANDLE s : servers)
     {
       pipes.emplace_back(ctx, s);
       if (buffer_size)
         pipes.back().set_readiness_strategy(ix::readiness_strategy{buffer_size});
-      pipes.back().async_wait(iocpx::ready::readable(), [&](error_code, iocpx::ready) { ++waits_done; });
+      // The wait's operation is allocated through std::allocator, so the
+      // counter sees it (Asio's default recycling allocator gets its memory
+      // from aligned_new, which global operator new counting misses).
+      if (watch == idle_watch::own_wait)
+        pipes.back().async_wait(iocpx::ready::readable(),
+            asio::bind_allocator(std::allocator<void>(), [&](error_code, iocpx::ready) { ++waits_done; }));
+      else
+        poller.add(pipes.back(), pipes.size() - 1, iocpx::ready::readable());
     }
+    if (watch == idle_watch::poller)
+      poller.async_poll(events,
+          asio::bind_allocator(std::allocator<void>(), [&](error_code, std::size_t) { ++waits_done; }));
     ctx.poll();
     const long long heap = allocated_bytes() - before;
     cost.pipes = count;
     cost.bytes_per_pipe = static_cast<double>(heap) / static_cast<double>(count) + sizeof(ix::named_pipe);
+    poller.cancel();
     for (auto& p : pipes)
       p.close();
     ctx.restart();

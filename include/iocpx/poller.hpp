@@ -427,7 +427,7 @@ private:
       if (size == 0)
         return op->post(error::empty_buffer, 0);
       op->events_ = events;
-      op->capacity_ = size;
+      op->result_ = size; // capacity, until the poll completes
       detail::readiness_connect_slot(op->handler(), op, state);
       state->start_poll(op);
     }

@@ -145,6 +145,29 @@ BOOST_AUTO_TEST_CASE(a_strand_handler_is_not_run_inside_another_strand_handler)
   BOOST_TEST(b_on_strand);
 }
 
+BOOST_AUTO_TEST_CASE(a_legacy_strand_keeps_work_and_its_guarantee)
+{
+  // io_context::strand is a Networking TS executor (no prefer): the wait
+  // keeps the context busy through a work guard instead.
+  asio::io_context io;
+  asio::io_context::strand strand(io);
+  iocpx::registration a(io);
+  bool ran = false;
+  a.async_wait(ready::readable(), asio::bind_executor(strand, [&](error_code ec, ready r) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(r.is_readable());
+    BOOST_TEST(strand.running_in_this_thread());
+    ran = true;
+  }));
+  // run() has nothing but the pending wait to keep it going.
+  std::thread runner([&] { io.run(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  BOOST_TEST(!io.stopped());
+  a.setter().set(ready::readable());
+  runner.join();
+  BOOST_TEST(ran);
+}
+
 BOOST_AUTO_TEST_CASE(a_wait_of_another_io_context_runs_on_that_context)
 {
   asio::io_context io, other;

@@ -229,7 +229,7 @@ public:
         op->destroy();
         return;
       }
-      n = drain_locked(op->events_, op->capacity_);
+      n = drain_locked(op->events_, op->result_);
       if (n == 0)
       {
         polls_.push_back(op);
@@ -346,7 +346,7 @@ public:
     while (!polls_.empty() && !ready_.empty())
     {
       readiness_op* op = polls_.front();
-      std::size_t n = drain_locked(op->events_, op->capacity_);
+      std::size_t n = drain_locked(op->events_, op->result_);
       if (n == 0)
         break;
       polls_.erase(op);

@@ -16,6 +16,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution/executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -79,6 +80,39 @@ bool runs_inline_here(const Executor& ex) noexcept
   else
     return false;
 }
+
+// Keeps the handler's execution context from running out of work while a
+// wait is pending, and is the executor the handler is delivered through. A
+// standard executor is kept once, already tracking work (an
+// executor_work_guard would keep it twice); a legacy one in a work guard.
+template <typename Executor, typename = void>
+class readiness_work
+{
+public:
+  explicit readiness_work(const Executor& ex) : guard_(ex) {}
+  Executor get_executor() const noexcept { return guard_.get_executor(); }
+
+private:
+  asio::executor_work_guard<Executor> guard_;
+};
+
+template <typename Executor>
+class readiness_work<Executor,
+    std::enable_if_t<asio::execution::is_executor<Executor>::value>>
+{
+public:
+  using tracked_type = std::decay_t<decltype(asio::prefer(
+      std::declval<const Executor&>(), asio::execution::outstanding_work.tracked))>;
+
+  explicit readiness_work(const Executor& ex)
+    : ex_(asio::prefer(ex, asio::execution::outstanding_work.tracked))
+  {
+  }
+  const tracked_type& get_executor() const noexcept { return ex_; }
+
+private:
+  tracked_type ex_;
+};
 
 // A readiness wait or poll holding its handler. `Result` is what the second
 // argument of the completion signature is made from (`ready` or
@@ -175,7 +209,7 @@ private:
     {
     case action::post:
     {
-      handler_executor_type ex = op->work_.get_executor();
+      auto ex = op->work_.get_executor();
       asio::post(ex, invoker(op));
       break;
     }
@@ -189,7 +223,7 @@ private:
         invoker{op}();
         break;
       }
-      handler_executor_type ex = op->work_.get_executor(); // outlives op
+      auto ex = op->work_.get_executor(); // outlives op
       asio::dispatch(ex, invoker(op));
       break;
     }
@@ -198,7 +232,7 @@ private:
       // Free the operation's memory before the upcall, so that the handler
       // can start the next wait with the same (recycled) block.
       Handler handler(std::move(op->handler_));
-      asio::executor_work_guard<handler_executor_type> work(std::move(op->work_));
+      readiness_work<handler_executor_type> work(std::move(op->work_));
       const boost::system::error_code ec = op->ec_;
       const std::size_t result = op->result_;
       deallocate_op(op);
@@ -220,7 +254,7 @@ private:
   }
 
   Handler handler_;
-  asio::executor_work_guard<handler_executor_type> work_;
+  readiness_work<handler_executor_type> work_;
 };
 
 // Installed in a handler's cancellation slot: cancels, by key, the pending

@@ -58,9 +58,8 @@ public:
   ready::bits_type interest_ = 0;     // waits
   const void* cancel_key_ = nullptr;  // the slot handler, if any
   event* events_ = nullptr;           // polls
-  std::size_t capacity_ = 0;          // polls
   boost::system::error_code ec_;
-  std::size_t result_ = 0;
+  std::size_t result_ = 0;            // polls: the events' capacity until done
 
 protected:
   explicit readiness_op(func_type f) noexcept : func_(f) {}

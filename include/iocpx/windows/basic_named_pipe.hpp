@@ -850,16 +850,14 @@ private:
       ec = {};
       return 0;
     }
-    HANDLE event = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    HANDLE event = detail::thread_io_event();
     if (!event)
     {
-      ec = detail::last_error();
+      ec = boost::system::error_code(ERROR_NOT_ENOUGH_MEMORY, boost::system::system_category());
       return 0;
     }
-    std::size_t n = detail::named_pipe_readiness<Executor>::sync_pipe_io(
+    return detail::named_pipe_readiness<Executor>::sync_pipe_io(
         event, binding_.native_handle(), data, detail::clamp_dword(size), is_read, ec);
-    ::CloseHandle(event);
-    return n;
   }
 
   template <typename Handler, typename... Values>

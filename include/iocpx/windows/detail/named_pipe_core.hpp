@@ -172,6 +172,26 @@ asio::io_context* io_context_of(const Executor& ex) noexcept
 // older generation reaches its handler as operation_aborted, and a readiness
 // probe from an older generation changes no readiness — so a reconnected
 // server instance never sees a completion of its previous client.
+// A manual-reset event for one synchronous pipe call at a time on this
+// thread (try_read_some, read_some, write_some): the call passes it with the
+// low bit set, so no packet reaches the port, and waits on it only when the
+// call itself must wait. One per thread instead of one per pipe: 10,000 idle
+// pipes do not hold 10,000 events. Null if the system refused to make one.
+inline HANDLE thread_io_event() noexcept
+{
+  struct holder
+  {
+    HANDLE h = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    ~holder()
+    {
+      if (h)
+        ::CloseHandle(h);
+    }
+  };
+  static thread_local holder event;
+  return event.h;
+}
+
 struct pipe_generation
 {
   std::atomic<unsigned long> value{0};

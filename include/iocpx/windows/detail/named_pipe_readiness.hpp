@@ -58,11 +58,8 @@ public:
   named_pipe_readiness(const Executor& ex, readiness_strategy strategy)
     : registration_(ex),
       setter_(registration_.setter()),
-      event_(::CreateEventW(nullptr, TRUE, FALSE, nullptr)),
       buffer_size_(clamp_dword(strategy.buffer_size))
   {
-    if (!event_)
-      iocpx::detail::throw_if(last_error(), "iocpx::windows::basic_named_pipe: CreateEvent");
     if (buffer_size_)
     {
       // The probe's buffer belongs to the probe's callback: it is freed with
@@ -91,7 +88,6 @@ public:
     // stay alive with them until the kernel is done.
     writer_ = overlapped();
     probe_ = overlapped();
-    ::CloseHandle(event_);
   }
 
   basic_registration<Executor>& registration() noexcept
@@ -252,7 +248,7 @@ public:
       return 0;
     }
     if (n > write_capacity_)
-      make_writer(std::max(n, readiness_write_chunk));
+      make_writer(static_cast<DWORD>(std::max(n, readiness_write_chunk)));
     std::memcpy(write_data_, buffer.data(), n);
 
     HANDLE h = own_.native_handle();
@@ -350,7 +346,7 @@ private:
   // only read from, or idle, never holds them), and remade larger for a
   // message that does not fit. The buffer belongs to the writer's callback,
   // like the probe's, so it outlives an abandoned write.
-  void make_writer(std::size_t capacity)
+  void make_writer(DWORD capacity)
   {
     std::unique_ptr<char[]> data(new char[capacity]);
     char* p = data.get();
@@ -374,8 +370,14 @@ private:
   std::size_t try_sync_read(HANDLE h, void* data, DWORD size, bool& empty,
       boost::system::error_code& ec)
   {
+    HANDLE event = thread_io_event();
+    if (!event)
+    {
+      ec = boost::system::error_code(ERROR_NOT_ENOUGH_MEMORY, boost::system::system_category());
+      return 0;
+    }
     OVERLAPPED ov{};
-    ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event_) | 1);
+    ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event) | 1);
     DWORD done = 0;
     BOOL ok = ::ReadFile(h, data, size, nullptr, &ov);
     if (!ok && ::GetLastError() == ERROR_IO_PENDING)
@@ -546,9 +548,8 @@ private:
   binding own_;
   overlapped probe_;
   overlapped writer_;
-  HANDLE event_;
   DWORD buffer_size_;
-  std::size_t write_capacity_ = 0;
+  DWORD write_capacity_ = 0;
   DWORD held_ = 0;       // bytes of a write that reported would_block
   DWORD held_error_ = 0; // its failure (Win32 code), for its retry
   DWORD buffered_pos_ = 0;
