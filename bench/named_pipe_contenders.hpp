@@ -63,9 +63,18 @@ private:
 class named_pipe_readiness_io : public context_io
 {
 public:
-  named_pipe_readiness_io() : a_(ctx_, pipes_.a), b_(ctx_, pipes_.b)
+  // probe_buffer 0: the default zero-byte probe; otherwise a buffered probe
+  // of that size (it reads the data itself, so try_read_some needs no
+  // system call).
+  explicit named_pipe_readiness_io(std::size_t probe_buffer = 0)
+    : a_(ctx_, pipes_.a), b_(ctx_, pipes_.b)
   {
     pipes_.a = pipes_.b = INVALID_HANDLE_VALUE;
+    if (probe_buffer)
+    {
+      a_.set_readiness_strategy(ix::readiness_strategy::buffered(probe_buffer));
+      b_.set_readiness_strategy(ix::readiness_strategy::buffered(probe_buffer));
+    }
     warm_up();
   }
 
@@ -227,19 +236,23 @@ inline void add_named_pipe_contenders(std::vector<contender>& v)
 {
   v.push_back(make_async_contender("iocpx named_pipe, completion API", "iocpx_named_pipe",
       [] { return std::make_unique<named_pipe_io>(); }));
-  v.push_back({"iocpx named_pipe, readiness API", "iocpx_named_pipe_readiness",
-      [](int r) {
-        named_pipe_readiness_io io;
-        sample s = io.ping_pong(r);
-        s.calls_per_op = s.posts_per_op = -1;
-        return s;
-      },
-      [](std::size_t t, std::size_t c) {
-        named_pipe_readiness_io io;
-        sample s = io.bulk(t, c);
-        s.calls_per_op = s.posts_per_op = -1;
-        return s;
-      }});
+  auto readiness = [&v](const char* name, const char* key, std::size_t probe_buffer) {
+    v.push_back({name, key,
+        [probe_buffer](int r) {
+          named_pipe_readiness_io io(probe_buffer);
+          sample s = io.ping_pong(r);
+          s.calls_per_op = s.posts_per_op = -1;
+          return s;
+        },
+        [probe_buffer](std::size_t t, std::size_t c) {
+          named_pipe_readiness_io io(probe_buffer);
+          sample s = io.bulk(t, c);
+          s.calls_per_op = s.posts_per_op = -1;
+          return s;
+        }});
+  };
+  readiness("iocpx named_pipe, readiness API", "iocpx_named_pipe_readiness", 0);
+  readiness("iocpx named_pipe, readiness API, 4 KiB probe", "iocpx_named_pipe_readiness_buffered", 4096);
 }
 
 // User-space bytes per idle connected pipe: the named_pipe object plus every

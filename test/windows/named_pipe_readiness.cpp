@@ -32,23 +32,6 @@ using iocpx::ready;
 using namespace iocpx_test;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::string drain(ix::named_pipe& pipe, error_code& last)
-{
-  std::string out;
-  char buf[7];
-  for (;;)
-  {
-    std::size_t n = pipe.try_read_some(asio::buffer(buf), last);
-    if (last)
-      return out;
-    out.append(buf, n);
-  }
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_SUITE(named_pipe_readiness)
 
 BOOST_AUTO_TEST_CASE(would_block_then_readable_then_no_port_traffic)

@@ -29,23 +29,6 @@ using iocpx::ready;
 using namespace iocpx_test;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::string drain(readable_pipe& pipe, error_code& last)
-{
-  std::string out;
-  char buf[7];
-  for (;;)
-  {
-    std::size_t n = pipe.try_read_some(asio::buffer(buf), last);
-    if (last)
-      return out;
-    out.append(buf, n);
-  }
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_SUITE(readiness_bridge)
 
 BOOST_AUTO_TEST_CASE(readable_after_data_then_would_block_rearms)

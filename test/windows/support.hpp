@@ -10,6 +10,7 @@
 #ifndef IOCPX_TEST_WINDOWS_SUPPORT_HPP
 #define IOCPX_TEST_WINDOWS_SUPPORT_HPP
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/detail/socket_types.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
@@ -148,6 +149,22 @@ inline std::string read_message(HANDLE h, DWORD capacity)
   ::CloseHandle(ev);
   out.resize(done);
   return out;
+}
+
+// Reads with try_read_some (7 bytes at a time, so reads split the data)
+// until it reports an error (would_block, eof, ...), left in `last`.
+template <typename ReadinessSource>
+std::string drain(ReadinessSource& source, boost::system::error_code& last)
+{
+  std::string out;
+  char buf[7];
+  for (;;)
+  {
+    std::size_t n = source.try_read_some(boost::asio::buffer(buf), last);
+    if (last)
+      return out;
+    out.append(buf, n);
+  }
 }
 
 // A temporary file opened for overlapped I/O, deleted on close.
