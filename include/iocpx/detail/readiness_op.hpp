@@ -11,19 +11,19 @@
 
 #include <iocpx/detail/readiness_service.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution/executor.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/version.hpp>
 #if BOOST_ASIO_VERSION >= 102200
@@ -71,9 +71,10 @@ bool runs_inline_here(const Executor& ex) noexcept
     return ex.running_in_this_thread();
   else if constexpr (std::is_same<Executor, asio::any_io_executor>::value)
   {
-    if (const plain* p = ex.template target<plain>())
-      return p->running_in_this_thread();
+    // A wait's executor tracks work (readiness_work), so try that first.
     if (const tracked* p = ex.template target<tracked>())
+      return p->running_in_this_thread();
+    if (const plain* p = ex.template target<plain>())
       return p->running_in_this_thread();
     return false;
   }
