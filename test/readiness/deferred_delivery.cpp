@@ -209,6 +209,46 @@ BOOST_AUTO_TEST_CASE(what_a_throwing_handler_made_ready_is_still_delivered)
   BOOST_TEST(b_ran);
 }
 
+BOOST_AUTO_TEST_CASE(a_wait_made_ready_before_stop_is_not_run_after_it)
+{
+  asio::io_context io;
+  iocpx::registration a(io), b(io);
+  bool b_ran = false;
+  b.async_wait(ready::readable(), [&](error_code, ready) { b_ran = true; });
+  a.async_wait(ready::readable(), [&](error_code, ready) {
+    b.setter().set(ready::readable());
+    io.stop();
+  });
+  a.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(!b_ran); // stopped: posted, not run by the stopped loop
+  io.restart();
+  io.run();
+  BOOST_TEST(b_ran);
+}
+
+BOOST_AUTO_TEST_CASE(a_handler_running_the_loop_itself_gets_its_own_queue)
+{
+  // A handler that runs io.run_one() itself: the wait handler that inner
+  // loop delivers drains its own queue before run_one() returns, instead of
+  // leaving what it made ready to the outer handler's queue.
+  asio::io_context io;
+  iocpx::registration a(io), d(io), e(io);
+  bool e_ran = false;
+  bool inner_saw_e = false;
+  e.async_wait(ready::readable(), [&](error_code, ready) { e_ran = true; });
+  d.async_wait(ready::readable(), [&](error_code, ready) { e.setter().set(ready::readable()); });
+  a.async_wait(ready::readable(), [&](error_code, ready) {
+    BOOST_TEST(io.run_one() == 1u); // runs d's handler, and e's right after it
+    inner_saw_e = e_ran;
+  });
+  a.setter().set(ready::readable()); // outside any handler: posted
+  d.setter().set(ready::readable()); // posted, behind a
+  io.run();
+  BOOST_TEST(inner_saw_e);
+  BOOST_TEST(e_ran);
+}
+
 BOOST_AUTO_TEST_CASE(a_set_outside_any_handler_is_posted)
 {
   asio::io_context io;

@@ -28,9 +28,13 @@ namespace detail {
 // that made it ready, and no queue trip is spent.
 //
 // A scope is opened around each handler iocpx delivers (readiness waits and
-// polls, overlapped completions on Windows). Nested scopes share the
-// outermost one's queue. Bounded: the outermost scope runs at most `budget`
-// queued completions and holds at most `capacity` at a time; beyond that
+// polls, overlapped completions on Windows). A handler run by a scope's
+// drain() joins that scope's queue, so a chain of completions shares one
+// budget; any other scope (a handler that runs an io_context's loop itself,
+// run_one() or poll() inside a handler) gets a queue of its own, drained when
+// its own handler returns, so nothing waits on a queue that only an outer
+// frame will drain. Bounded: a scope runs at most `budget` queued
+// completions and holds at most `capacity` at a time; beyond that
 // completions take the ordinary path (posted), so a chain of always-ready
 // operations cannot starve other handlers or timers. If a handler throws,
 // what is queued is posted.
@@ -43,20 +47,29 @@ public:
   // Runs (run_now == true) or posts (false) one queued completion.
   using run_fn = void (*)(void* op, void* context, std::uint32_t a, std::uint32_t b, bool run_now);
 
-  delivery_scope() noexcept : outer_(current())
+  delivery_scope() noexcept : previous_(current())
   {
-    if (!outer_)
+    if (previous_ && previous_->draining_)
+    {
+      // Run by previous_'s drain(): join its queue, and let scopes opened
+      // deeper inside this handler have their own.
+      joined_ = true;
+      previous_->draining_ = false;
+    }
+    else
       current() = this;
   }
 
   delivery_scope(const delivery_scope&) = delete;
   delivery_scope& operator=(const delivery_scope&) = delete;
 
-  // Outermost scope only: posts what is left (a handler threw) and closes.
+  // Posts what is left (a handler threw) and closes; a joined scope hands
+  // the queue back to the scope that drains it.
   IOCPX_DECL ~delivery_scope();
 
-  // Outermost scope only: runs what was queued, in order, within the
-  // budget. Call after the handler returned normally.
+  // Runs what was queued, in order, within the budget (nothing for a
+  // joined scope: its owner drains). Call after the handler returned
+  // normally.
   IOCPX_DECL void drain();
 
   // Whether a scope is open on this thread.
@@ -82,7 +95,9 @@ private:
 
   IOCPX_DECL static delivery_scope*& current() noexcept;
 
-  delivery_scope* outer_;
+  delivery_scope* previous_;
+  bool joined_ = false;
+  bool draining_ = false;
   entry queue_[capacity];
   std::size_t head_ = 0;
   std::size_t size_ = 0;

@@ -16,7 +16,6 @@
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/cancellation_type.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -57,29 +56,28 @@ readiness_service& readiness_service_for(const Executor& ex)
   return asio::use_service<readiness_service>(ctx);
 }
 
-// Whether a handler for `ex` may run right here, now: `ex` is (or wraps) an
-// io_context executor that does not forbid blocking and this thread runs
-// its io_context. Saves asio::dispatch's type-erased path on the common
-// executors; anything else answers false and goes through asio::dispatch.
+// The io_context behind `ex` if `ex` is (or wraps) an io_context executor
+// that does not forbid blocking and this thread runs that io_context; null
+// otherwise (strands, thread pools, other contexts: those are posted).
 template <typename Executor>
-bool runs_inline_here(const Executor& ex) noexcept
+asio::io_context* io_context_running_here(const Executor& ex) noexcept
 {
   using plain = asio::io_context::executor_type;
   using tracked = std::decay_t<decltype(
       asio::prefer(std::declval<plain>(), asio::execution::outstanding_work.tracked))>;
   if constexpr (std::is_same<Executor, plain>::value || std::is_same<Executor, tracked>::value)
-    return ex.running_in_this_thread();
+    return ex.running_in_this_thread() ? &ex.context() : nullptr;
   else if constexpr (std::is_same<Executor, asio::any_io_executor>::value)
   {
     // A wait's executor tracks work (readiness_work), so try that first.
     if (const tracked* p = ex.template target<tracked>())
-      return p->running_in_this_thread();
+      return p->running_in_this_thread() ? &p->context() : nullptr;
     if (const plain* p = ex.template target<plain>())
-      return p->running_in_this_thread();
-    return false;
+      return p->running_in_this_thread() ? &p->context() : nullptr;
+    return nullptr;
   }
   else
-    return false;
+    return nullptr;
 }
 
 // Keeps the handler's execution context from running out of work while a
@@ -203,31 +201,24 @@ private:
     std::allocator_traits<op_allocator>::deallocate(oa, op, 1);
   }
 
-  static void do_func(readiness_op* base, action act)
+  static void* do_func(readiness_op* base, action act)
   {
     readiness_handler_op* op = static_cast<readiness_handler_op*>(base);
     switch (act)
     {
+    case action::runs_here:
+      return io_context_running_here(op->work_.get_executor());
     case action::post:
     {
       auto ex = op->work_.get_executor();
       asio::post(ex, invoker(op));
       break;
     }
-    case action::dispatch:
-    {
-      // Called between handlers by a delivery_scope: runs at once on a
-      // thread that runs the executor, queues otherwise (a strand that is
-      // busy, another io_context, blocking.never).
-      if (runs_inline_here(op->work_.get_executor()))
-      {
-        invoker{op}();
-        break;
-      }
-      auto ex = op->work_.get_executor(); // outlives op
-      asio::dispatch(ex, invoker(op));
+    case action::run_now:
+      // A delivery_scope runs the handler between handlers, on a thread
+      // that runs its io_context (checked when it was queued).
+      invoker{op}();
       break;
-    }
     case action::invoke:
     {
       // Free the operation's memory before the upcall, so that the handler
@@ -244,6 +235,7 @@ private:
       deallocate_op(op);
       break;
     }
+    return nullptr;
   }
 
   static Result make_result(std::size_t r) noexcept

@@ -15,6 +15,7 @@
 #include <iocpx/ready.hpp>
 
 #include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <cstddef>
@@ -32,23 +33,29 @@ class readiness_op
 public:
   enum class action
   {
-    post,     // schedule the handler on its executor (any thread may call)
-    dispatch, // run it now if its executor allows, else schedule it
-    invoke,   // on the handler's executor: free the op, call the handler
-    destroy   // free the op and destroy the handler without calling it
+    runs_here, // query: the io_context this thread runs the handler on
+    post,      // schedule the handler on its executor (any thread may call)
+    run_now,   // run it here, now (a delivery_scope checked runs_here)
+    invoke,    // on the handler's executor: free the op, call the handler
+    destroy    // free the op and destroy the handler without calling it
   };
 
-  using func_type = void (*)(readiness_op*, action);
+  // Returns the answer to action::runs_here (an asio::io_context*, or
+  // null); null for the other actions.
+  using func_type = void* (*)(readiness_op*, action);
 
   // Completes the operation, never inside the caller: right after the
-  // handler iocpx is delivering on this thread if there is one (through the
-  // handler's executor, with asio::dispatch), otherwise posted.
+  // handler iocpx is delivering on this thread, if this thread runs the
+  // handler's executor (an io_context executor); otherwise posted at once.
   void post(const boost::system::error_code& ec, std::size_t result)
   {
     ec_ = ec;
     result_ = result;
-    if (!delivery_scope::try_queue(&run_deferred, this, nullptr))
-      func_(this, action::post);
+    if (delivery_scope::active())
+      if (void* io = func_(this, action::runs_here))
+        if (delivery_scope::try_queue(&run_deferred, this, io))
+          return;
+    func_(this, action::post);
   }
 
   void destroy() { func_(this, action::destroy); }
@@ -64,10 +71,26 @@ public:
 protected:
   explicit readiness_op(func_type f) noexcept : func_(f) {}
 
-  static void run_deferred(void* op, void*, std::uint32_t, std::uint32_t, bool run_now)
+  // Runs a queued completion (unless its io_context was stopped meanwhile:
+  // then it is posted, as it would have been).
+  static void run_deferred(void* op, void* io, std::uint32_t, std::uint32_t, bool run_now)
   {
     readiness_op* self = static_cast<readiness_op*>(op);
-    self->func_(self, run_now ? action::dispatch : action::post);
+    if (run_now && !static_cast<asio::io_context*>(io)->stopped())
+    {
+      self->func_(self, action::run_now);
+      return;
+    }
+    try
+    {
+      self->func_(self, action::post);
+    }
+    catch (...)
+    {
+      // Called while unwinding (a handler threw): a post that cannot
+      // allocate loses this handler rather than the process.
+      self->func_(self, action::destroy);
+    }
   }
 
   ~readiness_op() = default;

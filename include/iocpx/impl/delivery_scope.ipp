@@ -31,23 +31,35 @@ IOCPX_DECL bool delivery_scope::try_queue(run_fn fn, void* op, void* context,
 
 IOCPX_DECL void delivery_scope::drain()
 {
-  if (outer_)
+  if (joined_)
     return;
+  struct not_draining_on_exit
+  {
+    bool& flag;
+    ~not_draining_on_exit()
+    {
+      flag = false;
+    }
+  } on_exit{draining_};
   while (size_ > 0)
   {
     const entry e = queue_[head_];
     head_ = (head_ + 1) % capacity;
     --size_;
     ++delivered_;
+    draining_ = true; // the handler this runs joins this queue
     e.fn(e.op, e.context, e.a, e.b, true);
   }
 }
 
 IOCPX_DECL delivery_scope::~delivery_scope()
 {
-  if (outer_)
+  if (joined_)
+  {
+    previous_->draining_ = true;
     return;
-  current() = nullptr;
+  }
+  current() = previous_;
   // Left over only if a handler threw: hand the completions to their
   // ordinary path, in order.
   while (size_ > 0)

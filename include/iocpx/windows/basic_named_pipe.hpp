@@ -85,9 +85,12 @@ struct named_pipe_access;
 ///
 /// @par Thread Safety
 /// @e Distinct @e objects: Safe.@n
-/// @e Shared @e objects: Unsafe (as Asio's I/O objects). The readiness
-/// callbacks run on the io_context's threads: with a multi-threaded
-/// io_context, use the readiness API from a strand.
+/// @e Shared @e objects: Unsafe (as Asio's I/O objects). The readiness API
+/// keeps state that its probe's and writer's completions update on
+/// whichever thread runs the io_context, without a lock (as mio's event
+/// loop is single-threaded): use it on an io_context that one thread runs
+/// (or give such pipes an io_context of their own). The completion API has
+/// no such limit.
 template <typename Executor = asio::any_io_executor>
 class basic_named_pipe
 {

@@ -230,7 +230,7 @@ public:
       setter_.add(ready::writable()); // completed meanwhile on another thread
     }
     if (held_)
-      return finish_held_write(buffer, ec);
+      return finish_held_write(buffer, mode, ec);
     if (buffer.size() == 0)
     {
       ec = {};
@@ -323,7 +323,8 @@ public:
 private:
   // The retry of a write that reported would_block, once that write has
   // left the system: its outcome, if the caller passes the same bytes.
-  std::size_t finish_held_write(asio::const_buffer buffer, boost::system::error_code& ec)
+  std::size_t finish_held_write(asio::const_buffer buffer, pipe_mode mode,
+      boost::system::error_code& ec)
   {
     const DWORD n = std::exchange(held_, 0);
     const DWORD failure = std::exchange(held_error_, 0);
@@ -333,7 +334,10 @@ private:
           boost::system::error_code(static_cast<int>(failure), boost::system::system_category()));
       return 0;
     }
-    if (buffer.size() < n || std::memcmp(buffer.data(), write_data_, n) != 0)
+    // A byte stream may retry with more bytes after the held ones; a
+    // message must be the same message.
+    const bool same_size = mode == pipe_mode::message ? buffer.size() == n : buffer.size() >= n;
+    if (!same_size || std::memcmp(buffer.data(), write_data_, n) != 0)
     {
       ec = error::write_retry_mismatch; // the held bytes were written all the same
       return 0;

@@ -167,10 +167,10 @@ IOCPX_DECL void immediate_delivery_scope::run(void* op, void* context, std::uint
 {
   iocp_context& iocp = *static_cast<iocp_context*>(context);
   iocp_operation* o = static_cast<iocp_operation*>(op);
-  if (!run_now || iocp.stopped())
+  if (!run_now || iocp.stopped() || !iocp.can_dispatch())
   {
-    // A handler threw, or the context was stopped: through the port, in
-    // order.
+    // A handler threw, or the context was stopped (or, defensively, this
+    // thread no longer runs it): through the port, in order.
     iocp.on_completion(o, error, bytes);
     return;
   }
