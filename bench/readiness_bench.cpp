@@ -8,13 +8,14 @@
 // idioms Asio users reach for today — an experimental::channel (concurrent_
 // channel across threads) and a steady_timer whose cancel() is the wake-up.
 //
-//   readiness_bench [--quick] [--only registration] [--count N]
+//   readiness_bench [--quick] [--only registration|channel] [--count N]
 //
 // Single-threaded: the handler re-arms the wait and makes the next
 // notification itself. Cross-thread: a second thread makes each notification
 // and waits until the handler has seen it (a latency-bound ping-pong).
 // `--only registration --count N` runs just the single-threaded registration
-// loop, for `valgrind --tool=callgrind` (instructions per notification).
+// loop (`--only channel`: the channel loop), for `valgrind --tool=callgrind`
+// (instructions per notification).
 
 #include "bench_support.hpp"
 
@@ -254,7 +255,7 @@ result timer_cross(long n)
 int main(int argc, char** argv)
 {
   long single = 2000000, cross = 100000;
-  bool only_registration = false;
+  const char* only = nullptr;
   for (int i = 1; i < argc; ++i)
   {
     if (std::strcmp(argv[i], "--quick") == 0)
@@ -262,17 +263,23 @@ int main(int argc, char** argv)
       single = 100000;
       cross = 10000;
     }
-    else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc && std::strcmp(argv[i + 1], "registration") == 0)
-    {
-      only_registration = true;
-      ++i;
-    }
+    else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+      only = argv[++i];
     else if (std::strcmp(argv[i], "--count") == 0 && i + 1 < argc)
       single = std::atol(argv[++i]);
   }
-  if (only_registration)
+  if (only)
   {
-    result r = registration_single(single);
+    result r;
+    if (std::strcmp(only, "registration") == 0)
+      r = registration_single(single);
+    else if (std::strcmp(only, "channel") == 0)
+      r = channel_single(single);
+    else
+    {
+      std::fprintf(stderr, "--only registration|channel\n");
+      return 2;
+    }
     std::printf("%ld notifications\n", static_cast<long>(r.per_second > 0 ? single : 0));
     return 0;
   }

@@ -29,9 +29,10 @@ class basic_registration;
 /// nothing. A default-constructed setter behaves the same way.
 ///
 /// Changing readiness never runs a handler inline: a wait (or poll) that the
-/// change satisfies is completed through its own executor. When nobody waits
-/// for a kind that a call makes appear, the call is a single atomic operation
-/// and takes no lock.
+/// change satisfies is completed through its own executor. A call is a single
+/// atomic operation and takes no lock, unless it makes a kind appear that a
+/// second wait on the same registration, or a poller, waits for (the first
+/// wait is completed lock-free).
 ///
 /// The members are `const`: a setter is a handle, and what it changes is the
 /// registration it refers to (so a setter captured by value in a lambda can

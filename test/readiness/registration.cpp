@@ -33,6 +33,7 @@
 #include <thread>
 #include <tuple>
 #include <type_traits>
+#include <vector>
 
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -252,6 +253,56 @@ BOOST_AUTO_TEST_CASE(per_operation_cancellation_each_type)
     run_ready(io);
     BOOST_TEST(b.calls == 1);
   }
+}
+
+// The first wait of a registration takes a lock-free slot, later ones a
+// list; cancelling a later one must leave the first pending, and waits still
+// complete in the order they started.
+BOOST_AUTO_TEST_CASE(cancelling_a_later_wait_keeps_the_others_in_order)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  asio::cancellation_signal sig;
+  std::vector<int> order;
+  error_code ec_b;
+  reg.async_wait(ready::readable(), [&](error_code ec, ready) { order.push_back(ec ? -1 : 1); });
+  reg.async_wait(ready::readable(), asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, ready) {
+    ec_b = ec;
+    order.push_back(2);
+  }));
+  reg.async_wait(ready::readable(), [&](error_code ec, ready) { order.push_back(ec ? -3 : 3); });
+  sig.emit(asio::cancellation_type::terminal);
+  run_ready(io);
+  BOOST_TEST(order == std::vector<int>({2}));
+  BOOST_TEST(ec_b == asio::error::operation_aborted);
+  reg.async_wait(ready::readable(), [&](error_code ec, ready) { order.push_back(ec ? -4 : 4); });
+  reg.setter().set(ready::readable());
+  run_ready(io);
+  BOOST_TEST(order == std::vector<int>({2, 1, 3, 4}));
+}
+
+// A wait whose cancellation slot fires after the wait completed and another
+// wait took its place cancels nothing.
+BOOST_AUTO_TEST_CASE(stale_cancellation_leaves_the_next_wait_pending)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  auto s = reg.setter();
+  asio::cancellation_signal sig;
+  wait_result a, b;
+  reg.async_wait(ready::readable(), asio::bind_cancellation_slot(sig.slot(), record{&a}));
+  s.set(ready::readable());
+  run_ready(io);
+  BOOST_TEST(a.calls == 1);
+  s.clear(ready::readable());
+  reg.async_wait(ready::readable(), record{&b});
+  sig.emit(asio::cancellation_type::terminal);
+  run_ready(io);
+  BOOST_TEST(b.calls == 0);
+  s.set(ready::readable());
+  run_ready(io);
+  BOOST_TEST(b.calls == 1);
+  BOOST_TEST(!b.ec);
 }
 
 BOOST_AUTO_TEST_CASE(cancellation_after_completion_is_posted_is_ignored)

@@ -213,6 +213,119 @@ BOOST_AUTO_TEST_CASE(setters_vs_rearmed_waits)
   check_balance(acc);
 }
 
+// Two waits per registration (one takes the lock-free slot, the other the
+// list) re-armed by their handlers, while setters run and a third thread
+// cancels registrations at random: every wait still ends exactly once and
+// no kind is left set with a wait for it pending.
+BOOST_AUTO_TEST_CASE(two_waits_per_registration_vs_setters_and_cancel)
+{
+  asio::io_context io(io_threads);
+  auto guard = asio::make_work_guard(io);
+  std::vector<std::unique_ptr<iocpx::registration>> regs;
+  std::vector<iocpx::set_readiness> setters;
+  std::vector<accounting> acc(registrations);
+  std::vector<std::atomic<bool>> pending(2 * registrations);
+  std::atomic<long> double_calls{0}, handled{0}, aborted{0};
+  std::atomic<bool> stopping{false};
+  for (int j = 0; j < registrations; ++j)
+  {
+    regs.push_back(std::make_unique<iocpx::registration>(io));
+    setters.push_back(regs.back()->setter());
+  }
+
+  struct waiter
+  {
+    iocpx::registration* reg;
+    ready interest;
+    iocpx::set_readiness setter;
+    accounting* acc;
+    std::atomic<bool>* pending;
+    std::atomic<long>* double_calls;
+    std::atomic<long>* handled;
+    std::atomic<long>* aborted;
+    std::atomic<bool>* stopping;
+
+    void arm() const
+    {
+      pending->store(true);
+      reg->async_wait(interest, *this);
+    }
+
+    void operator()(error_code ec, ready r) const
+    {
+      if (!pending->exchange(false))
+        double_calls->fetch_add(1);
+      if (ec)
+        aborted->fetch_add(1, std::memory_order_relaxed);
+      else
+      {
+        if (!(r & interest) || (r & ~interest))
+          double_calls->fetch_add(1); // reported a kind it did not ask for
+        handled->fetch_add(1, std::memory_order_relaxed);
+        const unsigned prev = setter.clear(r).bits();
+        accounting::count(acc->consumed, prev & r.bits());
+      }
+      if (!stopping->load())
+        arm();
+    }
+  };
+
+  const ready interests[2] = {ready::readable() | ready::error() | ready::hangup(),
+      ready::writable() | ready::priority()};
+  for (int j = 0; j < registrations; ++j)
+    for (int w = 0; w < 2; ++w)
+      waiter{regs[static_cast<std::size_t>(j)].get(), interests[w],
+          setters[static_cast<std::size_t>(j)], &acc[static_cast<std::size_t>(j)],
+          &pending[static_cast<std::size_t>(2 * j + w)], &double_calls, &handled, &aborted,
+          &stopping}
+          .arm();
+
+  std::vector<std::thread> runners;
+  for (int i = 0; i < io_threads; ++i)
+    runners.emplace_back([&io] { io.run(); });
+  std::atomic<bool> setters_done{false};
+  std::thread canceller([&] {
+    std::mt19937 rng(7);
+    while (!setters_done.load())
+    {
+      regs[rng() % registrations]->cancel();
+      std::this_thread::yield();
+    }
+  });
+  std::vector<std::thread> producers;
+  for (int i = 0; i < setter_threads; ++i)
+    producers.emplace_back(run_setter, setters, &acc, 2000u + static_cast<unsigned>(i));
+  for (auto& t : producers)
+    t.join();
+  setters_done = true;
+  canceller.join();
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  bool drained = false;
+  while (!(drained = all_empty(setters)) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  BOOST_TEST(drained, "lost wake-up: readiness left set with a wait pending");
+
+  stopping = true;
+  while (std::any_of(pending.begin(), pending.end(), [](const auto& p) { return p.load(); }))
+  {
+    for (auto& r : regs)
+      r->cancel();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  guard.reset();
+  for (auto& t : runners)
+    t.join();
+
+  BOOST_TEST_MESSAGE("waits: " << handled.load() << " handled, " << aborted.load() << " aborted");
+  BOOST_TEST(double_calls.load() == 0);
+  BOOST_TEST(handled.load() > 0);
+  BOOST_TEST(aborted.load() > 0);
+  for (auto& p : pending)
+    BOOST_TEST(!p.load());
+  check_balance(acc);
+}
+
 BOOST_AUTO_TEST_CASE(setters_vs_two_concurrent_polls)
 {
   asio::io_context io(io_threads);

@@ -18,6 +18,16 @@
 #  define IOCPX_DECL inline
 #endif
 
+// Keeps a cold or large function out of a small hot one (whose prologue
+// would otherwise save every register the large one uses).
+#if defined(_MSC_VER)
+#  define IOCPX_NOINLINE __declspec(noinline)
+#elif defined(__GNUC__)
+#  define IOCPX_NOINLINE __attribute__((noinline))
+#else
+#  define IOCPX_NOINLINE
+#endif
+
 #if defined(_WIN32) || defined(GENERATING_DOCUMENTATION)
 #  if defined(_WIN32)
 // CancelIoEx, SetFileCompletionNotificationModes and GetQueuedCompletionStatusEx

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 
 namespace iocpx {
@@ -70,17 +71,39 @@ struct poller_entry
 // cancellation slot handlers. Reference counted; the registration "closes"
 // it when it goes away, after which setters report registration_gone.
 //
-// Readiness lives in one atomic word together with the closed bit, so a
-// setter never locks unless a waiter (or poller entry) is interested in a
-// kind it has just made appear. A waiter publishes its interest in demand_
-// and re-reads the readiness after doing so; a setter changes the readiness
-// and then reads demand_. Both sides use sequentially consistent operations,
-// so at least one of them sees the other and no wake-up is lost.
+// One atomic word holds the readiness, the closed and shut-down bits, and
+// the *slot*: the one wait a registration most often has, as its address
+// and interest. The slot is lock-free: a wait takes it (when it is free and
+// no other wait is pending) with one compare-and-swap that also checks the
+// readiness; a setter whose change makes the slot's interest ready empties
+// the slot in the same compare-and-swap that changes the readiness. So
+// exactly one party — that setter, a canceller, close or shutdown — takes
+// the wait out, and the word never holds a slot whose interest is ready.
+//
+// Further waits and a poller entry use a list under the mutex. For those, a
+// waiter publishes its interest in demand_ and re-reads the readiness after
+// doing so; a setter changes the readiness and then reads demand_. Both
+// sides use sequentially consistent operations, so at least one of them sees
+// the other and no wake-up is lost. A setter never locks unless a list
+// waiter (or poller entry) is interested in a kind it has just made appear.
 class readiness_core final : public readiness_service_node
 {
 public:
-  static constexpr ready::bits_type closed_bit = 0x80000000u;
+  using word_type = std::uint64_t;
+
+  // The word: bits 0-47 the slot wait's address (user-space addresses fit
+  // in 48 bits on x86-64 and ARM64; a wait whose address does not use the
+  // list), 48-52 the readiness, 53-57 the slot's interest, 62 shut down,
+  // 63 closed.
   static constexpr ready::bits_type ready_mask = ready::all().bits();
+  static constexpr word_type slot_address_mask = (word_type(1) << 48) - 1;
+  static constexpr unsigned readiness_shift = 48;
+  static constexpr unsigned interest_shift = 53;
+  static constexpr word_type slot_mask =
+      slot_address_mask | (word_type(ready_mask) << interest_shift);
+  static constexpr word_type shut_down_bit = word_type(1) << 62;
+  static constexpr word_type closed_bit = word_type(1) << 63;
+  static_assert((ready_mask >> 5) == 0, "five readiness kinds fit in the word");
 
   enum class update_kind { set, add, clear };
 
@@ -106,32 +129,27 @@ public:
   bool update(update_kind k, ready::bits_type bits, ready::bits_type& prev)
   {
     bits &= ready_mask;
-    ready::bits_type old = 0, now = 0;
-    switch (k)
+    word_type old = state_.load(std::memory_order_relaxed), now = 0;
+    ready::bits_type claimed = 0;
+    do
     {
-    case update_kind::add:
-      old = state_.fetch_or(bits, std::memory_order_seq_cst);
-      now = old | bits;
-      break;
-    case update_kind::clear:
-      old = state_.fetch_and(~bits, std::memory_order_seq_cst);
-      now = old & ~bits;
-      break;
-    case update_kind::set:
-      old = state_.load(std::memory_order_relaxed);
-      do
-      {
-        if (old & closed_bit)
-          return false;
-        now = bits;
-      } while (!state_.compare_exchange_weak(
-          old, now, std::memory_order_seq_cst, std::memory_order_relaxed));
-      break;
-    }
-    if (old & closed_bit)
-      return false;
-    prev = old & ready_mask;
-    const ready::bits_type added = now & ~old & ready_mask;
+      if (old & closed_bit)
+        return false;
+      const ready::bits_type r = readiness_of(old);
+      const ready::bits_type nr = k == update_kind::set ? bits
+          : k == update_kind::add                       ? (r | bits)
+                                                        : (r & ~bits);
+      claimed = nr & slot_interest_of(old);
+      now = (old & ~(word_type(ready_mask) << readiness_shift))
+          | (word_type(nr) << readiness_shift);
+      if (claimed)
+        now &= ~slot_mask;
+    } while (!state_.compare_exchange_weak(
+        old, now, std::memory_order_seq_cst, std::memory_order_relaxed));
+    prev = readiness_of(old);
+    if (claimed)
+      slot_of(old)->post(boost::system::error_code(), claimed);
+    const ready::bits_type added = readiness_of(now) & ~prev;
     if (added != 0 && (added & demand_.load(std::memory_order_seq_cst)) != 0)
       notify(added);
     return true;
@@ -139,53 +157,25 @@ public:
 
   bool load(ready::bits_type& cur) const noexcept
   {
-    const ready::bits_type s = state_.load(std::memory_order_acquire);
-    cur = s & ready_mask;
+    const word_type s = state_.load(std::memory_order_acquire);
+    cur = readiness_of(s);
     return (s & closed_bit) == 0;
   }
 
   ready::bits_type readiness_bits() const noexcept
   {
-    return state_.load(std::memory_order_acquire) & ready_mask;
+    return readiness_of(state_.load(std::memory_order_acquire));
   }
 
   // Starts a wait. Completes it (through its executor) at once when the
   // readiness already intersects its interest.
-  void start_wait(readiness_op* op)
-  {
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      if (shut_down_)
-      {
-        lock.unlock();
-        op->destroy();
-        return;
-      }
-      if (closed_)
-      {
-        lock.unlock();
-        op->post(make_error_code(error::registration_gone), 0);
-        return;
-      }
-      ready::bits_type s = state_.load(std::memory_order_seq_cst) & op->interest_;
-      if (s == 0)
-      {
-        waits_.push_back(op);
-        demand_.fetch_or(op->interest_, std::memory_order_seq_cst);
-        s = state_.load(std::memory_order_seq_cst) & op->interest_;
-        if (s == 0)
-          return;
-        waits_.erase(op);
-        recompute_demand_locked();
-      }
-      op->result_ = s;
-    }
-    op->post(boost::system::error_code(), op->result_);
-  }
+  void start_wait(readiness_op* op) { start_wait(op, false); }
 
   // Aborts every pending wait.
   void cancel_all()
   {
+    if (readiness_op* op = claim_slot())
+      op->post(asio::error::operation_aborted, 0);
     readiness_op_list done;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -198,6 +188,13 @@ public:
   // Aborts the pending wait whose cancellation slot handler is `key`.
   void cancel_by_key(const void* key)
   {
+    // Only the party that takes the slot's wait out may look at it.
+    if (readiness_op* op = claim_slot())
+    {
+      if (op->cancel_key_ == key)
+        return op->post(asio::error::operation_aborted, 0);
+      start_wait(op, true); // not this one: put it back
+    }
     readiness_op* found = nullptr;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -225,6 +222,8 @@ public:
     if (service_)
       service_->detach(this);
     readiness_op_list done;
+    if (readiness_op* op = claim_slot())
+      done.push_back(op);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       closed_ = true;
@@ -246,6 +245,9 @@ public:
   {
     std::lock_guard<std::mutex> lock(mutex_);
     shut_down_ = true;
+    state_.fetch_or(shut_down_bit, std::memory_order_seq_cst);
+    if (readiness_op* op = claim_slot())
+      out.push_back(op);
     out.splice_back(waits_);
     recompute_demand_locked();
   }
@@ -260,7 +262,7 @@ public:
   ready::bits_type publish_demand_locked(ready::bits_type bits) noexcept
   {
     demand_.fetch_or(bits, std::memory_order_seq_cst);
-    return state_.load(std::memory_order_seq_cst) & ready_mask;
+    return readiness_of(state_.load(std::memory_order_seq_cst));
   }
 
   void recompute_demand_locked() noexcept
@@ -280,6 +282,87 @@ public:
 private:
   ~readiness_core() = default;
 
+  static ready::bits_type readiness_of(word_type w) noexcept
+  {
+    return static_cast<ready::bits_type>(w >> readiness_shift) & ready_mask;
+  }
+
+  static ready::bits_type slot_interest_of(word_type w) noexcept
+  {
+    return static_cast<ready::bits_type>(w >> interest_shift) & ready_mask;
+  }
+
+  static readiness_op* slot_of(word_type w) noexcept
+  {
+    return reinterpret_cast<readiness_op*>(static_cast<std::uintptr_t>(w & slot_address_mask));
+  }
+
+  // `put_back`: a wait cancel_by_key took out by mistake returns to the
+  // slot even when list waits are pending.
+  void start_wait(readiness_op* op, bool put_back)
+  {
+    const ready::bits_type interest = op->interest_ & ready_mask;
+    const word_type address = reinterpret_cast<std::uintptr_t>(op);
+    if ((address & ~slot_address_mask) == 0
+        && (put_back || demand_.load(std::memory_order_relaxed) == 0))
+    {
+      word_type s = state_.load(std::memory_order_acquire);
+      while ((s & (closed_bit | shut_down_bit | slot_mask)) == 0)
+      {
+        if (const ready::bits_type r = readiness_of(s) & interest)
+          return op->post(boost::system::error_code(), r);
+        if (state_.compare_exchange_weak(s,
+                s | address | (word_type(interest) << interest_shift),
+                std::memory_order_seq_cst, std::memory_order_acquire))
+          return;
+      }
+    }
+    start_wait_locked_path(op);
+  }
+
+  // Takes the slot's wait out, if there is one and nobody else took it.
+  readiness_op* claim_slot() noexcept
+  {
+    word_type s = state_.load(std::memory_order_relaxed);
+    while (s & slot_mask)
+      if (state_.compare_exchange_weak(
+              s, s & ~slot_mask, std::memory_order_seq_cst, std::memory_order_relaxed))
+        return slot_of(s);
+    return nullptr;
+  }
+
+  void start_wait_locked_path(readiness_op* op)
+  {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (shut_down_)
+      {
+        lock.unlock();
+        op->destroy();
+        return;
+      }
+      if (closed_)
+      {
+        lock.unlock();
+        op->post(make_error_code(error::registration_gone), 0);
+        return;
+      }
+      ready::bits_type s = readiness_of(state_.load(std::memory_order_seq_cst)) & op->interest_;
+      if (s == 0)
+      {
+        waits_.push_back(op);
+        demand_.fetch_or(op->interest_, std::memory_order_seq_cst);
+        s = readiness_of(state_.load(std::memory_order_seq_cst)) & op->interest_;
+        if (s == 0)
+          return;
+        waits_.erase(op);
+        recompute_demand_locked();
+      }
+      op->result_ = s;
+    }
+    op->post(boost::system::error_code(), op->result_);
+  }
+
   void notify(ready::bits_type added)
   {
     readiness_op_list done;
@@ -287,7 +370,7 @@ private:
       std::lock_guard<std::mutex> lock(mutex_);
       if (closed_ || shut_down_)
         return;
-      const ready::bits_type s = state_.load(std::memory_order_seq_cst) & ready_mask;
+      const ready::bits_type s = readiness_of(state_.load(std::memory_order_seq_cst));
       bool removed = false;
       for (readiness_op* op = waits_.front(); op;)
       {
@@ -309,7 +392,7 @@ private:
     post_all(done, boost::system::error_code());
   }
 
-  std::atomic<ready::bits_type> state_{0};
+  std::atomic<word_type> state_{0};
   std::atomic<ready::bits_type> demand_{0};
   std::atomic<std::size_t> refs_{1};
   std::mutex mutex_;

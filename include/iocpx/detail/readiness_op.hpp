@@ -81,15 +81,23 @@ asio::io_context* io_context_running_here(const Executor& ex) noexcept
 }
 
 // Keeps the handler's execution context from running out of work while a
-// wait is pending, and is the executor the handler is delivered through. A
-// standard executor is kept once, already tracking work (an
-// executor_work_guard would keep it twice); a legacy one in a work guard.
+// wait is pending, and delivers the handler through its executor. A standard
+// executor is kept once, already tracking work (an executor_work_guard would
+// keep it twice); a legacy one in a work guard.
 template <typename Executor, typename = void>
 class readiness_work
 {
 public:
   explicit readiness_work(const Executor& ex) : guard_(ex) {}
-  Executor get_executor() const noexcept { return guard_.get_executor(); }
+
+  // Never queued on a delivery_scope: posted.
+  asio::io_context* running_here() const noexcept { return nullptr; }
+
+  template <typename Function>
+  void post(Function&& f) const
+  {
+    asio::post(guard_.get_executor(), std::forward<Function>(f));
+  }
 
 private:
   asio::executor_work_guard<Executor> guard_;
@@ -97,7 +105,8 @@ private:
 
 template <typename Executor>
 class readiness_work<Executor,
-    std::enable_if_t<asio::execution::is_executor<Executor>::value>>
+    std::enable_if_t<asio::execution::is_executor<Executor>::value
+        && !std::is_same<Executor, asio::any_io_executor>::value>>
 {
 public:
   using tracked_type = std::decay_t<decltype(asio::prefer(
@@ -107,10 +116,85 @@ public:
     : ex_(asio::prefer(ex, asio::execution::outstanding_work.tracked))
   {
   }
-  const tracked_type& get_executor() const noexcept { return ex_; }
+
+  asio::io_context* running_here() const noexcept { return io_context_running_here(ex_); }
+
+  template <typename Function>
+  void post(Function&& f) const
+  {
+    asio::post(ex_, std::forward<Function>(f));
+  }
 
 private:
   tracked_type ex_;
+};
+
+// The common case — an any_io_executor that holds an io_context executor —
+// is kept unwrapped: its work count, thread check and post are then direct
+// calls (one pointer) instead of calls through the type-erased wrapper.
+template <>
+class readiness_work<asio::any_io_executor, void>
+{
+public:
+  using io_tracked = std::decay_t<decltype(asio::prefer(
+      std::declval<asio::io_context::executor_type>(), asio::execution::outstanding_work.tracked))>;
+
+  explicit readiness_work(const asio::any_io_executor& ex)
+  {
+    // An I/O object's executor is usually the plain one: test it first (a
+    // type test that fails costs a string comparison).
+    if (const asio::io_context::executor_type* p = ex.target<asio::io_context::executor_type>())
+      ::new (static_cast<void*>(&io_)) io_tracked(
+          asio::prefer(*p, asio::execution::outstanding_work.tracked));
+    else if (const io_tracked* t = ex.target<io_tracked>())
+      ::new (static_cast<void*>(&io_)) io_tracked(*t);
+    else
+    {
+      ::new (static_cast<void*>(&any_)) asio::any_io_executor(
+          asio::prefer(ex, asio::execution::outstanding_work.tracked));
+      is_io_ = false;
+    }
+  }
+
+  readiness_work(readiness_work&& o) noexcept : is_io_(o.is_io_)
+  {
+    if (is_io_)
+      ::new (static_cast<void*>(&io_)) io_tracked(std::move(o.io_));
+    else
+      ::new (static_cast<void*>(&any_)) asio::any_io_executor(std::move(o.any_));
+  }
+
+  readiness_work& operator=(readiness_work&&) = delete;
+
+  ~readiness_work()
+  {
+    if (is_io_)
+      io_.~io_tracked();
+    else
+      any_.~any_io_executor();
+  }
+
+  asio::io_context* running_here() const noexcept
+  {
+    return is_io_ && io_.running_in_this_thread() ? &io_.context() : nullptr;
+  }
+
+  template <typename Function>
+  void post(Function&& f) const
+  {
+    if (is_io_)
+      asio::post(io_, std::forward<Function>(f));
+    else
+      asio::post(any_, std::forward<Function>(f));
+  }
+
+private:
+  union
+  {
+    io_tracked io_;
+    asio::any_io_executor any_;
+  };
+  bool is_io_ = true;
 };
 
 // A readiness wait or poll holding its handler. `Result` is what the second
@@ -201,41 +285,43 @@ private:
     std::allocator_traits<op_allocator>::deallocate(oa, op, 1);
   }
 
+  // Small, so that the frequent queries (runs_here) cost a few
+  // instructions; the upcall is out of line.
   static void* do_func(readiness_op* base, action act)
   {
     readiness_handler_op* op = static_cast<readiness_handler_op*>(base);
     switch (act)
     {
     case action::runs_here:
-      return io_context_running_here(op->work_.get_executor());
+      return op->work_.running_here();
     case action::post:
-    {
-      auto ex = op->work_.get_executor();
-      asio::post(ex, invoker(op));
+      op->work_.post(invoker(op));
       break;
-    }
     case action::run_now:
       // A delivery_scope runs the handler between handlers, on a thread
       // that runs its io_context (checked when it was queued).
       invoker{op}();
       break;
     case action::invoke:
-    {
-      // Free the operation's memory before the upcall, so that the handler
-      // can start the next wait with the same (recycled) block.
-      Handler handler(std::move(op->handler_));
-      readiness_work<handler_executor_type> work(std::move(op->work_));
-      const boost::system::error_code ec = op->ec_;
-      const std::size_t result = op->result_;
-      deallocate_op(op);
-      std::move(handler)(ec, make_result(result));
+      do_invoke(op);
       break;
-    }
     case action::destroy:
       deallocate_op(op);
       break;
     }
     return nullptr;
+  }
+
+  IOCPX_NOINLINE static void do_invoke(readiness_handler_op* op)
+  {
+    // Free the operation's memory before the upcall, so that the handler
+    // can start the next wait with the same (recycled) block.
+    Handler handler(std::move(op->handler_));
+    readiness_work<handler_executor_type> work(std::move(op->work_));
+    const boost::system::error_code ec = op->ec_;
+    const std::size_t result = op->result_;
+    deallocate_op(op);
+    std::move(handler)(ec, make_result(result));
   }
 
   static Result make_result(std::size_t r) noexcept
