@@ -29,11 +29,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -47,6 +49,37 @@ struct result
   double per_second = 0;
   double allocs_per_notification = 0;
 };
+
+double median(std::vector<double> v)
+{
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n == 0 ? 0 : (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+double median_rate(const std::vector<result>& rounds)
+{
+  std::vector<double> v;
+  for (const result& r : rounds)
+    v.push_back(r.per_second);
+  return median(v);
+}
+
+double median_ratio(const std::vector<result>& a, const std::vector<result>& b)
+{
+  std::vector<double> v;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+    v.push_back(a[i].per_second / b[i].per_second);
+  return median(v);
+}
+
+double max_allocs(const std::vector<result>& rounds)
+{
+  double m = 0;
+  for (const result& r : rounds)
+    m = std::max(m, r.allocs_per_notification);
+  return m;
+}
 
 result finish(clock::time_point start, long long allocs_before, long n)
 {
@@ -284,23 +317,41 @@ int main(int argc, char** argv)
     return 0;
   }
 
+  // The contenders run in alternating rounds and each round's ratio is
+  // taken; the median of those is reported. A virtual machine's speed
+  // drifts by 2x within seconds here, so one long run per contender (one
+  // after the other) compares two different machines.
+  const int single_rounds = 10, cross_rounds = 5;
   registration_single(single / 10); // warm up
-  const result rs = registration_single(single), cs = channel_single(single), ts = timer_single(single);
-  const result rx = registration_cross(cross), cx = channel_cross(cross), tx = timer_cross(cross);
+  std::vector<result> rs, cs, ts, rx, cx, tx;
+  for (int i = 0; i < single_rounds; ++i)
+  {
+    rs.push_back(registration_single(single / single_rounds));
+    cs.push_back(channel_single(single / single_rounds));
+    ts.push_back(timer_single(single / single_rounds));
+  }
+  for (int i = 0; i < cross_rounds; ++i)
+  {
+    rx.push_back(registration_cross(cross / cross_rounds));
+    cx.push_back(channel_cross(cross / cross_rounds));
+    tx.push_back(timer_cross(cross / cross_rounds));
+  }
 
+  std::printf("Each figure is the median of %d (single-threaded) or %d (across threads) "
+              "alternating rounds; a ratio is the median of the rounds' ratios.\n\n",
+      single_rounds, cross_rounds);
   std::printf("| contender | single-threaded (notifications/s) | ratio | allocs/notification | "
               "setter on another thread (notifications/s) | ratio | allocs/notification |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
-  auto row = [&](const char* name, const result& s, const result& x) {
-    std::printf("| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f |\n", name, s.per_second,
-        s.per_second / cs.per_second, s.allocs_per_notification, x.per_second, x.per_second / cx.per_second,
-        x.allocs_per_notification);
+  auto row = [&](const char* name, const std::vector<result>& s, const std::vector<result>& x) {
+    std::printf("| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f |\n", name, median_rate(s),
+        median_ratio(s, cs), max_allocs(s), median_rate(x), median_ratio(x, cx), max_allocs(x));
   };
   row("iocpx set_readiness -> async_wait", rs, rx);
   row("asio::experimental::channel (concurrent_channel across threads)", cs, cx);
   row("steady_timer cancel() idiom (posted cancel across threads)", ts, tx);
   std::printf("\n| target | measured | goal | |\n|---|---:|---:|---|\n");
-  const double r1 = rs.per_second / cs.per_second, r2 = rx.per_second / cx.per_second;
+  const double r1 = median_ratio(rs, cs), r2 = median_ratio(rx, cx);
   std::printf("| set_readiness -> handler vs channel, single-threaded | %.2f x | >= 2.00 x | %s |\n", r1,
       r1 >= 2.0 ? "pass" : "short");
   std::printf("| set_readiness -> handler vs concurrent_channel, across threads | %.2f x | >= 2.00 x | %s |\n", r2,

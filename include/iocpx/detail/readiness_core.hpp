@@ -392,13 +392,14 @@ private:
     post_all(done, boost::system::error_code());
   }
 
+  // Ordered for size (an idle pipe holds one of these).
   std::atomic<word_type> state_{0};
-  std::atomic<ready::bits_type> demand_{0};
   std::atomic<std::size_t> refs_{1};
   std::mutex mutex_;
   readiness_op_list waits_;
   poller_entry* entry_ = nullptr;
   readiness_service* service_;
+  std::atomic<ready::bits_type> demand_{0};
   bool closed_ = false;
   bool shut_down_ = false;
 };

@@ -853,14 +853,8 @@ private:
       ec = {};
       return 0;
     }
-    HANDLE event = detail::thread_io_event();
-    if (!event)
-    {
-      ec = boost::system::error_code(ERROR_NOT_ENOUGH_MEMORY, boost::system::system_category());
-      return 0;
-    }
     return detail::named_pipe_readiness<Executor>::sync_pipe_io(
-        event, binding_.native_handle(), data, detail::clamp_dword(size), is_read, ec);
+        binding_.native_handle(), data, detail::clamp_dword(size), is_read, ec);
   }
 
   template <typename Handler, typename... Values>

@@ -293,31 +293,17 @@ public:
 
   // A blocking read or write that never reaches the port (for the
   // synchronous read_some/write_some).
-  static std::size_t sync_pipe_io(HANDLE event, HANDLE h, const void* data, DWORD size,
-      bool is_read, boost::system::error_code& ec)
+  static std::size_t sync_pipe_io(HANDLE h, const void* data, DWORD size, bool is_read,
+      boost::system::error_code& ec)
   {
-    // No ResetEvent: ReadFile and WriteFile reset the OVERLAPPED's event when
-    // they start (documented; Wine does the same).
     OVERLAPPED ov{};
-    ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event) | 1);
-    DWORD done = 0;
+    if (!prepare_sync_call(ov, ec))
+      return 0;
     BOOL ok = is_read ? ::ReadFile(h, const_cast<void*>(data), size, nullptr, &ov)
                       : ::WriteFile(h, data, size, nullptr, &ov);
-    if (ok || ::GetLastError() == ERROR_IO_PENDING || ::GetLastError() == ERROR_MORE_DATA)
-      ok = ::GetOverlappedResult(h, &ov, &done, TRUE);
-    if (ok)
-    {
-      ec = {};
-      return done;
-    }
-    const boost::system::error_code raw = last_error();
-    if (is_more_data(raw))
-    {
-      ec = raw;
-      return done;
-    }
-    ec = is_read ? map_read_error(raw) : map_write_error(raw);
-    return 0;
+    const bool started = ok || ::GetLastError() == ERROR_IO_PENDING
+        || ::GetLastError() == ERROR_MORE_DATA;
+    return finish_sync_call(h, ov, started, TRUE, is_read, ec);
   }
 
 private:
@@ -374,32 +360,52 @@ private:
   std::size_t try_sync_read(HANDLE h, void* data, DWORD size, bool& empty,
       boost::system::error_code& ec)
   {
-    HANDLE event = thread_io_event();
-    if (!event)
-    {
-      ec = boost::system::error_code(ERROR_NOT_ENOUGH_MEMORY, boost::system::system_category());
-      return 0;
-    }
     OVERLAPPED ov{};
-    ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event) | 1);
-    DWORD done = 0;
-    BOOL ok = ::ReadFile(h, data, size, nullptr, &ov);
+    if (!prepare_sync_call(ov, ec))
+      return 0;
+    const BOOL ok = ::ReadFile(h, data, size, nullptr, &ov);
     if (!ok && ::GetLastError() == ERROR_IO_PENDING)
     {
       ::CancelIoEx(h, &ov);
-      ok = ::GetOverlappedResult(h, &ov, &done, TRUE);
-      if (!ok && ::GetLastError() == ERROR_OPERATION_ABORTED)
+      DWORD done = 0;
+      if (!::GetOverlappedResult(h, &ov, &done, TRUE)
+          && ::GetLastError() == ERROR_OPERATION_ABORTED)
       {
         empty = true;
         ec = {};
         return 0;
       }
+      // It completed before the cancel took: classify as below (the
+      // result is final, so asking again does not wait).
+      return finish_sync_call(h, ov, true, FALSE, true, ec);
     }
-    else if (ok || ::GetLastError() == ERROR_MORE_DATA)
+    return finish_sync_call(h, ov, ok || ::GetLastError() == ERROR_MORE_DATA, FALSE, true, ec);
+  }
+
+  // The OVERLAPPED of a synchronous call: this thread's event with the low
+  // bit set, so that no packet reaches the port. No ResetEvent: ReadFile
+  // and WriteFile reset it when they start (documented; Wine does the same).
+  static bool prepare_sync_call(OVERLAPPED& ov, boost::system::error_code& ec) noexcept
+  {
+    HANDLE event = thread_io_event();
+    if (!event)
     {
-      ok = ::GetOverlappedResult(h, &ov, &done, FALSE);
+      ec = boost::system::error_code(ERROR_NOT_ENOUGH_MEMORY, boost::system::system_category());
+      return false;
     }
-    if (ok)
+    ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event) | 1);
+    return true;
+  }
+
+  // The outcome of a synchronous call that `started` (succeeded, went
+  // pending, or returned a partial message): the byte count; for a message
+  // longer than the buffer the bytes read and ERROR_MORE_DATA; otherwise
+  // the mapped error and 0.
+  static std::size_t finish_sync_call(HANDLE h, OVERLAPPED& ov, bool started, BOOL wait,
+      bool is_read, boost::system::error_code& ec)
+  {
+    DWORD done = 0;
+    if (started && ::GetOverlappedResult(h, &ov, &done, wait))
     {
       ec = {};
       return done;
@@ -410,7 +416,7 @@ private:
       ec = raw;
       return done;
     }
-    ec = map_read_error(raw);
+    ec = is_read ? map_read_error(raw) : map_write_error(raw);
     return 0;
   }
 
