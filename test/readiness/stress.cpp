@@ -99,6 +99,29 @@ bool all_empty(const std::vector<iocpx::set_readiness>& setters)
   return true;
 }
 
+// After the setters stopped: every registration must drain to empty
+// readiness (a kind left set with a wait pending is a lost wake-up). Then
+// stop re-arming; a handler that read `stopping` just before it was set
+// re-arms once more, so cancel until no wait is pending.
+void settle_and_stop(const std::vector<iocpx::set_readiness>& setters,
+    std::vector<std::unique_ptr<iocpx::registration>>& regs,
+    const std::vector<std::atomic<bool>>& pending, std::atomic<bool>& stopping)
+{
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  bool drained = false;
+  while (!(drained = all_empty(setters)) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  BOOST_TEST(drained, "lost wake-up: readiness left set with a wait pending");
+
+  stopping = true;
+  while (std::any_of(pending.begin(), pending.end(), [](const auto& p) { return p.load(); }))
+  {
+    for (auto& r : regs)
+      r->cancel();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 void check_balance(const std::vector<accounting>& acc)
 {
   long appeared = 0;
@@ -185,22 +208,7 @@ BOOST_AUTO_TEST_CASE(setters_vs_rearmed_waits)
   for (auto& t : producers)
     t.join();
 
-  // Quiescence: every registration must drain to empty readiness.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  bool drained = false;
-  while (!(drained = all_empty(setters)) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  BOOST_TEST(drained, "lost wake-up: readiness left set with a wait pending");
-
-  // Stop: a handler that read `stopping` just before it was set re-arms
-  // once more, so cancel until no wait is pending.
-  stopping = true;
-  while (std::any_of(pending.begin(), pending.end(), [](const auto& p) { return p.load(); }))
-  {
-    for (auto& r : regs)
-      r->cancel();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  settle_and_stop(setters, regs, pending, stopping);
   guard.reset();
   for (auto& t : runners)
     t.join();
@@ -300,19 +308,7 @@ BOOST_AUTO_TEST_CASE(two_waits_per_registration_vs_setters_and_cancel)
   setters_done = true;
   canceller.join();
 
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  bool drained = false;
-  while (!(drained = all_empty(setters)) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  BOOST_TEST(drained, "lost wake-up: readiness left set with a wait pending");
-
-  stopping = true;
-  while (std::any_of(pending.begin(), pending.end(), [](const auto& p) { return p.load(); }))
-  {
-    for (auto& r : regs)
-      r->cancel();
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  settle_and_stop(setters, regs, pending, stopping);
   guard.reset();
   for (auto& t : runners)
     t.join();

@@ -92,9 +92,9 @@ public:
   using word_type = std::uint64_t;
 
   // The word: bits 0-47 the slot wait's address (user-space addresses fit
-  // in 48 bits on x86-64 and ARM64; a wait whose address does not use the
-  // list), 48-52 the readiness, 53-57 the slot's interest, 62 shut down,
-  // 63 closed.
+  // in 48 bits on x86-64 and ARM64; a wait at an address that does not fit
+  // goes to the list), 48-52 the readiness, 53-57 the slot's interest, 62
+  // shut down, 63 closed.
   static constexpr ready::bits_type ready_mask = ready::all().bits();
   static constexpr word_type slot_address_mask = (word_type(1) << 48) - 1;
   static constexpr unsigned readiness_shift = 48;
