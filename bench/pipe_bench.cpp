@@ -196,11 +196,25 @@ int main(int argc, char** argv)
   const int raw = find("raw");
   const int stream_handle = find("asio_stream_handle");
   auto rate = [&](int c, std::size_t w) { return c < 0 ? 0.0 : cells[std::size_t(c)][w].median.rate; };
+  // A ratio is the median of the runs' ratios: the two contenders of one
+  // run were measured seconds apart, while the machine's speed drifts
+  // between runs (a ratio of medians would mix runs).
+  auto ratio = [&](int a, int b, std::size_t w) {
+    if (a < 0 || b < 0)
+      return 0.0;
+    std::vector<double> v;
+    const auto& ra = runs[std::size_t(a)][w];
+    const auto& rb = runs[std::size_t(b)][w];
+    for (std::size_t i = 0; i < ra.size() && i < rb.size(); ++i)
+      if (rb[i].rate > 0)
+        v.push_back(ra[i].rate / rb[i].rate);
+    return median(v);
+  };
 
   std::ostringstream md;
   md << "Overlapped byte-mode pipe pair, 64 KiB pipe buffers, one read and one write in flight, one thread; "
      << rounds << " round trips and " << (bulk_bytes >> 20) << " MiB per run; median of " << repeats
-     << " interleaved runs.\n\n";
+     << " interleaved runs (a ratio: the median of the runs' ratios).\n\n";
   md << "| contender |";
   for (const workload& w : workloads)
     md << ' ' << w.name << " (" << w.unit << ") | vs raw | vs stream_handle |";
@@ -214,7 +228,8 @@ int main(int argc, char** argv)
     for (std::size_t w = 0; w < workloads.size(); ++w)
     {
       const double r = rate(int(c), w);
-      md << ' ' << fmt(r, 1) << " | " << fmt(r / rate(raw, w)) << " | " << fmt(r / rate(stream_handle, w)) << " |";
+      md << ' ' << fmt(r, 1) << " | " << fmt(ratio(int(c), raw, w)) << " | " << fmt(ratio(int(c), stream_handle, w))
+         << " |";
     }
     md << '\n';
   }
@@ -253,29 +268,26 @@ int main(int argc, char** argv)
     double goal;
   };
   std::vector<target> targets;
-  auto ratio_of = [&](const char* a, const char* b, std::size_t w) {
-    const int ia = find(a), ib = find(b);
-    return (ia < 0 || ib < 0) ? 0.0 : rate(ia, w) / rate(ib, w);
-  };
+  auto ratio_of = [&](const char* a, const char* b, std::size_t w) { return ratio(find(a), find(b), w); };
   targets.push_back({"ping-pong: iocpx async_overlapped + skip vs Asio overlapped_ptr", ratio_of("iocpx_async_overlapped_skip", "asio_overlapped_ptr", 0), 1.10});
   targets.push_back({"ping-pong: iocpx async_overlapped (no skip) vs Asio overlapped_ptr", ratio_of("iocpx_async_overlapped", "asio_overlapped_ptr", 0), 0.98});
   const int best_pipe = find("iocpx_named_pipe") >= 0 ? find("iocpx_named_pipe") : find("iocpx_async_overlapped_skip");
   const std::string best_name = contenders[std::size_t(best_pipe)].name;
-  targets.push_back({"ping-pong: " + best_name + " vs Asio stream_handle", rate(best_pipe, 0) / rate(stream_handle, 0), 1.10});
-  targets.push_back({"bulk 4 KiB: " + best_name + " vs Asio stream_handle", rate(best_pipe, 1) / rate(stream_handle, 1), 2.5});
-  targets.push_back({"bulk 64 KiB: " + best_name + " vs Asio stream_handle", rate(best_pipe, 2) / rate(stream_handle, 2), 0.98});
+  targets.push_back({"ping-pong: " + best_name + " vs Asio stream_handle", ratio(best_pipe, stream_handle, 0), 1.10});
+  targets.push_back({"bulk 4 KiB: " + best_name + " vs Asio stream_handle", ratio(best_pipe, stream_handle, 1), 2.5});
+  targets.push_back({"bulk 64 KiB: " + best_name + " vs Asio stream_handle", ratio(best_pipe, stream_handle, 2), 0.98});
   for (std::size_t w = 0; w < workloads.size(); ++w)
     targets.push_back({std::string(workloads[w].name) + ": " + best_name + " vs libuv uv_pipe (" +
             fmt(workloads[w].libuv_ratio) + " x raw, from the facts note)",
-        rate(best_pipe, w) / rate(raw, w) / workloads[w].libuv_ratio, 1.2});
+        ratio(best_pipe, raw, w) / workloads[w].libuv_ratio, 1.2});
   const int readiness = find("iocpx_named_pipe_readiness");
   const int readiness_buffered = find("iocpx_named_pipe_readiness_buffered");
   if (readiness >= 0)
     targets.push_back({"ping-pong: iocpx named pipe readiness API (zero-byte probe) vs its completion API",
-        rate(readiness, 0) / rate(find("iocpx_named_pipe"), 0), 0.9});
+        ratio(readiness, find("iocpx_named_pipe"), 0), 0.9});
   if (readiness_buffered >= 0)
     targets.push_back({"ping-pong: iocpx named pipe readiness API (4 KiB probe) vs its completion API",
-        rate(readiness_buffered, 0) / rate(find("iocpx_named_pipe"), 0), 0.9});
+        ratio(readiness_buffered, find("iocpx_named_pipe"), 0), 0.9});
   double worst_allocs = 0;
   for (std::size_t c = 0; c < contenders.size(); ++c)
     if (contenders[c].key.rfind("iocpx", 0) == 0)
@@ -312,10 +324,10 @@ int main(int argc, char** argv)
           << "' text-anchor='end'>" << contenders[c].name << "</text>\n";
       for (std::size_t w = 0; w < workloads.size(); ++w)
       {
-        const double ratio = rate(int(c), w) / rate(raw, w);
-        const double len = std::min(ratio, max_ratio) / max_ratio * width;
+        const double r = ratio(int(c), raw, w);
+        const double len = std::min(r, max_ratio) / max_ratio * width;
         svg << "<rect x='" << left << "' y='" << y << "' width='" << len << "' height='" << bar << "' fill='"
-            << colors[w] << "'/><text x='" << left + len + 4 << "' y='" << y + bar - 2 << "'>" << fmt(ratio)
+            << colors[w] << "'/><text x='" << left + len + 4 << "' y='" << y + bar - 2 << "'>" << fmt(r)
             << "</text>\n";
         y += bar + gap;
       }

@@ -50,13 +50,6 @@ struct result
   double allocs_per_notification = 0;
 };
 
-double median(std::vector<double> v)
-{
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n == 0 ? 0 : (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
-}
-
 double median_rate(const std::vector<result>& rounds)
 {
   std::vector<double> v;
