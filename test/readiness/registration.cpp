@@ -27,6 +27,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <memory>
@@ -303,6 +304,43 @@ BOOST_AUTO_TEST_CASE(stale_cancellation_leaves_the_next_wait_pending)
   run_ready(io);
   BOOST_TEST(b.calls == 1);
   BOOST_TEST(!b.ec);
+}
+
+// A per-operation cancel of a listed wait looks at the slot's wait on its
+// way; a cancel of the slot's wait (or registration::cancel) at the same
+// moment must still find it. Both waits end, aborted, every time.
+BOOST_AUTO_TEST_CASE(concurrent_cancels_of_the_slot_and_a_listed_wait_both_end)
+{
+  for (int round = 0; round < 400; ++round)
+  {
+    asio::io_context io;
+    iocpx::registration reg(io);
+    asio::cancellation_signal s0, s1;
+    wait_result a, b;
+    reg.async_wait(ready::readable(), asio::bind_cancellation_slot(s0.slot(), record{&a}));
+    reg.async_wait(ready::readable(), asio::bind_cancellation_slot(s1.slot(), record{&b}));
+    std::atomic<int> ready_to_go{0};
+    auto rendezvous = [&] {
+      ready_to_go.fetch_add(1);
+      while (ready_to_go.load() < 2)
+        std::this_thread::yield();
+    };
+    std::thread other([&] {
+      rendezvous();
+      s1.emit(asio::cancellation_type::terminal);
+    });
+    rendezvous();
+    if (round % 2)
+      s0.emit(asio::cancellation_type::terminal);
+    else
+      reg.cancel();
+    other.join();
+    run_ready(io);
+    BOOST_REQUIRE_EQUAL(a.calls, 1);
+    BOOST_REQUIRE_EQUAL(b.calls, 1);
+    BOOST_REQUIRE(a.ec == asio::error::operation_aborted);
+    BOOST_REQUIRE(b.ec == asio::error::operation_aborted);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(cancellation_after_completion_is_posted_is_ignored)

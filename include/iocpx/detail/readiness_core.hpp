@@ -79,6 +79,12 @@ struct poller_entry
 // the slot in the same compare-and-swap that changes the readiness. So
 // exactly one party — that setter, a canceller, close or shutdown — takes
 // the wait out, and the word never holds a slot whose interest is ready.
+// Cancellers, close and shutdown work under the mutex; a per-operation
+// cancel that takes out a wait that is not its own marks the slot *held*
+// meanwhile (new waits then use the list, behind it) and puts the wait back
+// — or completes it, if a setter made it ready meanwhile — before it
+// unlocks, so that nothing sees the wait missing and waits keep their
+// order.
 //
 // Further waits and a poller entry use a list under the mutex. For those, a
 // waiter publishes its interest in demand_ and re-reads the readiness after
@@ -93,7 +99,8 @@ public:
 
   // The word: bits 0-47 the slot wait's address (user-space addresses fit
   // in 48 bits on x86-64 and ARM64; a wait at an address that does not fit
-  // goes to the list), 48-52 the readiness, 53-57 the slot's interest, 62
+  // goes to the list), 48-52 the readiness, 53-57 the slot's interest, 58
+  // held (a canceller, under the mutex, is looking at the slot's wait), 62
   // shut down, 63 closed.
   static constexpr ready::bits_type ready_mask = ready::all().bits();
   static constexpr word_type slot_address_mask = (word_type(1) << 48) - 1;
@@ -101,6 +108,7 @@ public:
   static constexpr unsigned interest_shift = 53;
   static constexpr word_type slot_mask =
       slot_address_mask | (word_type(ready_mask) << interest_shift);
+  static constexpr word_type held_bit = word_type(1) << 58;
   static constexpr word_type shut_down_bit = word_type(1) << 62;
   static constexpr word_type closed_bit = word_type(1) << 63;
   static_assert((ready_mask >> 5) == 0, "five readiness kinds fit in the word");
@@ -169,32 +177,44 @@ public:
 
   // Starts a wait. Completes it (through its executor) at once when the
   // readiness already intersects its interest.
-  void start_wait(readiness_op* op) { start_wait(op, false); }
+  void start_wait(readiness_op* op)
+  {
+    const ready::bits_type interest = op->interest_ & ready_mask;
+    const word_type address = reinterpret_cast<std::uintptr_t>(op);
+    if ((address & ~slot_address_mask) == 0 && demand_.load(std::memory_order_relaxed) == 0)
+    {
+      word_type s = state_.load(std::memory_order_acquire);
+      while ((s & (closed_bit | shut_down_bit | held_bit | slot_mask)) == 0)
+      {
+        if (const ready::bits_type r = readiness_of(s) & interest)
+          return op->post(boost::system::error_code(), r);
+        if (state_.compare_exchange_weak(s,
+                s | address | (word_type(interest) << interest_shift),
+                std::memory_order_seq_cst, std::memory_order_acquire))
+          return;
+      }
+    }
+    start_wait_locked_path(op);
+  }
 
   // Aborts every pending wait.
   void cancel_all()
   {
-    if (readiness_op* op = claim_slot())
-      op->post(asio::error::operation_aborted, 0);
     readiness_op_list done;
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      if (readiness_op* op = claim_slot())
+        done.push_back(op); // the oldest
       done.splice_back(waits_);
       recompute_demand_locked();
     }
     post_all(done, asio::error::operation_aborted);
   }
 
-  // Aborts the pending wait whose cancellation slot handler is `key`.
+  // Aborts the pending wait whose cancellation slot handler is `key` (a
+  // key whose wait has completed finds nothing).
   void cancel_by_key(const void* key)
   {
-    // Only the party that takes the slot's wait out may look at it.
-    if (readiness_op* op = claim_slot())
-    {
-      if (op->cancel_key_ == key)
-        return op->post(asio::error::operation_aborted, 0);
-      start_wait(op, true); // not this one: put it back
-    }
     readiness_op* found = nullptr;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -206,6 +226,20 @@ public:
           recompute_demand_locked();
           found = op;
           break;
+        }
+      }
+      if (!found)
+      {
+        // Only the party that takes the slot's wait out may look at it.
+        if (readiness_op* op = hold_slot())
+        {
+          if (op->cancel_key_ == key)
+          {
+            state_.fetch_and(~held_bit, std::memory_order_seq_cst);
+            found = op;
+          }
+          else
+            put_back_locked(op);
         }
       }
     }
@@ -222,11 +256,11 @@ public:
     if (service_)
       service_->detach(this);
     readiness_op_list done;
-    if (readiness_op* op = claim_slot())
-      done.push_back(op);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       closed_ = true;
+      if (readiness_op* op = claim_slot())
+        done.push_back(op);
       done.splice_back(waits_);
       if (entry_)
       {
@@ -297,29 +331,6 @@ private:
     return reinterpret_cast<readiness_op*>(static_cast<std::uintptr_t>(w & slot_address_mask));
   }
 
-  // `put_back`: a wait cancel_by_key took out by mistake returns to the
-  // slot even when list waits are pending.
-  void start_wait(readiness_op* op, bool put_back)
-  {
-    const ready::bits_type interest = op->interest_ & ready_mask;
-    const word_type address = reinterpret_cast<std::uintptr_t>(op);
-    if ((address & ~slot_address_mask) == 0
-        && (put_back || demand_.load(std::memory_order_relaxed) == 0))
-    {
-      word_type s = state_.load(std::memory_order_acquire);
-      while ((s & (closed_bit | shut_down_bit | slot_mask)) == 0)
-      {
-        if (const ready::bits_type r = readiness_of(s) & interest)
-          return op->post(boost::system::error_code(), r);
-        if (state_.compare_exchange_weak(s,
-                s | address | (word_type(interest) << interest_shift),
-                std::memory_order_seq_cst, std::memory_order_acquire))
-          return;
-      }
-    }
-    start_wait_locked_path(op);
-  }
-
   // Takes the slot's wait out, if there is one and nobody else took it.
   readiness_op* claim_slot() noexcept
   {
@@ -329,6 +340,40 @@ private:
               s, s & ~slot_mask, std::memory_order_seq_cst, std::memory_order_relaxed))
         return slot_of(s);
     return nullptr;
+  }
+
+  // Takes the slot's wait out for a look, leaving the slot held (new waits
+  // go to the list; setters complete nothing in it). With the mutex held.
+  readiness_op* hold_slot() noexcept
+  {
+    word_type s = state_.load(std::memory_order_relaxed);
+    while (s & slot_mask)
+      if (state_.compare_exchange_weak(s, (s & ~slot_mask) | held_bit,
+              std::memory_order_seq_cst, std::memory_order_relaxed))
+        return slot_of(s);
+    return nullptr;
+  }
+
+  // Returns a held wait to the slot; completes it instead if a setter made
+  // it ready meanwhile. With the mutex held (so close, shutdown and other
+  // cancellers wait, and a setter's notify of list waits comes after).
+  void put_back_locked(readiness_op* op)
+  {
+    const ready::bits_type interest = op->interest_ & ready_mask;
+    const word_type address = reinterpret_cast<std::uintptr_t>(op);
+    word_type s = state_.load(std::memory_order_acquire);
+    for (;;)
+    {
+      if (const ready::bits_type r = readiness_of(s) & interest)
+      {
+        state_.fetch_and(~held_bit, std::memory_order_seq_cst);
+        return op->post(boost::system::error_code(), r);
+      }
+      if (state_.compare_exchange_weak(s,
+              (s & ~held_bit) | address | (word_type(interest) << interest_shift),
+              std::memory_order_seq_cst, std::memory_order_acquire))
+        return;
+    }
   }
 
   void start_wait_locked_path(readiness_op* op)
