@@ -82,9 +82,11 @@ struct poller_entry
 // Cancellers, close and shutdown work under the mutex; a per-operation
 // cancel that takes out a wait that is not its own marks the slot *held*
 // meanwhile (new waits then use the list, behind it) and puts the wait back
-// — or completes it, if a setter made it ready meanwhile — before it
-// unlocks, so that nothing sees the wait missing and waits keep their
-// order.
+// — or takes it, if a setter made it ready meanwhile — before it unlocks,
+// so that nothing sees the wait missing. Handlers are posted outside the
+// lock. Waits are taken in the order they were started; when changes and
+// waits come from several threads, their handlers may be posted in another
+// order (the posts race).
 //
 // Further waits and a poller entry use a list under the mutex. For those, a
 // waiter publishes its interest in demand_ and re-reads the readiness after
@@ -216,6 +218,8 @@ public:
   void cancel_by_key(const void* key)
   {
     readiness_op* found = nullptr;
+    readiness_op* ready_now = nullptr; // a held wait that became ready
+    ready::bits_type ready_bits = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       for (readiness_op* op = waits_.front(); op; op = op->next_)
@@ -238,11 +242,15 @@ public:
             state_.fetch_and(~held_bit, std::memory_order_seq_cst);
             found = op;
           }
-          else
-            put_back_locked(op);
+          else if ((ready_bits = put_back_locked(op)) != 0)
+            ready_now = op;
         }
       }
     }
+    // Posted outside the lock: a post that fails destroys the handler, whose
+    // destructor may come back here.
+    if (ready_now)
+      ready_now->post(boost::system::error_code(), ready_bits);
     if (found)
       found->post(asio::error::operation_aborted, 0);
   }
@@ -354,10 +362,11 @@ private:
     return nullptr;
   }
 
-  // Returns a held wait to the slot; completes it instead if a setter made
-  // it ready meanwhile. With the mutex held (so close, shutdown and other
-  // cancellers wait, and a setter's notify of list waits comes after).
-  void put_back_locked(readiness_op* op)
+  // Returns a held wait to the slot, or — if a setter made it ready
+  // meanwhile — releases the slot and returns the readiness the wait is to
+  // complete with (the caller posts it after unlocking). With the mutex held
+  // (so close, shutdown and other cancellers wait).
+  ready::bits_type put_back_locked(readiness_op* op)
   {
     const ready::bits_type interest = op->interest_ & ready_mask;
     const word_type address = reinterpret_cast<std::uintptr_t>(op);
@@ -367,12 +376,12 @@ private:
       if (const ready::bits_type r = readiness_of(s) & interest)
       {
         state_.fetch_and(~held_bit, std::memory_order_seq_cst);
-        return op->post(boost::system::error_code(), r);
+        return r;
       }
       if (state_.compare_exchange_weak(s,
               (s & ~held_bit) | address | (word_type(interest) << interest_shift),
               std::memory_order_seq_cst, std::memory_order_acquire))
-        return;
+        return 0;
     }
   }
 
