@@ -181,18 +181,16 @@ public:
   // readiness already intersects its interest.
   void start_wait(readiness_op* op)
   {
-    const ready::bits_type interest = op->interest_ & ready_mask;
-    const word_type address = reinterpret_cast<std::uintptr_t>(op);
-    if ((address & ~slot_address_mask) == 0 && demand_.load(std::memory_order_relaxed) == 0)
+    const word_type entry = slot_entry(op);
+    if (entry != 0 && demand_.load(std::memory_order_relaxed) == 0)
     {
       word_type s = state_.load(std::memory_order_acquire);
       while ((s & (closed_bit | shut_down_bit | held_bit | slot_mask)) == 0)
       {
-        if (const ready::bits_type r = readiness_of(s) & interest)
+        if (const ready::bits_type r = readiness_of(s) & slot_interest_of(entry))
           return op->post(boost::system::error_code(), r);
-        if (state_.compare_exchange_weak(s,
-                s | address | (word_type(interest) << interest_shift),
-                std::memory_order_seq_cst, std::memory_order_acquire))
+        if (state_.compare_exchange_weak(
+                s, s | entry, std::memory_order_seq_cst, std::memory_order_acquire))
           return;
       }
     }
@@ -205,7 +203,7 @@ public:
     readiness_op_list done;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (readiness_op* op = claim_slot())
+      if (readiness_op* op = take_slot())
         done.push_back(op); // the oldest
       done.splice_back(waits_);
       recompute_demand_locked();
@@ -235,7 +233,7 @@ public:
       if (!found)
       {
         // Only the party that takes the slot's wait out may look at it.
-        if (readiness_op* op = hold_slot())
+        if (readiness_op* op = take_slot(held_bit))
         {
           if (op->cancel_key_ == key)
           {
@@ -267,7 +265,7 @@ public:
     {
       std::lock_guard<std::mutex> lock(mutex_);
       closed_ = true;
-      if (readiness_op* op = claim_slot())
+      if (readiness_op* op = take_slot())
         done.push_back(op);
       done.splice_back(waits_);
       if (entry_)
@@ -288,7 +286,7 @@ public:
     std::lock_guard<std::mutex> lock(mutex_);
     shut_down_ = true;
     state_.fetch_or(shut_down_bit, std::memory_order_seq_cst);
-    if (readiness_op* op = claim_slot())
+    if (readiness_op* op = take_slot())
       out.push_back(op);
     out.splice_back(waits_);
     recompute_demand_locked();
@@ -339,24 +337,24 @@ private:
     return reinterpret_cast<readiness_op*>(static_cast<std::uintptr_t>(w & slot_address_mask));
   }
 
-  // Takes the slot's wait out, if there is one and nobody else took it.
-  readiness_op* claim_slot() noexcept
+  // The slot bits for `op` (its address and interest), or 0 if its address
+  // does not fit in the word (it then uses the list).
+  static word_type slot_entry(const readiness_op* op) noexcept
   {
-    word_type s = state_.load(std::memory_order_relaxed);
-    while (s & slot_mask)
-      if (state_.compare_exchange_weak(
-              s, s & ~slot_mask, std::memory_order_seq_cst, std::memory_order_relaxed))
-        return slot_of(s);
-    return nullptr;
+    const word_type address = reinterpret_cast<std::uintptr_t>(op);
+    if ((address & ~slot_address_mask) != 0)
+      return 0;
+    return address | (word_type(op->interest_ & ready_mask) << interest_shift);
   }
 
-  // Takes the slot's wait out for a look, leaving the slot held (new waits
-  // go to the list; setters complete nothing in it). With the mutex held.
-  readiness_op* hold_slot() noexcept
+  // Takes the slot's wait out, if there is one and nobody else took it.
+  // `leave`: held_bit to take it out only for a look (new waits then go to
+  // the list, setters complete nothing in it; with the mutex held).
+  readiness_op* take_slot(word_type leave = 0) noexcept
   {
     word_type s = state_.load(std::memory_order_relaxed);
     while (s & slot_mask)
-      if (state_.compare_exchange_weak(s, (s & ~slot_mask) | held_bit,
+      if (state_.compare_exchange_weak(s, (s & ~slot_mask) | leave,
               std::memory_order_seq_cst, std::memory_order_relaxed))
         return slot_of(s);
     return nullptr;
@@ -368,19 +366,17 @@ private:
   // (so close, shutdown and other cancellers wait).
   ready::bits_type put_back_locked(readiness_op* op)
   {
-    const ready::bits_type interest = op->interest_ & ready_mask;
-    const word_type address = reinterpret_cast<std::uintptr_t>(op);
+    const word_type entry = slot_entry(op); // it was in the slot: it fits
     word_type s = state_.load(std::memory_order_acquire);
     for (;;)
     {
-      if (const ready::bits_type r = readiness_of(s) & interest)
+      if (const ready::bits_type r = readiness_of(s) & slot_interest_of(entry))
       {
         state_.fetch_and(~held_bit, std::memory_order_seq_cst);
         return r;
       }
-      if (state_.compare_exchange_weak(s,
-              (s & ~held_bit) | address | (word_type(interest) << interest_shift),
-              std::memory_order_seq_cst, std::memory_order_acquire))
+      if (state_.compare_exchange_weak(s, (s & ~held_bit) | entry, std::memory_order_seq_cst,
+              std::memory_order_acquire))
         return 0;
     }
   }

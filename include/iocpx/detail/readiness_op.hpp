@@ -56,29 +56,10 @@ readiness_service& readiness_service_for(const Executor& ex)
   return asio::use_service<readiness_service>(ctx);
 }
 
-// The io_context behind `ex` if `ex` is (or wraps) an io_context executor
-// that does not forbid blocking and this thread runs that io_context; null
-// otherwise (strands, thread pools, other contexts: those are posted).
-template <typename Executor>
-asio::io_context* io_context_running_here(const Executor& ex) noexcept
-{
-  using plain = asio::io_context::executor_type;
-  using tracked = std::decay_t<decltype(
-      asio::prefer(std::declval<plain>(), asio::execution::outstanding_work.tracked))>;
-  if constexpr (std::is_same<Executor, plain>::value || std::is_same<Executor, tracked>::value)
-    return ex.running_in_this_thread() ? &ex.context() : nullptr;
-  else if constexpr (std::is_same<Executor, asio::any_io_executor>::value)
-  {
-    // A wait's executor tracks work (readiness_work), so try that first.
-    if (const tracked* p = ex.template target<tracked>())
-      return p->running_in_this_thread() ? &p->context() : nullptr;
-    if (const plain* p = ex.template target<plain>())
-      return p->running_in_this_thread() ? &p->context() : nullptr;
-    return nullptr;
-  }
-  else
-    return nullptr;
-}
+// An io_context executor that counts as outstanding work: what a wait
+// keeps when its handler's executor is (or wraps) an io_context's.
+using io_tracked_executor = std::decay_t<decltype(asio::prefer(
+    std::declval<asio::io_context::executor_type>(), asio::execution::outstanding_work.tracked))>;
 
 // Keeps the handler's execution context from running out of work while a
 // wait is pending, and delivers the handler through its executor. A standard
@@ -117,7 +98,16 @@ public:
   {
   }
 
-  asio::io_context* running_here() const noexcept { return io_context_running_here(ex_); }
+  // The io_context behind the executor if it is an io_context executor and
+  // this thread runs it; null otherwise (strands, thread pools, other
+  // contexts: those are posted).
+  asio::io_context* running_here() const noexcept
+  {
+    if constexpr (std::is_same<tracked_type, io_tracked_executor>::value)
+      return ex_.running_in_this_thread() ? &ex_.context() : nullptr;
+    else
+      return nullptr;
+  }
 
   template <typename Function>
   void post(Function&& f) const
@@ -136,8 +126,7 @@ template <>
 class readiness_work<asio::any_io_executor, void>
 {
 public:
-  using io_tracked = std::decay_t<decltype(asio::prefer(
-      std::declval<asio::io_context::executor_type>(), asio::execution::outstanding_work.tracked))>;
+  using io_tracked = io_tracked_executor;
 
   explicit readiness_work(const asio::any_io_executor& ex)
   {
