@@ -367,17 +367,14 @@ private:
     if (!ok && ::GetLastError() == ERROR_IO_PENDING)
     {
       ::CancelIoEx(h, &ov);
-      DWORD done = 0;
-      if (!::GetOverlappedResult(h, &ov, &done, TRUE)
-          && ::GetLastError() == ERROR_OPERATION_ABORTED)
+      const std::size_t n = finish_sync_call(h, ov, true, TRUE, true, ec);
+      if (ec.category() == boost::system::system_category() && ec.value() == ERROR_OPERATION_ABORTED)
       {
-        empty = true;
+        empty = true; // the cancel took: nothing was read
         ec = {};
         return 0;
       }
-      // It completed before the cancel took: classify as below (the
-      // result is final, so asking again does not wait).
-      return finish_sync_call(h, ov, true, FALSE, true, ec);
+      return n; // it completed before the cancel took
     }
     return finish_sync_call(h, ov, ok || ::GetLastError() == ERROR_MORE_DATA, FALSE, true, ec);
   }
