@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -46,6 +47,20 @@ inline double median(std::vector<double> v)
     return 0;
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
+}
+
+// The median of rate(a[i]) / rate(b[i]): contenders compared run by run,
+// each pair measured seconds apart, because the machine's speed drifts
+// between runs (a ratio of two medians could pair a fast run of one with a
+// slow run of the other).
+template <typename Run, typename Rate>
+double median_of_ratios(const std::vector<Run>& a, const std::vector<Run>& b, Rate rate)
+{
+  std::vector<double> v;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+    if (rate(b[i]) > 0)
+      v.push_back(rate(a[i]) / rate(b[i]));
+  return median(v);
 }
 
 } // namespace iocpx_bench

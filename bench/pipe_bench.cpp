@@ -196,19 +196,10 @@ int main(int argc, char** argv)
   const int raw = find("raw");
   const int stream_handle = find("asio_stream_handle");
   auto rate = [&](int c, std::size_t w) { return c < 0 ? 0.0 : cells[std::size_t(c)][w].median.rate; };
-  // A ratio is the median of the runs' ratios: the two contenders of one
-  // run were measured seconds apart, while the machine's speed drifts
-  // between runs (a ratio of medians would mix runs).
   auto ratio = [&](int a, int b, std::size_t w) {
-    if (a < 0 || b < 0)
-      return 0.0;
-    std::vector<double> v;
-    const auto& ra = runs[std::size_t(a)][w];
-    const auto& rb = runs[std::size_t(b)][w];
-    for (std::size_t i = 0; i < ra.size() && i < rb.size(); ++i)
-      if (rb[i].rate > 0)
-        v.push_back(ra[i].rate / rb[i].rate);
-    return median(v);
+    return (a < 0 || b < 0) ? 0.0
+                            : median_of_ratios(runs[std::size_t(a)][w], runs[std::size_t(b)][w],
+                                  [](const sample& s) { return s.rate; });
   };
 
   std::ostringstream md;

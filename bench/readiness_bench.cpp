@@ -60,10 +60,7 @@ double median_rate(const std::vector<result>& rounds)
 
 double median_ratio(const std::vector<result>& a, const std::vector<result>& b)
 {
-  std::vector<double> v;
-  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
-    v.push_back(a[i].per_second / b[i].per_second);
-  return median(v);
+  return median_of_ratios(a, b, [](const result& r) { return r.per_second; });
 }
 
 double max_allocs(const std::vector<result>& rounds)
