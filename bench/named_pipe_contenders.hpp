@@ -273,8 +273,11 @@ enum class idle_watch
   poller
 };
 
+// `written`: each pipe first writes a few bytes through try_write_some (a
+// server that has answered its client), so that what its writes leave
+// behind is counted too.
 inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size,
-    idle_watch watch = idle_watch::own_wait)
+    idle_watch watch = idle_watch::own_wait, bool written = false)
 {
   asio::io_context ctx(1);
   std::vector<HANDLE> clients;
@@ -314,6 +317,11 @@ inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size,
       pipes.emplace_back(ctx, s);
       if (buffer_size)
         pipes.back().set_readiness_strategy(ix::readiness_strategy{buffer_size});
+      if (written)
+      {
+        error_code ec;
+        pipes.back().try_write_some(asio::buffer("hello", 5), ec);
+      }
       // The wait's operation is allocated through std::allocator, so the
       // counter sees it (Asio's default recycling allocator gets its memory
       // from aligned_new, which global operator new counting misses).

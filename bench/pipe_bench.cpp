@@ -78,6 +78,8 @@ std::vector<scale_row> measure_scale(bool quick, std::size_t& allowed)
       break;
     allowed = count;
     scale.push_back({"zero-byte probe (default)", zero, measure_idle(count, 0, idle_watch::poller)});
+    scale.push_back({"zero-byte probe, after one write", measure_idle(count, 0, idle_watch::own_wait, true),
+        measure_idle(count, 0, idle_watch::poller, true)});
     scale.push_back({"buffered probe, 4 KiB", measure_idle(count, 4096),
         measure_idle(count, 4096, idle_watch::poller)});
   }

@@ -58,6 +58,31 @@ struct is_readiness_source_impl<S,
 {
 };
 
+// The readiness core behind a source. A source may offer it without a
+// registration object through a function `iocpx_readiness_core(s)` found by
+// argument-dependent lookup (a pipe does: no second executor copy per pipe in
+// a poller); otherwise it is the core of `s.readiness_registration()`.
+template <typename S, typename = void>
+struct has_readiness_core_hook : std::false_type
+{
+};
+
+template <typename S>
+struct has_readiness_core_hook<S,
+    std::void_t<decltype(iocpx_readiness_core(std::declval<S&>()))>>
+  : std::true_type
+{
+};
+
+template <typename S>
+readiness_core* readiness_core_of(S& source)
+{
+  if constexpr (has_readiness_core_hook<S>::value)
+    return iocpx_readiness_core(source);
+  else
+    return registration_access::core(source.readiness_registration());
+}
+
 } // namespace detail
 
 /// True when `S` models the *ReadinessSource* concept.
@@ -385,7 +410,7 @@ private:
       ec = asio::error::bad_descriptor;
       return nullptr;
     }
-    detail::readiness_core* core = source.readiness_registration().core_;
+    detail::readiness_core* core = detail::readiness_core_of(source);
     if (!core)
       ec = error::registration_gone;
     return core;

@@ -28,6 +28,52 @@ namespace iocpx {
 template <typename Executor>
 class basic_poller;
 
+template <typename Executor>
+class basic_registration;
+
+namespace detail {
+
+// Starts a readiness wait on `core` (null: the registration is gone) for a
+// handler whose default executor is `ex`. Shared by registrations and by I/O
+// objects that hold a readiness core without a registration object of their
+// own (a pipe's readiness, see basic_named_pipe).
+template <typename Executor, typename WaitHandler>
+void start_readiness_wait(WaitHandler&& handler, const Executor& ex,
+    readiness_core* core, ready interest)
+{
+  using op_type = readiness_handler_op<typename std::decay<WaitHandler>::type, Executor, ready>;
+  op_type* op = op_type::create(std::forward<WaitHandler>(handler), ex);
+  if (!core)
+    return op->post(error::registration_gone, 0);
+  if (interest.is_none())
+    return op->post(error::empty_interest, 0);
+  op->interest_ = interest.bits();
+  readiness_connect_slot(op->handler(), op, core);
+  core->start_wait(op);
+}
+
+// What the library's own readiness sources need of a registration: its
+// core, and a registration that shares a core someone else owns.
+struct registration_access
+{
+  template <typename Executor>
+  static readiness_core* core(const basic_registration<Executor>& r) noexcept
+  {
+    return r.core_;
+  }
+
+  // A registration over `core` that holds a reference of its own (its
+  // destruction closes the readiness, as any registration's does).
+  template <typename Executor>
+  static basic_registration<Executor> share(const Executor& ex, readiness_core* core) noexcept
+  {
+    core->add_ref();
+    return basic_registration<Executor>(ex, core);
+  }
+};
+
+} // namespace detail
+
 /// A readiness source that anyone can drive: mio's `Registration` as an Asio
 /// I/O object.
 ///
@@ -235,6 +281,13 @@ private:
   friend class basic_registration;
   template <typename Executor1>
   friend class basic_poller;
+  friend struct detail::registration_access;
+
+  // Adopts one reference to `core`.
+  basic_registration(const executor_type& ex, detail::readiness_core* core) noexcept
+    : ex_(ex), core_(core)
+  {
+  }
 
   void reset() noexcept
   {
@@ -254,17 +307,8 @@ private:
     template <typename WaitHandler>
     void operator()(WaitHandler&& handler, ready interest) const
     {
-      using op_type = detail::readiness_handler_op<
-          typename std::decay<WaitHandler>::type, Executor, ready>;
-      op_type* op = op_type::create(std::forward<WaitHandler>(handler), self_->ex_);
-      detail::readiness_core* core = self_->core_;
-      if (!core)
-        return op->post(error::registration_gone, 0);
-      if (interest.is_none())
-        return op->post(error::empty_interest, 0);
-      op->interest_ = interest.bits();
-      detail::readiness_connect_slot(op->handler(), op, core);
-      core->start_wait(op);
+      detail::start_readiness_wait(std::forward<WaitHandler>(handler), self_->ex_,
+          self_->core_, interest);
     }
 
   private:

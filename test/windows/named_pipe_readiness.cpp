@@ -368,6 +368,38 @@ BOOST_AUTO_TEST_CASE(cancel_aborts_waits_and_keeps_readiness_working)
   BOOST_TEST(drain(p.server, ec) == "still");
 }
 
+BOOST_AUTO_TEST_CASE(the_readiness_registration_shares_the_pipes_readiness)
+{
+  // The pipe keeps its readiness without a registration object; one is made
+  // when asked for, and it is the same readiness: waits through it see the
+  // pipe's data, the pipe's cancel() and close() end them.
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  iocpx::registration& reg = p.server.readiness_registration();
+  BOOST_TEST(&reg == &p.server.readiness_registration());
+  BOOST_TEST((reg.get_executor() == p.server.get_executor()));
+  ready seen;
+  reg.async_wait(ready::readable(), [&](error_code e, ready r) {
+    BOOST_TEST(!e);
+    seen = r;
+  });
+  write_all(p.client.native_handle(), "x", 1);
+  BOOST_TEST(run_until(ctx, [&] { return seen.is_readable(); }));
+  BOOST_TEST(reg.readiness() == p.server.readiness());
+
+  error_code cancelled;
+  reg.async_wait(ready::hangup(), [&](error_code e, ready) { cancelled = e; });
+  p.server.cancel();
+  BOOST_TEST(run_until(ctx, [&] { return !!cancelled; }));
+  BOOST_TEST(cancelled == asio::error::operation_aborted);
+
+  error_code closed;
+  reg.async_wait(ready::hangup(), [&](error_code e, ready) { closed = e; });
+  p.server.close(); // destroys the registration too
+  BOOST_TEST(run_until(ctx, [&] { return !!closed; }));
+  BOOST_TEST(closed == asio::error::operation_aborted);
+}
+
 BOOST_AUTO_TEST_CASE(poller_drives_fifty_pipes)
 {
   constexpr std::size_t count = 50;
@@ -482,6 +514,32 @@ BOOST_AUTO_TEST_CASE(try_write_some_that_completes_at_once_leaves_no_packet)
   BOOST_TEST(!ec);
   BOOST_TEST(ctx.poll() == 0u);
   BOOST_TEST(read_exact(p.client.native_handle(), 6) == "abcdef");
+}
+
+BOOST_AUTO_TEST_CASE(a_pipe_holds_no_write_buffer_once_its_writes_are_done)
+{
+  asio::io_context ctx;
+  np_pair first = make_np_pair(ctx);
+  np_pair second = make_np_pair(ctx);
+  (void)first.server.readiness();
+  (void)second.server.readiness();
+  ctx.poll();
+  ctx.restart();
+  error_code ec;
+  // The first write on this thread makes a buffer; a write that completes
+  // at once gives it back to the thread before it returns.
+  BOOST_TEST(first.server.try_write_some(asio::buffer("abc", 3), ec) == 3u);
+  BOOST_TEST(!ec);
+  // So another pipe's first write reuses it: what it allocates is its
+  // writer (an OVERLAPPED and a callback), not a 16 KiB buffer per pipe.
+  const long long before = allocated_bytes();
+  BOOST_TEST(second.server.try_write_some(asio::buffer("def", 3), ec) == 3u);
+  BOOST_TEST(!ec);
+  const long long made = allocated_bytes() - before;
+  BOOST_TEST(made > 0); // the writer
+  BOOST_TEST(made < 1024);
+  BOOST_TEST(read_exact(first.client.native_handle(), 3) == "abc");
+  BOOST_TEST(read_exact(second.client.native_handle(), 3) == "def");
 }
 
 BOOST_AUTO_TEST_CASE(a_read_that_empties_the_pipe_clears_readable)

@@ -301,7 +301,7 @@ public:
   // so (see the class comment). Called with the mutex held.
   ready::bits_type publish_demand_locked(ready::bits_type bits) noexcept
   {
-    demand_.fetch_or(bits, std::memory_order_seq_cst);
+    demand_.fetch_or(static_cast<std::uint8_t>(bits), std::memory_order_seq_cst);
     return readiness_of(state_.load(std::memory_order_seq_cst));
   }
 
@@ -310,7 +310,7 @@ public:
     ready::bits_type d = entry_ ? entry_->interest : 0;
     for (readiness_op* op = waits_.front(); op; op = op->next_)
       d |= op->interest_;
-    demand_.store(d, std::memory_order_seq_cst);
+    demand_.store(static_cast<std::uint8_t>(d), std::memory_order_seq_cst);
   }
 
   static void post_all(readiness_op_list& ops, const boost::system::error_code& ec)
@@ -401,7 +401,7 @@ private:
       if (s == 0)
       {
         waits_.push_back(op);
-        demand_.fetch_or(op->interest_, std::memory_order_seq_cst);
+        demand_.fetch_or(static_cast<std::uint8_t>(op->interest_), std::memory_order_seq_cst);
         s = readiness_of(state_.load(std::memory_order_seq_cst)) & op->interest_;
         if (s == 0)
           return;
@@ -442,16 +442,18 @@ private:
     post_all(done, boost::system::error_code());
   }
 
-  // Ordered for size (an idle pipe holds one of these).
+  // Ordered and sized for space (an idle pipe holds one of these): the
+  // reference count, the demand and the two flags share one 8-byte unit.
   std::atomic<word_type> state_{0};
-  std::atomic<std::size_t> refs_{1};
   std::mutex mutex_;
   readiness_op_list waits_;
   poller_entry* entry_ = nullptr;
   readiness_service* service_;
-  std::atomic<ready::bits_type> demand_{0};
+  std::atomic<std::uint32_t> refs_{1}; // setters, registrations, poller entries
+  std::atomic<std::uint8_t> demand_{0}; // readiness kinds: five bits
   bool closed_ = false;
   bool shut_down_ = false;
+  static_assert(ready_mask <= 0xFF, "the demand holds every readiness kind");
 };
 
 // An owning pointer to a reference-counted readiness object (core or poller

@@ -95,6 +95,7 @@ template <typename Executor = asio::any_io_executor>
 class basic_named_pipe
 {
 private:
+  class initiate_async_wait;
   class initiate_async_read_some;
   class initiate_async_write_some;
 
@@ -146,9 +147,8 @@ public:
   basic_named_pipe(basic_named_pipe&& other) noexcept
     : ex_(other.ex_),
       binding_(std::move(other.binding_)),
-      generation_(std::move(other.generation_)),
       readiness_(std::move(other.readiness_)),
-      strategy_(other.strategy_),
+      probe_buffer_(other.probe_buffer_),
       mode_(other.mode_),
       server_end_(std::exchange(other.server_end_, false)),
       connected_(std::exchange(other.connected_, false))
@@ -161,8 +161,7 @@ public:
   basic_named_pipe(basic_named_pipe<Executor1>&& other)
     : ex_(other.ex_),
       binding_(std::move(other.binding_)),
-      generation_(std::move(other.generation_)),
-      strategy_(other.strategy_),
+      probe_buffer_(other.probe_buffer_),
       mode_(other.mode_),
       server_end_(std::exchange(other.server_end_, false)),
       connected_(std::exchange(other.connected_, false))
@@ -181,9 +180,8 @@ public:
       close(ignored);
       ex_ = other.ex_;
       binding_ = std::move(other.binding_);
-      generation_ = std::move(other.generation_);
       readiness_ = std::move(other.readiness_);
-      strategy_ = other.strategy_;
+      probe_buffer_ = other.probe_buffer_;
       mode_ = other.mode_;
       server_end_ = std::exchange(other.server_end_, false);
       connected_ = std::exchange(other.connected_, false);
@@ -322,7 +320,6 @@ public:
       return;
     }
     binding_.close(ec);
-    generation_.reset();
     server_end_ = false;
     connected_ = false;
   }
@@ -351,7 +348,6 @@ public:
     binding_.cancel(ec);
     HANDLE h = binding_.native_handle();
     binding_ = binding();
-    generation_.reset();
     server_end_ = false;
     connected_ = false;
     return h;
@@ -376,7 +372,7 @@ public:
       return;
     }
     if (readiness_)
-      readiness_->registration().cancel(ec);
+      readiness_->core()->cancel_all();
     // The readiness probe is cancelled with the rest and re-arms itself,
     // so a poller keeps seeing this pipe; a readiness write held in the
     // system is cancelled too, and its retry reports operation_aborted.
@@ -624,7 +620,7 @@ public:
       ec = asio::error::already_started;
       return;
     }
-    strategy_ = strategy;
+    probe_buffer_ = detail::clamp_dword(strategy.buffer_size);
     ec = {};
   }
 
@@ -643,7 +639,7 @@ public:
   /// pipe is closed or moved.
   basic_registration<Executor>& readiness_registration()
   {
-    return readiness_state().registration();
+    return readiness_state().registration(ex_);
   }
 
   /// The current readiness (starts the readiness machinery).
@@ -667,7 +663,8 @@ public:
   auto async_wait(ready interest,
       WaitToken&& token = asio::default_completion_token_t<executor_type>())
   {
-    return readiness_state().registration().async_wait(interest, std::forward<WaitToken>(token));
+    return asio::async_initiate<WaitToken, void(boost::system::error_code, ready)>(
+        initiate_async_wait(this), token, interest);
   }
 
   /// Reads what is available without blocking. Returns the bytes read; or
@@ -706,10 +703,11 @@ public:
   /// is returned only for bytes the system has finished writing, and a
   /// failure only by the call whose bytes failed.
   ///
-  /// The bytes are copied into the pipe's writer (allocated by the first
-  /// call; up to 16 KiB per call in byte mode, a whole message in message
-  /// mode) and written with one overlapped WriteFile; a write that finishes
-  /// at once costs no port packet. If the pipe is full, that write stays in
+  /// The bytes are copied into a write buffer (up to 16 KiB per call in
+  /// byte mode, a whole message in message mode) and written with one
+  /// overlapped WriteFile; a write that finishes at once costs no port
+  /// packet. Write buffers are shared by the pipes written on the same
+  /// thread: a pipe holds one only while its write is held in the system. If the pipe is full, that write stays in
   /// the system and the call reports would_block (`writable` is cleared):
   /// when `writable` returns, **retry with the same bytes** (as with
   /// `SSL_write`) — the retry reports the held write's outcome, its byte
@@ -810,32 +808,36 @@ private:
     server_end_ = server_end;
     mode_ = mode;
     connected_ = true;
-    if (!generation_)
-      generation_ = std::make_shared<detail::pipe_generation>();
-    else
-      generation_->value.fetch_add(1, std::memory_order_acq_rel);
+    const unsigned long now = generation().fetch_add(1, std::memory_order_acq_rel) + 1;
     if (readiness_)
-      readiness_->start(binding_, generation_->value.load(std::memory_order_acquire));
+      readiness_->start(binding_, now);
   }
 
   // The connection ends: nothing of it may reach anyone after this.
   void ended()
   {
-    if (generation_)
+    if (is_open())
     {
-      const unsigned long next = generation_->value.fetch_add(1, std::memory_order_acq_rel) + 1;
+      const unsigned long next = generation().fetch_add(1, std::memory_order_acq_rel) + 1;
       if (readiness_)
         readiness_->stop(next);
     }
+  }
+
+  // The generation of the handle's connection (see detail::started_generation).
+  std::atomic<unsigned long>& generation() const noexcept
+  {
+    return binding_.state_for_iocpx()->generation;
   }
 
   detail::named_pipe_readiness<Executor>& readiness_state()
   {
     if (!readiness_)
     {
-      readiness_ = std::make_unique<detail::named_pipe_readiness<Executor>>(ex_, strategy_);
+      readiness_ = std::make_unique<detail::named_pipe_readiness<Executor>>(
+          ex_, readiness_strategy{probe_buffer_});
       if (is_connected())
-        readiness_->start(binding_, generation_->value.load(std::memory_order_acquire));
+        readiness_->start(binding_, generation().load(std::memory_order_acquire));
     }
     return *readiness_;
   }
@@ -877,8 +879,8 @@ private:
     HANDLE h = binding_.native_handle();
     void* data = const_cast<void*>(static_cast<const void*>(buffer.data()));
     const DWORD size = detail::clamp_dword(buffer.size());
-    const unsigned long started = generation_->value.load(std::memory_order_acquire);
-    wrapped w(std::forward<Handler>(handler), ex_, detail::io_finish{generation_, started, is_read});
+    wrapped w(std::forward<Handler>(handler), ex_,
+        detail::io_finish{detail::started_generation(binding_.state_for_iocpx()), is_read});
     if (is_read)
       async_overlapped(binding_,
           [h, data, size](OVERLAPPED* ov) {
@@ -892,6 +894,36 @@ private:
           },
           std::move(w));
   }
+
+  // A poller reaches the readiness without a registration object (see
+  // iocpx::detail::readiness_core_of).
+  friend iocpx::detail::readiness_core* iocpx_readiness_core(basic_named_pipe& pipe)
+  {
+    return pipe.readiness_state().core();
+  }
+
+  class initiate_async_wait
+  {
+  public:
+    using executor_type = Executor;
+
+    explicit initiate_async_wait(basic_named_pipe* self) noexcept : self_(self) {}
+
+    executor_type get_executor() const noexcept
+    {
+      return self_->get_executor();
+    }
+
+    template <typename WaitHandler>
+    void operator()(WaitHandler&& handler, ready interest) const
+    {
+      iocpx::detail::start_readiness_wait(std::forward<WaitHandler>(handler), self_->ex_,
+          self_->readiness_state().core(), interest);
+    }
+
+  private:
+    basic_named_pipe* self_;
+  };
 
   class initiate_async_read_some
   {
@@ -939,9 +971,8 @@ private:
 
   Executor ex_;
   binding binding_;
-  std::shared_ptr<detail::pipe_generation> generation_;
   std::unique_ptr<detail::named_pipe_readiness<Executor>> readiness_;
-  readiness_strategy strategy_ = readiness_strategy::zero_byte_probe();
+  DWORD probe_buffer_ = 0; // the readiness strategy: 0 is the zero-byte probe
   pipe_mode mode_ = pipe_mode::byte;
   bool server_end_ = false;
   bool connected_ = false;

@@ -414,22 +414,21 @@ private:
   struct reconnect_finish
   {
     basic_named_pipe<PipeExecutor>* peer;
-    std::shared_ptr<detail::pipe_generation> generation;
-    unsigned long started;
+    detail::started_generation started;
 
     template <typename Handler>
     void operator()(Handler& handler, boost::system::error_code ec, std::size_t)
     {
       const bool connected =
           !ec || (ec.category() == boost::system::system_category() && ec.value() == ERROR_PIPE_CONNECTED);
-      if (generation->value.load(std::memory_order_acquire) != started)
+      if (!started.is_current())
         ec = asio::error::operation_aborted; // closed or reused meanwhile
       else if (connected)
       {
         ec = {};
         peer->opened(true, peer->mode_);
       }
-      generation.reset();
+      started.reset();
       std::move(handler)(ec);
     }
   };
@@ -486,11 +485,11 @@ private:
       using wrapped = detail::pipe_handler<std::decay_t<AcceptHandler>, PipeExecutor,
           reconnect_finish<PipeExecutor>>;
       HANDLE h = peer->native_handle();
-      const unsigned long started = peer->generation_->value.load(std::memory_order_acquire);
       async_overlapped(peer->binding_,
           [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
           wrapped(std::forward<AcceptHandler>(handler), peer->get_executor(),
-              reconnect_finish<PipeExecutor>{peer, peer->generation_, started}));
+              reconnect_finish<PipeExecutor>{
+                  peer, detail::started_generation(peer->binding_.state_for_iocpx())}));
     }
 
     basic_named_pipe_acceptor* self_;

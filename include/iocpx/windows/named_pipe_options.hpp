@@ -22,7 +22,7 @@ namespace iocpx {
 namespace windows {
 
 /// How a named pipe carries data.
-enum class pipe_mode
+enum class pipe_mode : unsigned char
 {
   /// A byte stream (PIPE_TYPE_BYTE | PIPE_READMODE_BYTE): writes may be
   /// split or merged by the reader, like TCP.

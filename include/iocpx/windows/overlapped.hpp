@@ -56,10 +56,13 @@ struct immediate_result
 /// first, its shutdown dequeues the packet and frees the state.
 ///
 /// @par Thread Safety
-/// Like an Asio I/O object: start(), cancel() and the destructor must not
-/// run concurrently with each other or with the callback — call them from
-/// the callback, or from the io_context's single thread, or through a
-/// strand.
+/// Like an Asio I/O object: start() and the destructor must not run
+/// concurrently with each other, with cancel() or with the callback — call
+/// them from the callback, or from the io_context's single thread, or
+/// through a strand. cancel() and in_flight() may also run while the
+/// callback runs on another thread: a cancel that loses the race with the
+/// completion finds nothing to cancel (or, if the callback has started the
+/// overlapped again, cancels that new operation).
 class overlapped
 {
 public:
@@ -218,6 +221,17 @@ public:
   {
     return state_ && state_->in_flight.load(std::memory_order_acquire);
   }
+
+#if !defined(GENERATING_DOCUMENTATION)
+  // Internal: the callback object, for an owner that made this overlapped
+  // with a callback of exactly this type (unchecked). It lives as long as
+  // the state: past an abandoned operation, until its packet is dequeued.
+  template <typename Callback>
+  Callback& callback_for_iocpx() noexcept
+  {
+    return static_cast<detail::overlapped_state_impl<Callback>*>(state_)->callback();
+  }
+#endif
 
   /// Whether this object holds an OVERLAPPED and a callback.
   bool valid() const noexcept

@@ -36,13 +36,20 @@ struct handle_state
   HANDLE handle = nullptr;
   asio::io_context* context = nullptr;
   iocp_context* iocp = nullptr;
-  bind_options requested{};
-  bind_options effective{};
-  bool is_socket = false;
 
   std::atomic<long> refs{1};         // registry + bindings + operations in flight
   std::atomic<long> pending{0};      // operations in flight
   std::atomic<unsigned long> cancel_epoch{0}; // bumped by cancel() and close()
+  // Bumped by the I/O object that owns the handle when what the handle
+  // carries ends (a pipe's connection): its operations remember the value
+  // they started with, and one that completes for an older value is stale.
+  std::atomic<unsigned long> generation{0};
+
+  handle_state* registry_next = nullptr; // the registry's chain (guarded by its mutex)
+
+  bind_options requested{};
+  bind_options effective{};
+  bool is_socket = false;
   std::atomic<bool> detached{false}; // unbound, closed, or its io_context shut down
 
   void add_ref() noexcept

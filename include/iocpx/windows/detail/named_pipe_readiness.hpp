@@ -7,11 +7,13 @@
 #ifndef IOCPX_WINDOWS_DETAIL_NAMED_PIPE_READINESS_HPP
 #define IOCPX_WINDOWS_DETAIL_NAMED_PIPE_READINESS_HPP
 
-// Readiness over completion for one pipe end, built from public layers only:
-// an `overlapped` read probe (zero bytes by default) and an `overlapped`
-// writer whose callbacks change a registration's readiness through its
-// set_readiness. Created on the pipe's first readiness use, so the
-// completion API never pays for it. It lives on the heap, so moving the pipe
+// Readiness over completion for one pipe end, built from public layers (with
+// two internal shortcuts that save memory per pipe): an `overlapped` read
+// probe (zero bytes by default) and an `overlapped` writer whose callbacks
+// change the readiness — a registration's core, held directly rather than
+// through a registration object and a setter (a registration is made only
+// if someone asks for one). Created on the pipe's first readiness use, so
+// the completion API never pays for it. It lives on the heap, so moving the pipe
 // does not move what the callbacks refer to. A buffer the kernel may still
 // fill is owned by the callback of the overlapped that uses it (it lives in
 // the overlapped's state), so it outlives an abandoned operation until its
@@ -27,7 +29,6 @@
 #include <iocpx/error.hpp>
 #include <iocpx/ready.hpp>
 #include <iocpx/registration.hpp>
-#include <iocpx/set_readiness.hpp>
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
@@ -51,13 +52,68 @@ namespace detail {
 // writes at most this many bytes (a message is written whole).
 constexpr std::size_t readiness_write_chunk = 16 * 1024;
 
+// The buffer of one readiness write: the bytes are copied there, because a
+// write the pipe cannot take at once keeps them in the system.
+struct write_buffer
+{
+  std::unique_ptr<char[]> data;
+  std::size_t capacity = 0;
+};
+
+// A few write buffers per thread, reused by every pipe's writes on that
+// thread: a write that completes at once (the usual case) gives its buffer
+// back before the call returns, so an idle pipe holds no write buffer, and
+// steady writing allocates nothing. Buffers of readiness_write_chunk bytes
+// are kept; a larger one (a long message) is freed.
+class write_buffers
+{
+public:
+  static write_buffer take(std::size_t n)
+  {
+    if (n <= readiness_write_chunk)
+    {
+      cache& c = local();
+      if (c.count > 0)
+        return std::move(c.slots[--c.count]);
+      n = readiness_write_chunk;
+    }
+    return write_buffer{std::unique_ptr<char[]>(new char[n]), n};
+  }
+
+  static void give_back(write_buffer&& b) noexcept
+  {
+    if (!b.data)
+      return;
+    cache& c = local();
+    if (b.capacity == readiness_write_chunk && c.count < cache::size)
+      c.slots[c.count++] = std::move(b);
+    else
+      b = write_buffer();
+  }
+
+private:
+  struct cache
+  {
+    static constexpr std::size_t size = 4;
+    write_buffer slots[size];
+    std::size_t count = 0;
+  };
+
+  static cache& local() noexcept
+  {
+    static thread_local cache c;
+    return c;
+  }
+};
+
 template <typename Executor>
 class named_pipe_readiness
 {
 public:
+  using core_type = iocpx::detail::readiness_core;
+
   named_pipe_readiness(const Executor& ex, readiness_strategy strategy)
-    : registration_(ex),
-      setter_(registration_.setter()),
+    : core_(new core_type(&iocpx::detail::readiness_service_for(ex))),
       buffer_size_(clamp_dword(strategy.buffer_size))
   {
     if (buffer_size_)
@@ -88,16 +144,33 @@ public:
     // stay alive with them until the kernel is done.
     writer_ = overlapped();
     probe_ = overlapped();
+    // As a registration's destruction: waits end with operation_aborted, a
+    // poller forgets the pipe, our reference goes.
+    registration_.reset();
+    core_->close();
   }
 
-  basic_registration<Executor>& registration() noexcept
+  // The readiness itself: what the pipe's async_wait, cancel and a poller
+  // use. No registration object (and no second executor copy) is needed
+  // for them.
+  core_type* core() const noexcept
   {
-    return registration_;
+    return core_;
   }
 
-  ready readiness() const
+  // A registration over the same readiness, made when someone asks for one
+  // (`readiness_registration()`); it stays until this state is destroyed.
+  basic_registration<Executor>& registration(const Executor& ex)
   {
-    return registration_.readiness();
+    if (!registration_)
+      registration_ = std::make_unique<basic_registration<Executor>>(
+          iocpx::detail::registration_access::share(ex, core_));
+    return *registration_;
+  }
+
+  ready readiness() const noexcept
+  {
+    return ready::from_bits(core_->readiness_bits());
   }
 
   // A connection is established (or this state was created on an already
@@ -114,9 +187,9 @@ public:
     buffered_more_ = false;
     data_known_ = false;
     held_ = held_error_ = 0;
-    setter_.set(ready::writable());
+    set(ready::writable());
     if (ec)
-      setter_.add(ready::error());
+      add(ready::error());
     else
       arm();
   }
@@ -132,7 +205,7 @@ public:
     buffered_pos_ = buffered_len_ = 0;
     data_known_ = false;
     held_ = held_error_ = 0;
-    setter_.set(ready::none());
+    set(ready::none());
   }
 
   std::size_t try_read_some(asio::mutable_buffer buffer, pipe_mode mode,
@@ -167,7 +240,7 @@ public:
     // Not readable while the probe waits: the pipe was empty when the probe
     // started and its completion has not been seen yet. would_block with no
     // system call; readiness is already cleared and the probe armed.
-    const ready now = setter_.get();
+    const ready now = readiness();
     if (!now.is_readable() && !now.is_hangup() && probe_.in_flight())
     {
       ec = error::would_block;
@@ -185,7 +258,7 @@ public:
         const boost::system::error_code peek_ec = last_error();
         ec = map_read_error(peek_ec);
         if (ec == asio::error::eof)
-          setter_.add(ready::readable() | ready::hangup());
+          add(ready::readable() | ready::hangup());
         return 0;
       }
       if (available == 0 && !(mode == pipe_mode::message && message_left == 0 && has_zero_message(h)))
@@ -206,7 +279,7 @@ public:
     else if (is_more_data(ec))
       data_known_ = true; // the rest of the message waits
     else if (ec == asio::error::eof)
-      setter_.add(ready::readable() | ready::hangup());
+      add(ready::readable() | ready::hangup());
     return n;
   }
 
@@ -221,13 +294,13 @@ public:
   {
     if (writer_.in_flight())
     {
-      setter_.clear(ready::writable());
+      clear(ready::writable());
       if (writer_.in_flight())
       {
         ec = error::would_block;
         return 0;
       }
-      setter_.add(ready::writable()); // completed meanwhile on another thread
+      add(ready::writable()); // completed meanwhile on another thread
     }
     if (held_)
       return finish_held_write(buffer, mode, ec);
@@ -247,12 +320,15 @@ public:
       ec = asio::error::message_size;
       return 0;
     }
-    if (n > write_capacity_)
-      make_writer(static_cast<DWORD>(std::max(n, readiness_write_chunk)));
-    std::memcpy(write_data_, buffer.data(), n);
+    if (!writer_.valid())
+      make_writer();
+    // A write left by an ended connection is done with its buffer now.
+    write_buffers::give_back(std::move(writer_slot_->buffer));
+    write_buffer scratch = write_buffers::take(n);
+    std::memcpy(scratch.data.get(), buffer.data(), n);
 
     HANDLE h = own_.native_handle();
-    char* data = write_data_;
+    char* data = scratch.data.get();
     DWORD code = ERROR_SUCCESS;
     immediate_result done;
     write_generation_ = generation_;
@@ -265,6 +341,7 @@ public:
     {
       // Finished now, with no packet and no callback: the writer is free
       // again and `writable` stays set.
+      write_buffers::give_back(std::move(scratch));
       if (done.ec)
       {
         ec = map_write_error(done.ec);
@@ -273,21 +350,29 @@ public:
       return done.bytes;
     }
     if (ec)
+    {
+      write_buffers::give_back(std::move(scratch));
       return 0;
+    }
     if (code == ERROR_IO_PENDING)
     {
       // The system holds the bytes until the reader makes room; their
-      // outcome belongs to the retry of this call.
+      // outcome belongs to the retry of this call, which compares them:
+      // the buffer stays with the write (its callback owns it, so it also
+      // outlives an abandoned write) until then.
+      writer_slot_->buffer = std::move(scratch);
       held_ = static_cast<DWORD>(n);
       held_error_ = 0;
-      setter_.clear(ready::writable());
+      clear(ready::writable());
       if (!writer_.in_flight())
-        setter_.add(ready::writable()); // completed meanwhile on another thread
+        add(ready::writable()); // completed meanwhile on another thread
       ec = error::would_block;
       return 0;
     }
-    // It finished at once on a handle that does not skip the port: written;
-    // the writer is busy until its packet has been dequeued.
+    // It finished at once on a handle that does not skip the port: written
+    // (the system is done with the bytes); the writer is busy until its
+    // packet has been dequeued.
+    write_buffers::give_back(std::move(scratch));
     return n;
   }
 
@@ -314,6 +399,14 @@ private:
   {
     const DWORD n = std::exchange(held_, 0);
     const DWORD failure = std::exchange(held_error_, 0);
+    // The held write has left the system: its buffer goes back to this
+    // thread's cache once the retry has been compared with it.
+    write_buffer held = std::move(writer_slot_->buffer);
+    struct give_back_on_exit
+    {
+      write_buffer& buffer;
+      ~give_back_on_exit() { write_buffers::give_back(std::move(buffer)); }
+    } give_back{held};
     if (failure)
     {
       ec = map_write_error(
@@ -323,7 +416,7 @@ private:
     // A byte stream may retry with more bytes after the held ones; a
     // message must be the same message.
     const bool same_size = mode == pipe_mode::message ? buffer.size() == n : buffer.size() >= n;
-    if (!same_size || std::memcmp(buffer.data(), write_data_, n) != 0)
+    if (!same_size || std::memcmp(buffer.data(), held.data.get(), n) != 0)
     {
       ec = error::write_retry_mismatch; // the held bytes were written all the same
       return 0;
@@ -332,18 +425,28 @@ private:
     return n;
   }
 
-  // The writer and its buffer are made by the first write (a pipe that is
-  // only read from, or idle, never holds them), and remade larger for a
-  // message that does not fit. The buffer belongs to the writer's callback,
-  // like the probe's, so it outlives an abandoned write.
-  void make_writer(DWORD capacity)
+  // The writer's callback. It owns the buffer of a write held in the
+  // system (none otherwise), so that buffer lives as long as the writer's
+  // state: past an abandoned write, until the kernel is done with it.
+  struct write_callback
   {
-    std::unique_ptr<char[]> data(new char[capacity]);
-    char* p = data.get();
-    writer_ = overlapped([this, keep = std::move(data)](
-                             const boost::system::error_code& e, std::size_t) { on_write(e); });
-    write_data_ = p;
-    write_capacity_ = capacity;
+    named_pipe_readiness* self;
+    write_buffer buffer;
+
+    void operator()(const boost::system::error_code& ec, std::size_t)
+    {
+      self->on_write(ec);
+    }
+  };
+
+  // The writer is made by the first write (a pipe that is only read from
+  // never holds one). Its buffers come from the thread's cache and go back
+  // to it as soon as the system is done with them: a pipe holds a write
+  // buffer only while a write of its own is held in the system.
+  void make_writer()
+  {
+    writer_ = overlapped(write_callback{this, write_buffer()});
+    writer_slot_ = &writer_.callback_for_iocpx<write_callback>();
   }
 
   // PeekNamedPipe cannot tell "empty" from "a zero-length message waits";
@@ -422,13 +525,13 @@ private:
   // arrives in between is seen by the new probe (or by the one in flight).
   std::size_t report_empty(boost::system::error_code& ec)
   {
-    if (setter_.get().is_hangup())
+    if (readiness().is_hangup())
     {
       ec = asio::error::eof;
       return 0;
     }
     ec = error::would_block;
-    setter_.clear(ready::readable());
+    clear(ready::readable());
     arm();
     return 0;
   }
@@ -444,9 +547,9 @@ private:
       return;
     if (start_probe() && probe_.in_flight())
     {
-      setter_.clear(ready::readable());
+      clear(ready::readable());
       if (!probe_.in_flight())
-        setter_.add(ready::readable()); // completed meanwhile on another thread
+        add(ready::readable()); // completed meanwhile on another thread
     }
   }
 
@@ -478,7 +581,7 @@ private:
     }
     if (ec)
     {
-      setter_.add(ready::error());
+      add(ready::error());
       return false;
     }
     return true;
@@ -516,12 +619,12 @@ private:
       }
       else
         data_known_ = true;
-      setter_.add(ready::readable());
+      add(ready::readable());
     }
     else if (map_read_error(ec) == asio::error::eof)
-      setter_.add(ready::readable() | ready::hangup()); // read the rest, then eof
+      add(ready::readable() | ready::hangup()); // read the rest, then eof
     else
-      setter_.add(ready::readable() | ready::error());
+      add(ready::readable() | ready::error());
   }
 
   void on_write(const boost::system::error_code& ec)
@@ -529,7 +632,7 @@ private:
     if (write_generation_ != generation_)
     {
       if (active_)
-        setter_.add(ready::writable());
+        add(ready::writable());
       return;
     }
     if (ec == asio::error::operation_aborted && !active_)
@@ -541,22 +644,33 @@ private:
       held_error_ = ec.category() == boost::system::system_category() && ec.value() != 0
           ? static_cast<DWORD>(ec.value())
           : static_cast<DWORD>(ERROR_GEN_FAILURE);
-      setter_.add(ready::writable() | ready::error());
+      add(ready::writable() | ready::error());
       return;
     }
-    setter_.add(ready::writable());
+    add(ready::writable());
   }
 
+  using update_kind = core_type::update_kind;
+
+  // The setter side, on our own reference (the core outlives every call).
+  void change(update_kind kind, ready r)
+  {
+    ready::bits_type previous = 0;
+    core_->update(kind, r.bits(), previous);
+  }
+  void set(ready r) { change(update_kind::set, r); }
+  void add(ready r) { change(update_kind::add, r); }
+  void clear(ready r) { change(update_kind::clear, r); }
+
   // Kept small: one of these per pipe that uses readiness, idle or not.
-  basic_registration<Executor> registration_;
-  set_readiness setter_;
+  core_type* core_; // one reference, given up by close() in the destructor
+  std::unique_ptr<basic_registration<Executor>> registration_; // on demand
   char* read_data_ = nullptr;  // owned by probe_'s callback (buffered strategy)
-  char* write_data_ = nullptr; // owned by writer_'s callback, made by the first write
+  write_callback* writer_slot_ = nullptr; // writer_'s callback (made by the first write)
   binding own_;
   overlapped probe_;
   overlapped writer_;
   DWORD buffer_size_;
-  DWORD write_capacity_ = 0;
   DWORD held_ = 0;       // bytes of a write that reported would_block
   DWORD held_error_ = 0; // its failure (Win32 code), for its retry
   DWORD buffered_pos_ = 0;

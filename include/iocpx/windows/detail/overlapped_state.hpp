@@ -30,6 +30,8 @@ namespace detail {
 class overlapped_state : public iocp_operation
 {
 public:
+  // Set while an operation is in flight (read by overlapped::in_flight()).
+  // Here and in the next two flags: the tail padding of Asio's operation.
   std::atomic<bool> in_flight{false};
 
   // Called by overlapped::start before the Win32 call.
@@ -37,8 +39,9 @@ public:
   {
     iocp_operation::reset();
     handle_ = &handle;
+    os_handle_.store(handle.handle, std::memory_order_relaxed);
     epoch_ = handle.cancel_epoch.load(std::memory_order_acquire);
-    cancel_requested_ = false;
+    cancel_requested_.store(false, std::memory_order_relaxed);
     operation_started(handle);
     refs_.fetch_add(1, std::memory_order_relaxed);
     in_flight.store(true, std::memory_order_release);
@@ -52,12 +55,15 @@ public:
     release();
   }
 
+  // May run on any thread, also while the completion runs on another one:
+  // it reads only atomics (never handle_, which the completion gives up).
+  // Cancelling an operation that has just completed finds nothing to cancel.
   void cancel() noexcept
   {
-    if (in_flight.load(std::memory_order_acquire) && handle_)
+    if (in_flight.load(std::memory_order_acquire))
     {
-      cancel_requested_ = true;
-      ::CancelIoEx(handle_->handle, this);
+      cancel_requested_.store(true, std::memory_order_relaxed);
+      ::CancelIoEx(os_handle_.load(std::memory_order_relaxed), this);
     }
   }
 
@@ -71,11 +77,12 @@ public:
   }
 
 protected:
-  using invoke_fn = void (*)(overlapped_state*, const boost::system::error_code&, std::size_t);
-  using destroy_fn = void (*)(overlapped_state*) noexcept;
+  // Runs the callback with (*ec, bytes), or destroys the state when `ec` is
+  // null: one function pointer per state instead of two.
+  using manage_fn = void (*)(overlapped_state*, const boost::system::error_code* ec, std::size_t);
 
-  overlapped_state(invoke_fn invoke, destroy_fn destroy) noexcept
-    : iocp_operation(&overlapped_state::do_complete), invoke_(invoke), destroy_(destroy)
+  explicit overlapped_state(manage_fn manage) noexcept
+    : iocp_operation(&overlapped_state::do_complete), manage_(manage)
   {
   }
 
@@ -85,7 +92,7 @@ private:
   void release() noexcept
   {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
-      destroy_(this);
+      manage_(this, nullptr, 0);
   }
 
   static void do_complete(void* owner, iocp_operation* base,
@@ -93,7 +100,8 @@ private:
   {
     auto* self = static_cast<overlapped_state*>(base);
     handle_state& handle = *std::exchange(self->handle_, nullptr);
-    const boost::system::error_code ec = translate_result(result_ec, self->cancel_requested_,
+    const boost::system::error_code ec = translate_result(result_ec,
+        self->cancel_requested_.load(std::memory_order_relaxed),
         handle.cancel_epoch.load(std::memory_order_acquire) != self->epoch_, handle.handle);
     operation_finished(handle);
     self->in_flight.store(false, std::memory_order_release);
@@ -112,18 +120,18 @@ private:
     if (owner && !self->abandoned_.load(std::memory_order_acquire))
     {
       immediate_delivery_scope scope(*static_cast<iocp_context*>(owner));
-      self->invoke_(self, ec, bytes_transferred);
+      self->manage_(self, &ec, bytes_transferred);
       scope.drain();
     }
   }
 
-  invoke_fn invoke_;
-  destroy_fn destroy_;
-  std::atomic<long> refs_{1};
   std::atomic<bool> abandoned_{false};
-  handle_state* handle_ = nullptr;
+  std::atomic<bool> cancel_requested_{false};
+  manage_fn manage_;
+  handle_state* handle_ = nullptr;       // the operation's reference; given up by the completion
+  std::atomic<HANDLE> os_handle_{nullptr}; // what cancel() cancels on; never cleared
+  std::atomic<long> refs_{1};
   unsigned long epoch_ = 0;
-  bool cancel_requested_ = false;
 };
 
 template <typename Callback>
@@ -132,21 +140,24 @@ class overlapped_state_impl final : public overlapped_state
 public:
   template <typename C>
   explicit overlapped_state_impl(C&& callback)
-    : overlapped_state(&overlapped_state_impl::invoke, &overlapped_state_impl::destroy),
-      callback_(std::forward<C>(callback))
+    : overlapped_state(&overlapped_state_impl::manage), callback_(std::forward<C>(callback))
   {
+  }
+
+  Callback& callback() noexcept
+  {
+    return callback_;
   }
 
 private:
-  static void invoke(overlapped_state* base, const boost::system::error_code& ec,
+  static void manage(overlapped_state* base, const boost::system::error_code* ec,
       std::size_t bytes_transferred)
   {
-    static_cast<overlapped_state_impl*>(base)->callback_(ec, bytes_transferred);
-  }
-
-  static void destroy(overlapped_state* base) noexcept
-  {
-    delete static_cast<overlapped_state_impl*>(base);
+    auto* self = static_cast<overlapped_state_impl*>(base);
+    if (ec)
+      self->callback_(*ec, bytes_transferred);
+    else
+      delete self;
   }
 
   Callback callback_;

@@ -14,8 +14,9 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution_context.hpp>
 
+#include <cstdint>
 #include <mutex>
-#include <unordered_map>
+#include <vector>
 
 namespace iocpx {
 namespace windows {
@@ -88,18 +89,118 @@ IOCPX_DECL const ntdll_functions& ntdll() noexcept
 // ---------------------------------------------------------------------------
 // The process-wide registry of associated handles.
 
+// A hash set of handle states keyed by handle, chained through
+// handle_state::registry_next: about 16 bytes per handle (the link and a
+// bucket) where a std::unordered_map spends about 32 (a node and a bucket).
+// Guarded by the registry's mutex.
+class handle_table
+{
+public:
+  handle_state* find(HANDLE handle) const noexcept
+  {
+    if (buckets_.empty())
+      return nullptr;
+    for (handle_state* s = buckets_[index(handle)]; s; s = s->registry_next)
+      if (s->handle == handle)
+        return s;
+    return nullptr;
+  }
+
+  // Makes room for one more entry; the only step that may throw.
+  void reserve_one()
+  {
+    if (size_ + 1 > buckets_.size())
+      rehash(buckets_.empty() ? 16 : 2 * buckets_.size());
+  }
+
+  // Adds `state` (no entry for its handle may exist) after reserve_one().
+  void insert(handle_state* state) noexcept
+  {
+    handle_state*& head = buckets_[index(state->handle)];
+    state->registry_next = head;
+    head = state;
+    ++size_;
+  }
+
+  // Removes `state` if it is in the table.
+  bool erase(handle_state* state) noexcept
+  {
+    if (buckets_.empty())
+      return false;
+    for (handle_state** link = &buckets_[index(state->handle)]; *link;
+         link = &(*link)->registry_next)
+    {
+      if (*link == state)
+      {
+        *link = state->registry_next;
+        state->registry_next = nullptr;
+        --size_;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Calls `f(state)` for every entry; `f` may erase that entry.
+  template <typename F>
+  void for_each(F f)
+  {
+    for (handle_state* head : buckets_)
+    {
+      for (handle_state* s = head; s;)
+      {
+        handle_state* next = s->registry_next;
+        f(s);
+        s = next;
+      }
+    }
+  }
+
+private:
+  // Fibonacci hashing: handle values are multiples of 4, so the high bits of
+  // the product spread them better than the low bits of the value.
+  std::size_t index(HANDLE handle) const noexcept
+  {
+    const std::uint64_t v = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(handle));
+    return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+
+  void rehash(std::size_t count)
+  {
+    std::vector<handle_state*> old(count, nullptr);
+    old.swap(buckets_);
+    unsigned bits = 0;
+    while ((std::size_t(1) << bits) < count)
+      ++bits;
+    shift_ = 64 - bits;
+    for (handle_state* head : old)
+    {
+      for (handle_state* s = head; s;)
+      {
+        handle_state* next = s->registry_next;
+        handle_state*& slot = buckets_[index(s->handle)];
+        s->registry_next = slot;
+        slot = s;
+        s = next;
+      }
+    }
+  }
+
+  std::vector<handle_state*> buckets_; // a power of two in size
+  std::size_t size_ = 0;
+  unsigned shift_ = 64;
+};
+
 struct handle_registry
 {
   std::mutex mutex;
-  std::unordered_map<HANDLE, handle_state*> states; // each holds one reference
+  handle_table states; // each entry holds one reference
 
   // Removes `state` if it is still the entry for its handle. Lock held.
   void erase(handle_state* state) noexcept
   {
-    auto it = states.find(state->handle);
-    if (it != states.end() && it->second == state)
+    if (states.erase(state))
     {
-      states.erase(it);
       state->detached.store(true, std::memory_order_release);
       state->release();
     }
@@ -130,22 +231,14 @@ public:
   {
     handle_registry& reg = registry();
     std::lock_guard<std::mutex> lock(reg.mutex);
-    for (auto it = reg.states.begin(); it != reg.states.end();)
-    {
-      handle_state* state = it->second;
+    reg.states.for_each([&](handle_state* state) {
       if (static_cast<asio::execution_context*>(state->context) == &context())
       {
         if (state->pending.load(std::memory_order_acquire) > 0)
           ::CancelIoEx(state->handle, nullptr);
-        state->detached.store(true, std::memory_order_release);
-        it = reg.states.erase(it);
-        state->release();
+        reg.erase(state);
       }
-      else
-      {
-        ++it;
-      }
-    }
+    });
   }
 };
 
@@ -379,13 +472,12 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
 
     // Already associated with some port: ours, another io_context's, or one
     // iocpx does not own.
-    auto it = reg.states.find(handle);
-    if (it == reg.states.end())
+    detail::handle_state* existing = reg.states.find(handle);
+    if (!existing)
     {
       ec = error::already_associated;
       return;
     }
-    detail::handle_state* existing = it->second;
     if (existing->context != &ctx)
     {
       ec = error::bound_elsewhere;
@@ -404,10 +496,10 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
 
   // A fresh association. An entry left for the same handle value belongs to
   // a handle that was closed without close(): forget it.
-  auto it = reg.states.find(handle);
-  if (it != reg.states.end())
-    reg.erase(it->second);
+  if (detail::handle_state* stale = reg.states.find(handle))
+    reg.erase(stale);
 
+  reg.states.reserve_one();
   auto* state = new detail::handle_state;
   state->handle = handle;
   state->context = &ctx;
@@ -423,7 +515,7 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
   if (modes != 0 && ::SetFileCompletionNotificationModes(handle, modes))
     state->effective = options;
 
-  reg.states.emplace(handle, state); // the registry's reference
+  reg.states.insert(state); // the registry's reference
   state->add_ref();                  // this binding's reference
   state_ = state;
   ec = {};
