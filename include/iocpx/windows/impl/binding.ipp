@@ -116,9 +116,7 @@ public:
   // Adds `state` (no entry for its handle may exist) after reserve_one().
   void insert(handle_state* state) noexcept
   {
-    handle_state*& head = buckets_[index(state->handle)];
-    state->registry_next = head;
-    head = state;
+    link(state);
     ++size_;
   }
 
@@ -127,12 +125,12 @@ public:
   {
     if (buckets_.empty())
       return false;
-    for (handle_state** link = &buckets_[index(state->handle)]; *link;
-         link = &(*link)->registry_next)
+    for (handle_state** pos = &buckets_[index(state->handle)]; *pos;
+         pos = &(*pos)->registry_next)
     {
-      if (*link == state)
+      if (*pos == state)
       {
-        *link = state->registry_next;
+        *pos = state->registry_next;
         state->registry_next = nullptr;
         --size_;
         return true;
@@ -145,15 +143,7 @@ public:
   template <typename F>
   void for_each(F f)
   {
-    for (handle_state* head : buckets_)
-    {
-      for (handle_state* s = head; s;)
-      {
-        handle_state* next = s->registry_next;
-        f(s);
-        s = next;
-      }
-    }
+    for_each_in(buckets_, f);
   }
 
 private:
@@ -165,6 +155,30 @@ private:
     return static_cast<std::size_t>((v * 0x9E3779B97F4A7C15ull) >> shift_);
   }
 
+  // Prepends `state` to its bucket's chain.
+  void link(handle_state* state) noexcept
+  {
+    handle_state*& head = buckets_[index(state->handle)];
+    state->registry_next = head;
+    head = state;
+  }
+
+  // Reads each entry's successor before calling `f`, so `f` may relink or
+  // unlink the entry.
+  template <typename F>
+  static void for_each_in(const std::vector<handle_state*>& buckets, F f)
+  {
+    for (handle_state* head : buckets)
+    {
+      for (handle_state* s = head; s;)
+      {
+        handle_state* next = s->registry_next;
+        f(s);
+        s = next;
+      }
+    }
+  }
+
   void rehash(std::size_t count)
   {
     std::vector<handle_state*> old(count, nullptr);
@@ -173,17 +187,7 @@ private:
     while ((std::size_t(1) << bits) < count)
       ++bits;
     shift_ = 64 - bits;
-    for (handle_state* head : old)
-    {
-      for (handle_state* s = head; s;)
-      {
-        handle_state* next = s->registry_next;
-        handle_state*& slot = buckets_[index(s->handle)];
-        s->registry_next = slot;
-        slot = s;
-        s = next;
-      }
-    }
+    for_each_in(old, [this](handle_state* s) { link(s); });
   }
 
   std::vector<handle_state*> buckets_; // a power of two in size
