@@ -307,7 +307,7 @@ private:
     // can start the next wait with the same (recycled) block.
     Handler handler(std::move(op->handler_));
     readiness_work<handler_executor_type> work(std::move(op->work_));
-    const boost::system::error_code ec = op->error();
+    const boost::system::error_code ec = op->ec_;
     const std::size_t result = op->result_;
     deallocate_op(op);
     std::move(handler)(ec, make_result(result));

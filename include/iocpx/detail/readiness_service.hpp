@@ -49,8 +49,7 @@ public:
   // handler's executor (an io_context executor); otherwise posted at once.
   void post(const boost::system::error_code& ec, std::size_t result)
   {
-    ec_value_ = ec.value();
-    ec_category_ = ec ? &ec.category() : nullptr;
+    ec_ = ec;
     result_ = result;
     if (delivery_scope::active())
       if (void* io = func_(this, action::runs_here))
@@ -61,22 +60,12 @@ public:
 
   void destroy() { func_(this, action::destroy); }
 
-  // The error post() was given.
-  boost::system::error_code error() const noexcept
-  {
-    return ec_category_ ? boost::system::error_code(ec_value_, *ec_category_)
-                        : boost::system::error_code();
-  }
-
   readiness_op* next_ = nullptr;
   readiness_op* prev_ = nullptr;
   ready::bits_type interest_ = 0;     // waits
-  int ec_value_ = 0;                  // see ec_category_
   const void* cancel_key_ = nullptr;  // the slot handler, if any
   event* events_ = nullptr;           // polls
-  // The error post() was given, as value and category (null: success): 12
-  // bytes where a boost::system::error_code takes 24.
-  const boost::system::error_category* ec_category_ = nullptr;
+  boost::system::error_code ec_;
   std::size_t result_ = 0;            // polls: the events' capacity until done
 
 protected:
