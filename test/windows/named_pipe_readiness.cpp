@@ -22,7 +22,9 @@
 
 #include <array>
 #include <functional>
+#include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -540,6 +542,43 @@ BOOST_AUTO_TEST_CASE(a_pipe_holds_no_write_buffer_once_its_writes_are_done)
   BOOST_TEST(made < 1024);
   BOOST_TEST(read_exact(first.client.native_handle(), 3) == "abc");
   BOOST_TEST(read_exact(second.client.native_handle(), 3) == "def");
+}
+
+// The readiness calls keep per-thread state (write buffers, the event for a
+// synchronous call). Threads that used it and exit must free it cleanly,
+// and the heap must stay sound after many of them.
+BOOST_AUTO_TEST_CASE(threads_that_used_pipes_exit_cleanly)
+{
+  for (int round = 0; round < 8; ++round)
+  {
+    std::string received;
+    std::thread worker([&] {
+      asio::io_context ctx;
+      np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
+      const std::string chunk(4096, char('a' + round));
+      // Fill the pipe so that a write is held (it keeps a buffer), then let
+      // the reader take everything and the retry finish it: the buffers go
+      // back to this thread's cache.
+      const std::size_t written = fill_until_would_block(ctx, p.server, chunk);
+      received = read_exact(p.client.native_handle(), DWORD(written + chunk.size()));
+      BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_writable(); }));
+      error_code ec;
+      BOOST_TEST(p.server.try_write_some(asio::buffer(chunk), ec) == chunk.size());
+      BOOST_TEST(!ec);
+      // A synchronous read on this thread uses its event.
+      write_all(p.client.native_handle(), "bye", 3);
+      BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+      BOOST_TEST(drain(p.server, ec) == "bye");
+    });
+    worker.join();
+    BOOST_TEST(received.size() > 4096u);
+    BOOST_TEST(received.find_first_not_of(char('a' + round)) == std::string::npos);
+  }
+  // Heap churn after the exits: a corrupted heap fails here, if not before.
+  std::vector<std::unique_ptr<char[]>> blocks;
+  for (int i = 0; i < 2000; ++i)
+    blocks.emplace_back(new char[16 * 1024 + i]);
+  blocks.clear();
 }
 
 BOOST_AUTO_TEST_CASE(a_read_that_empties_the_pipe_clears_readable)

@@ -16,6 +16,7 @@
 #include <iocpx/windows/overlapped_result.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
 #include <iocpx/windows/detail/handle_state.hpp>
+#include <iocpx/windows/detail/per_thread.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/strand.hpp>
@@ -223,19 +224,23 @@ private:
 // low bit set, so no packet reaches the port, and waits on it only when the
 // call itself must wait. One per thread instead of one per pipe: 10,000 idle
 // pipes do not hold 10,000 events. Null if the system refused to make one.
+struct thread_io_event_holder
+{
+  HANDLE h = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  thread_io_event_holder() = default;
+  thread_io_event_holder(const thread_io_event_holder&) = delete;
+  thread_io_event_holder& operator=(const thread_io_event_holder&) = delete;
+  ~thread_io_event_holder()
+  {
+    if (h)
+      ::CloseHandle(h);
+  }
+};
+
 inline HANDLE thread_io_event() noexcept
 {
-  struct holder
-  {
-    HANDLE h = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
-    ~holder()
-    {
-      if (h)
-        ::CloseHandle(h);
-    }
-  };
-  static thread_local holder event;
-  return event.h;
+  thread_io_event_holder* event = per_thread<thread_io_event_holder>::get();
+  return event ? event->h : nullptr;
 }
 
 // ---------------------------------------------------------------------------

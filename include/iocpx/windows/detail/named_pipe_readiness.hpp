@@ -31,6 +31,7 @@
 #include <iocpx/registration.hpp>
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
+#include <iocpx/windows/detail/per_thread.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
 #include <iocpx/windows/overlapped.hpp>
 #include <iocpx/windows/overlapped_result.hpp>
@@ -72,9 +73,9 @@ public:
   {
     if (n <= readiness_write_chunk)
     {
-      cache& c = local();
-      if (c.count > 0)
-        return std::move(c.slots[--c.count]);
+      cache* c = per_thread<cache>::get();
+      if (c && c->count > 0)
+        return std::move(c->slots[--c->count]);
       n = readiness_write_chunk;
     }
     return write_buffer{std::unique_ptr<char[]>(new char[n]), n};
@@ -84,9 +85,9 @@ public:
   {
     if (!b.data)
       return;
-    cache& c = local();
-    if (b.capacity == readiness_write_chunk && c.count < cache::size)
-      c.slots[c.count++] = std::move(b);
+    cache* c = b.capacity == readiness_write_chunk ? per_thread<cache>::get() : nullptr;
+    if (c && c->count < cache::size)
+      c->slots[c->count++] = std::move(b);
     else
       b = write_buffer();
   }
@@ -98,12 +99,6 @@ private:
     write_buffer slots[size];
     std::size_t count = 0;
   };
-
-  static cache& local() noexcept
-  {
-    static thread_local cache c;
-    return c;
-  }
 };
 
 template <typename Executor>
