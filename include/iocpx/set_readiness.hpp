@@ -34,6 +34,13 @@ class basic_registration;
 /// second wait on the same registration, or a poller, waits for (the first
 /// wait is completed lock-free).
 ///
+/// Handing a satisfied wait to its executor may throw (an executor that
+/// cannot allocate throws `std::bad_alloc`): the readiness is changed
+/// regardless, that wait's handler is destroyed without being called, the
+/// other satisfied waits are still handed on, and then the exception leaves
+/// `set` or `add` (also the `error_code&` overloads, which report only
+/// iocpx's own errors). Destroying a registration never throws for this.
+///
 /// The members are `const`: a setter is a handle, and what it changes is the
 /// registration it refers to (so a setter captured by value in a lambda can
 /// be used directly).

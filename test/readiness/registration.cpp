@@ -31,9 +31,11 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <new>
 #include <thread>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -625,6 +627,95 @@ BOOST_AUTO_TEST_CASE(token_parallel_group_wait_for_one)
   writer.setter().add(ready::writable());
   io.run();
   BOOST_TEST(done);
+}
+
+// An executor that refuses every function (as one that cannot allocate).
+struct refusing_executor
+{
+  asio::io_context* ctx;
+
+  asio::execution_context& query(asio::execution::context_t) const noexcept { return *ctx; }
+  static constexpr asio::execution::blocking_t query(asio::execution::blocking_t) noexcept
+  {
+    return asio::execution::blocking.never;
+  }
+  template <typename F>
+  void execute(F&&) const
+  {
+    throw std::bad_alloc();
+  }
+  friend bool operator==(const refusing_executor& a, const refusing_executor& b) noexcept
+  {
+    return a.ctx == b.ctx;
+  }
+  friend bool operator!=(const refusing_executor& a, const refusing_executor& b) noexcept
+  {
+    return a.ctx != b.ctx;
+  }
+};
+
+// Counts its destruction (moved-from copies do not count).
+struct destruction_counter
+{
+  int* count;
+  explicit destruction_counter(int* c) : count(c) {}
+  destruction_counter(destruction_counter&& o) noexcept : count(std::exchange(o.count, nullptr)) {}
+  destruction_counter(const destruction_counter&) = delete;
+  ~destruction_counter()
+  {
+    if (count)
+      ++*count;
+  }
+};
+
+BOOST_AUTO_TEST_CASE(a_post_that_throws_loses_only_its_own_wait)
+{
+  asio::io_context ctx;
+  iocpx::registration reg(ctx);
+  int refused_destroyed = 0;
+  int others_ran = 0;
+  reg.async_wait(ready::readable(), [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    ++others_ran;
+  });
+  reg.async_wait(ready::readable(),
+      asio::bind_executor(refusing_executor{&ctx},
+          [c = destruction_counter(&refused_destroyed)](error_code, ready) {
+            BOOST_FAIL("a handler its executor refused ran");
+          }));
+  reg.async_wait(ready::readable(), [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    ++others_ran;
+  });
+  // The refusal reaches the setter, after every other wait was handed on.
+  BOOST_CHECK_THROW(reg.setter().set(ready::readable()), std::bad_alloc);
+  BOOST_TEST(refused_destroyed == 1);
+  // Bounded: a wait lost in the setter would keep run() from returning.
+  ctx.run_for(std::chrono::seconds(10));
+  BOOST_TEST(others_ran == 2);
+}
+
+BOOST_AUTO_TEST_CASE(closing_with_a_refusing_executor_aborts_the_other_waits)
+{
+  asio::io_context ctx;
+  int refused_destroyed = 0;
+  int aborted = 0;
+  {
+    iocpx::registration reg(ctx);
+    reg.async_wait(ready::readable(),
+        asio::bind_executor(refusing_executor{&ctx},
+            [c = destruction_counter(&refused_destroyed)](error_code, ready) {
+              BOOST_FAIL("a handler its executor refused ran");
+            }));
+    reg.async_wait(ready::readable(), [&](error_code ec, ready) {
+      BOOST_TEST(ec == asio::error::operation_aborted);
+      ++aborted;
+    });
+    // The destructor closes: it must not throw, nor lose the second wait.
+  }
+  BOOST_TEST(refused_destroyed == 1);
+  ctx.run_for(std::chrono::seconds(10));
+  BOOST_TEST(aborted == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

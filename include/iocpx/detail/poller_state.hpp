@@ -306,7 +306,7 @@ public:
       while (poller_entry* e = ready_.pop_front())
         e->queued = false;
     }
-    readiness_core::post_all(done, asio::error::operation_aborted);
+    readiness_core::post_all_from_close(done);
     // Detach from each core under its mutex: after this, no core can reach
     // this poller.
     while (poller_entry* e = entries.pop_front())

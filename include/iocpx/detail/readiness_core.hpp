@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <mutex>
 
 namespace iocpx {
@@ -275,7 +276,7 @@ public:
       }
       demand_.store(0, std::memory_order_seq_cst);
     }
-    post_all(done, asio::error::operation_aborted);
+    post_all_from_close(done);
     release();
   }
 
@@ -313,10 +314,41 @@ public:
     demand_.store(static_cast<std::uint8_t>(d), std::memory_order_seq_cst);
   }
 
+  // Posts every operation, in order. A post that throws (its executor
+  // could not allocate) destroys that operation's handler without calling
+  // it; the others are still posted, and the first exception is rethrown
+  // once all have been handed on, so none is lost in the list.
   static void post_all(readiness_op_list& ops, const boost::system::error_code& ec)
   {
+    std::exception_ptr failed;
     while (readiness_op* op = ops.pop_front())
-      op->post(ec, ec ? 0 : op->result_);
+    {
+      try
+      {
+        op->post(ec, ec ? 0 : op->result_);
+      }
+      catch (...)
+      {
+        if (!failed)
+          failed = std::current_exception();
+      }
+    }
+    if (failed)
+      std::rethrow_exception(failed);
+  }
+
+  // post_all with operation_aborted, for a close, which destructors call:
+  // it cannot throw, so a wait whose executor could not take its handler
+  // has lost it (as at the context's shutdown) while the rest are posted.
+  static void post_all_from_close(readiness_op_list& ops) noexcept
+  {
+    try
+    {
+      post_all(ops, asio::error::operation_aborted);
+    }
+    catch (...)
+    {
+    }
   }
 
 private:

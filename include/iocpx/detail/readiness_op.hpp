@@ -306,7 +306,8 @@ private:
     // Free the operation's memory before the upcall, so that the handler
     // can start the next wait with the same (recycled) block.
     Handler handler(std::move(op->handler_));
-    readiness_work<handler_executor_type> work(std::move(op->work_));
+    // Kept until the handler returns: the context keeps its work till then.
+    [[maybe_unused]] readiness_work<handler_executor_type> work(std::move(op->work_));
     const boost::system::error_code ec = op->ec_;
     const std::size_t result = op->result_;
     deallocate_op(op);
