@@ -159,12 +159,23 @@ public:
         old, now, std::memory_order_seq_cst, std::memory_order_relaxed));
     prev = readiness_of(old);
     if (claimed)
-      slot_of(old)->post(boost::system::error_code(), claimed);
-    const ready::bits_type added = readiness_of(now) & ~prev;
-    if (added != 0 && (added & demand_.load(std::memory_order_seq_cst)) != 0)
-      notify(added);
+    {
+      try
+      {
+        slot_of(old)->post(boost::system::error_code(), claimed);
+      }
+      catch (...)
+      {
+        // Its executor refused the slot's handler: the other waits this
+        // change satisfies must still be handed on (see post_all).
+        wake_others(prev, now);
+        throw;
+      }
+    }
+    wake_others(prev, now);
     return true;
   }
+
 
   bool load(ready::bits_type& cur) const noexcept
   {
@@ -353,6 +364,15 @@ public:
 
 private:
   ~readiness_core() = default;
+
+  // Hands on the waits in the list, and a poller's entry, that the kinds
+  // this change added satisfy (the slot's wait is the caller's).
+  void wake_others(ready::bits_type prev, word_type now)
+  {
+    const ready::bits_type added = readiness_of(now) & ~prev;
+    if (added != 0 && (added & demand_.load(std::memory_order_seq_cst)) != 0)
+      notify(added);
+  }
 
   static ready::bits_type readiness_of(word_type w) noexcept
   {

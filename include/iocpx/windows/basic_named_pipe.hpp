@@ -371,12 +371,14 @@ public:
       ec = asio::error::bad_descriptor;
       return;
     }
-    if (readiness_)
-      readiness_->core()->cancel_all();
     // The readiness probe is cancelled with the rest and re-arms itself,
     // so a poller keeps seeing this pipe; a readiness write held in the
     // system is cancelled too, and its retry reports operation_aborted.
+    // The system's operations first: aborting the waits may throw (an
+    // executor that cannot take a handler).
     binding_.cancel(ec);
+    if (readiness_)
+      readiness_->core()->cancel_all();
   }
 
   /// Throwing form of cancel().

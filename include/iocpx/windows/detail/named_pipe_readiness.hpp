@@ -182,11 +182,14 @@ public:
     buffered_more_ = false;
     data_known_ = false;
     held_ = held_error_ = 0;
-    set(ready::writable());
-    if (ec)
-      add(ready::error());
-    else
+    // Drop the last connection's readiness (this satisfies no wait, so it
+    // cannot throw), arm the probe, then add what a new connection has.
+    // In that order because adding hands satisfied waits to their
+    // executors, which may throw, and the probe must be armed regardless.
+    set(ready::none());
+    if (!ec)
       arm();
+    add(ec ? ready::writable() | ready::error() : ready::writable());
   }
 
   // The connection ended (disconnect, close): nothing in flight may change
