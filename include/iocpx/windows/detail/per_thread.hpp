@@ -17,15 +17,20 @@ namespace iocpx {
 namespace windows {
 namespace detail {
 
-// One `T` per thread, made on first use and destroyed when the thread exits.
+// One `T` per thread (per fiber, strictly: each fiber has its own, freed
+// by DeleteFiber), made on first use and destroyed when the thread exits.
 //
 // Not a `thread_local T`: with MinGW-w64's emulated TLS, a thread's
 // thread_local storage is freed (in one pthread key destructor) before
 // libstdc++ runs the destructors of the thread_local objects in it (in
 // another, created later), so a destructor that frees memory corrupts the
 // heap at thread exit. A fiber-local slot's callback runs when the thread
-// exits and owns `T` on the heap, so nothing depends on that order. T must
-// be default-constructible and its destructor must not throw.
+// exits and owns `T` on the heap, so nothing depends on that order.
+//
+// The callbacks run first at thread exit, before thread_local destructors
+// and DLL_THREAD_DETACH: code that uses a pipe from those gets a new `T`
+// that is not freed. T must be default-constructible and its destructor
+// must not throw.
 template <typename T>
 class per_thread
 {
@@ -54,10 +59,23 @@ private:
     delete static_cast<T*>(p);
   }
 
-  // One slot per T for the life of the process.
+  // One slot per T for the life of the process. The slot is never freed,
+  // and its callback is code in this module: if this module is a DLL,
+  // it is pinned so that unloading it cannot leave the callback dangling
+  // for the threads that exit later.
   static DWORD index() noexcept
   {
-    static const DWORD slot = ::FlsAlloc(&destroy);
+    static const DWORD slot = [] {
+      const DWORD s = ::FlsAlloc(&destroy);
+      if (s != FLS_OUT_OF_INDEXES)
+      {
+        static const char in_this_module = 0;
+        HMODULE self = nullptr;
+        ::GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_PIN | GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS,
+            reinterpret_cast<LPCWSTR>(&in_this_module), &self);
+      }
+      return s;
+    }();
     return slot;
   }
 };
