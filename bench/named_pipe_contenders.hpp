@@ -275,9 +275,11 @@ enum class idle_watch
 
 // Writes once through a pipe of its own, so that this thread's write-buffer
 // cache (made by the first write on a thread, then shared by every pipe the
-// thread writes to) exists before a measurement counts bytes per pipe.
-inline void warm_write_buffers(asio::io_context& ctx)
+// thread writes to) exists before a measurement counts bytes per pipe. On an
+// io_context of its own: what a context makes once stays counted.
+inline void warm_write_buffers()
 {
+  asio::io_context ctx(1);
   char name[96];
   std::snprintf(name, sizeof name, "\\\\.\\pipe\\iocpx-bench-warm-%lu",
       static_cast<unsigned long>(::GetCurrentProcessId()));
@@ -298,8 +300,7 @@ inline void warm_write_buffers(asio::io_context& ctx)
     pipe.close();
   }
   ::CloseHandle(c);
-  ctx.restart();
-  ctx.poll();
+  ctx.run();
 }
 
 // `written`: each pipe first writes a few bytes through try_write_some (a
@@ -339,7 +340,7 @@ inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size,
     pipes.reserve(count);
     std::array<iocpx::event, 16> events;
     if (written)
-      warm_write_buffers(ctx);
+      warm_write_buffers();
     const long long before = allocated_bytes();
     iocpx::poller poller(ctx); // counted: it is part of watching the pipes
     int waits_done = 0;
