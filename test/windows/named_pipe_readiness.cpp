@@ -200,6 +200,23 @@ BOOST_AUTO_TEST_CASE(a_held_write_that_fails_is_reported_by_its_own_retry)
   BOOST_TEST(ec == asio::error::broken_pipe);
 }
 
+BOOST_AUTO_TEST_CASE(a_cancelled_held_write_is_reported_by_its_retry_and_sets_no_error)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
+  const std::string chunk(4096, 'c');
+  BOOST_TEST(fill_until_would_block(ctx, p.server, chunk) > 0u);
+  p.server.cancel();
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_writable(); }));
+  // The connection is fine: no lasting error for a level-triggered wait to
+  // wake on again and again.
+  BOOST_TEST(!p.server.readiness().is_error());
+  error_code ec;
+  BOOST_TEST(p.server.try_write_some(asio::buffer(chunk), ec) == 0u);
+  BOOST_TEST(ec == asio::error::operation_aborted);
+  BOOST_TEST(!p.server.readiness().is_error());
+}
+
 BOOST_AUTO_TEST_CASE(a_retry_with_other_bytes_is_refused)
 {
   asio::io_context ctx;
@@ -543,6 +560,26 @@ BOOST_AUTO_TEST_CASE(a_pipe_holds_no_write_buffer_once_its_writes_are_done)
   BOOST_TEST(made < 1024);
   BOOST_TEST(read_exact(first.client.native_handle(), 3) == "abc");
   BOOST_TEST(read_exact(second.client.native_handle(), 3) == "def");
+}
+
+// A readiness wait belongs to its connection: disconnect() ends it, so the
+// next connection's readiness cannot complete it.
+BOOST_AUTO_TEST_CASE(disconnect_aborts_the_connections_readiness_waits)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  (void)p.server.readiness();
+  ctx.poll();
+  ctx.restart();
+  bool done = false;
+  p.server.async_wait(ready::readable(), [&](error_code ec, ready r) {
+    BOOST_TEST(ec == asio::error::operation_aborted);
+    BOOST_TEST(r == ready::none());
+    done = true;
+  });
+  BOOST_TEST(ctx.poll() == 0u);
+  p.server.disconnect();
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
 }
 
 // The readiness calls keep per-thread state (write buffers, the event for a

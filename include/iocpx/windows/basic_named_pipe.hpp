@@ -391,9 +391,10 @@ public:
 
   /// Server end only: ends the connection with the current client
   /// (DisconnectNamedPipe) but keeps the instance, which an acceptor can
-  /// reuse with `async_accept(pipe)`. Operations in flight — and any
-  /// completion of this connection still on its way — reach their handlers
-  /// as `asio::error::operation_aborted`; the client's reads see eof.
+  /// reuse with `async_accept(pipe)`. Operations in flight and readiness
+  /// waits — and any completion of this connection still on its way —
+  /// reach their handlers as `asio::error::operation_aborted`; the client's
+  /// reads see eof. A poller keeps watching the pipe.
   ///
   /// Errors: `error::not_server_end`, `asio::error::bad_descriptor`.
   void disconnect(boost::system::error_code& ec)
@@ -413,6 +414,11 @@ public:
     connected_ = false;
     if (!::DisconnectNamedPipe(binding_.native_handle()))
       ec = detail::last_error();
+    // Readiness waits of this connection end too (a wait left pending would
+    // be completed by the next connection's readiness). Last: it may throw
+    // (an executor that refuses its handler). A poller keeps the pipe.
+    if (readiness_)
+      readiness_->core()->cancel_all();
   }
 
   /// Throwing form of disconnect().

@@ -182,14 +182,11 @@ public:
     buffered_more_ = false;
     data_known_ = false;
     held_ = held_error_ = 0;
-    // Drop the last connection's readiness (this satisfies no wait, so it
-    // cannot throw), arm the probe, then add what a new connection has.
-    // In that order because adding hands satisfied waits to their
-    // executors, which may throw, and the probe must be armed regardless.
-    set(ready::none());
-    if (!ec)
+    set(ready::writable());
+    if (ec)
+      add(ready::error());
+    else
       arm();
-    add(ec ? ready::writable() | ready::error() : ready::writable());
   }
 
   // The connection ended (disconnect, close): nothing in flight may change
@@ -642,7 +639,11 @@ private:
       held_error_ = ec.category() == boost::system::system_category() && ec.value() != 0
           ? static_cast<DWORD>(ec.value())
           : static_cast<DWORD>(ERROR_GEN_FAILURE);
-      add(ready::writable() | ready::error());
+      // A write cancelled by cancel() is no fault of the pipe: its retry
+      // reports operation_aborted, but `error` (which would stay set for
+      // the rest of the connection) is not set.
+      add(ec == asio::error::operation_aborted ? ready::writable()
+                                               : ready::writable() | ready::error());
       return;
     }
     add(ready::writable());
@@ -651,14 +652,28 @@ private:
   using update_kind = core_type::update_kind;
 
   // The setter side, on our own reference (the core outlives every call).
-  void change(update_kind kind, ready r)
+  //
+  // Never throws. These changes are the pipe's own, made inside its calls
+  // and completions: if a satisfied wait's executor refuses its handler
+  // (cannot allocate), that handler is dropped, as a close drops it, and
+  // the other waits are still handed on (readiness_core::update). Letting
+  // the exception out would lose more: the bytes a try_read_some has
+  // already taken, the rest of a reconnection (writable, the probe), an
+  // accept's handler.
+  void change(update_kind kind, ready r) noexcept
   {
     ready::bits_type previous = 0;
-    core_->update(kind, r.bits(), previous);
+    try
+    {
+      core_->update(kind, r.bits(), previous);
+    }
+    catch (...)
+    {
+    }
   }
-  void set(ready r) { change(update_kind::set, r); }
-  void add(ready r) { change(update_kind::add, r); }
-  void clear(ready r) { change(update_kind::clear, r); }
+  void set(ready r) noexcept { change(update_kind::set, r); }
+  void add(ready r) noexcept { change(update_kind::add, r); }
+  void clear(ready r) noexcept { change(update_kind::clear, r); }
 
   // Kept small: one of these per pipe that uses readiness, idle or not.
   core_type* core_; // one reference, given up by close() in the destructor
