@@ -273,6 +273,23 @@ enum class idle_watch
   poller
 };
 
+// A connected pair of small overlapped byte-mode pipe ends named `name`
+// (server first); false if the system refused either end.
+inline bool open_idle_pair(const char* name, HANDLE& server, HANDLE& client)
+{
+  server = ::CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, nullptr);
+  if (server == INVALID_HANDLE_VALUE)
+    return false;
+  client = ::CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+  if (client == INVALID_HANDLE_VALUE)
+  {
+    ::CloseHandle(server);
+    return false;
+  }
+  return true;
+}
+
 // Writes once through a pipe of its own, so that this thread's write-buffer
 // cache (made by the first write on a thread, then shared by every pipe the
 // thread writes to) exists before a measurement counts bytes per pipe. On an
@@ -283,16 +300,9 @@ inline void warm_write_buffers()
   char name[96];
   std::snprintf(name, sizeof name, "\\\\.\\pipe\\iocpx-bench-warm-%lu",
       static_cast<unsigned long>(::GetCurrentProcessId()));
-  HANDLE s = ::CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-      PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, nullptr);
-  if (s == INVALID_HANDLE_VALUE)
+  HANDLE s, c;
+  if (!open_idle_pair(name, s, c))
     return;
-  HANDLE c = ::CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-  if (c == INVALID_HANDLE_VALUE)
-  {
-    ::CloseHandle(s);
-    return;
-  }
   {
     ix::named_pipe pipe(ctx, s);
     error_code ec;
@@ -319,16 +329,9 @@ inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size,
     char name[96];
     std::snprintf(name, sizeof name, "\\\\.\\pipe\\iocpx-bench-idle-%lu-%zu",
         static_cast<unsigned long>(::GetCurrentProcessId()), i);
-    HANDLE s = ::CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-        PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, nullptr);
-    if (s == INVALID_HANDLE_VALUE)
+    HANDLE s, c;
+    if (!open_idle_pair(name, s, c))
       break;
-    HANDLE c = ::CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-    if (c == INVALID_HANDLE_VALUE)
-    {
-      ::CloseHandle(s);
-      break;
-    }
     servers.push_back(s);
     clients.push_back(c);
   }
