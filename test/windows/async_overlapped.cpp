@@ -257,6 +257,59 @@ BOOST_AUTO_TEST_CASE(more_data_without_skip_on_success)
   more_data_is_distinguishable({});
 }
 
+// A datagram longer than the buffer: WSARecv fails with WSAEMSGSIZE, but
+// the kernel completed the receive with a warning (STATUS_BUFFER_OVERFLOW)
+// and, without skip-on-success, queues a packet as for a success. The
+// operation completes once, as more data, and the socket goes on working.
+void oversized_datagram_completes_once(ix::bind_options options)
+{
+  winsock ws;
+  asio::io_context ctx;
+  udp_pair udp;
+  const SOCKET receiver = udp.a;
+  ix::binding b = ix::bind(ctx, reinterpret_cast<HANDLE>(receiver), options);
+  udp.send({"0123456789", "ok"});
+
+  char small[2];
+  WSABUF small_wsa{sizeof small, small};
+  DWORD flags = 0;
+  result first;
+  ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) {
+        return ix::wsa_result(::WSARecv(receiver, &small_wsa, 1, nullptr, &flags, ov, nullptr));
+      },
+      first.handler());
+  BOOST_TEST(run_until(ctx, [&] { return first.calls > 0; }));
+  BOOST_TEST(ix::is_more_data(first.ec));
+  BOOST_TEST(first.n == 2u);
+  BOOST_TEST(std::string(small, 2) == "01");
+
+  char buf[16];
+  WSABUF wsa{sizeof buf, buf};
+  DWORD flags2 = 0;
+  result second;
+  ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) { return ix::wsa_result(::WSARecv(receiver, &wsa, 1, nullptr, &flags2, ov, nullptr)); },
+      second.handler());
+  BOOST_TEST(run_until(ctx, [&] { return second.calls > 0; }));
+  BOOST_TEST(!second.ec);
+  BOOST_TEST(std::string(buf, second.n) == "ok");
+  ctx.restart();
+  ctx.run_for(100ms);
+  BOOST_TEST(first.calls == 1);
+  BOOST_TEST(second.calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(oversized_datagram_with_skip_on_success)
+{
+  oversized_datagram_completes_once(ix::bind_options::fast());
+}
+
+BOOST_AUTO_TEST_CASE(oversized_datagram_without_skip_on_success)
+{
+  oversized_datagram_completes_once({});
+}
+
 BOOST_AUTO_TEST_CASE(disk_file_write_then_read_at_offsets)
 {
   asio::io_context ctx;

@@ -326,4 +326,52 @@ BOOST_AUTO_TEST_CASE(start_or_complete_returns_immediate_results_inline)
   BOOST_TEST(run_until(ctx, [&] { return callbacks == 2; }));
 }
 
+// A datagram longer than the buffer (WSAEMSGSIZE, a warning the kernel
+// completes like a success): with skip-on-success it comes back inline as
+// more data; without, its packet reaches the callback, once.
+BOOST_AUTO_TEST_CASE(start_or_complete_oversized_datagram)
+{
+  winsock ws;
+  asio::io_context ctx;
+  int callbacks = 0;
+  error_code seen;
+  std::size_t seen_bytes = 0;
+  ix::overlapped ov([&](const error_code& e, std::size_t n) {
+    ++callbacks;
+    seen = e;
+    seen_bytes = n;
+  });
+  char small[2];
+  WSABUF wsa{sizeof small, small};
+  DWORD flags = 0;
+  ix::immediate_result r;
+  error_code ec;
+
+  udp_pair fast_udp;
+  fast_udp.send({"0123456789"});
+  ix::binding fast = ix::bind(ctx, reinterpret_cast<HANDLE>(fast_udp.a), ix::bind_options::fast());
+  BOOST_TEST(ov.start_or_complete(fast,
+      [&](OVERLAPPED* o) { return ix::wsa_result(::WSARecv(fast_udp.a, &wsa, 1, nullptr, &flags, o, nullptr)); },
+      r, ec));
+  BOOST_TEST(!ec);
+  BOOST_TEST(ix::is_more_data(r.ec));
+  BOOST_TEST(r.bytes == 2u);
+  BOOST_TEST(std::string(small, 2) == "01");
+
+  udp_pair plain_udp;
+  plain_udp.send({"abcdef"});
+  ix::binding plain = ix::bind(ctx, reinterpret_cast<HANDLE>(plain_udp.a));
+  BOOST_TEST(!ov.start_or_complete(plain,
+      [&](OVERLAPPED* o) { return ix::wsa_result(::WSARecv(plain_udp.a, &wsa, 1, nullptr, &flags, o, nullptr)); },
+      r, ec));
+  BOOST_TEST(!ec);
+  BOOST_TEST(run_until(ctx, [&] { return callbacks > 0; }));
+  BOOST_TEST(ix::is_more_data(seen));
+  BOOST_TEST(seen_bytes == 2u);
+  BOOST_TEST(std::string(small, 2) == "ab");
+  ctx.restart();
+  ctx.run_for(100ms);
+  BOOST_TEST(callbacks == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <initializer_list>
 #include <string>
 #include <utility>
 
@@ -226,6 +227,46 @@ inline void make_socket_pair(socket_pair& pair, DWORD flags = WSA_FLAG_OVERLAPPE
   BOOST_REQUIRE(pair.b != INVALID_SOCKET);
   ::closesocket(listener);
 }
+
+// A bound loopback UDP receiver and a sender (requires winsock).
+struct udp_pair : socket_pair // a: receiver, b: sender
+{
+  sockaddr_in to{};
+
+  udp_pair()
+  {
+    a = ::WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, nullptr, 0, WSA_FLAG_OVERLAPPED);
+    b = ::WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, nullptr, 0, WSA_FLAG_OVERLAPPED);
+    BOOST_REQUIRE(a != INVALID_SOCKET);
+    BOOST_REQUIRE(b != INVALID_SOCKET);
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE_EQUAL(::bind(a, reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0);
+    int len = sizeof(to);
+    BOOST_REQUIRE_EQUAL(::getsockname(a, reinterpret_cast<sockaddr*>(&to), &len), 0);
+  }
+
+  // Sends each text as one datagram, then waits until all of them can be
+  // received, so that receives complete at once.
+  void send(std::initializer_list<std::string> texts)
+  {
+    u_long total = 0;
+    for (const std::string& t : texts)
+    {
+      BOOST_REQUIRE_EQUAL(::sendto(b, t.data(), int(t.size()), 0, reinterpret_cast<sockaddr*>(&to),
+                              sizeof(to)),
+          int(t.size()));
+      total += u_long(t.size());
+    }
+    u_long available = 0;
+    for (int i = 0; i < 200 && available < total; ++i)
+    {
+      BOOST_REQUIRE_EQUAL(::ioctlsocket(a, FIONREAD, &available), 0);
+      if (available < total)
+        ::Sleep(5);
+    }
+  }
+};
 
 // Runs the context until `done()` or the deadline; returns done().
 template <typename Done>

@@ -51,6 +51,11 @@ namespace windows {
 /// - `ERROR_MORE_DATA` (a message longer than the buffer): completes with
 ///   that error and the bytes read; the rest of the message is still there.
 ///   Test for it with is_more_data(). It is a warning, not a failure.
+/// - A code that stands for a warning the kernel completed — WSARecv's
+///   WSAEMSGSIZE for a datagram longer than the buffer — is treated as
+///   ERROR_MORE_DATA: it has a packet unless the handle skips the port on
+///   success, and completes once with ERROR_MORE_DATA and the bytes that
+///   fit (iocpx reads the status the kernel left in the OVERLAPPED).
 /// - Any other code: an immediate failure (no packet) — completes with that
 ///   code. Some are not failures to the caller: ConnectNamedPipe's
 ///   ERROR_PIPE_CONNECTED means a client connected before the call.

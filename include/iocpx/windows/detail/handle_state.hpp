@@ -64,6 +64,59 @@ struct handle_state
   }
 };
 
+// How an operation's Win32 call ended, as far as the port is concerned.
+enum class start_outcome
+{
+  pending,   // the kernel queues a packet when it completes
+  completed, // the kernel completed it: a packet unless the handle skips the port on success
+  failed     // failed before the kernel completed anything: never a packet
+};
+
+// Set before the Win32 call: the kernel overwrites it with the request's
+// final status when it completes the request, pending or not.
+inline void mark_status_unknown(OVERLAPPED& ov) noexcept
+{
+  ov.Internal = STATUS_PENDING;
+}
+
+// Classifies the Win32 result of a call made with `ov` (marked with
+// mark_status_unknown first). Success and ERROR_MORE_DATA are completions.
+// Some functions report a warning-level status as an error — WSARecv on a
+// datagram larger than the buffer returns WSAEMSGSIZE for
+// STATUS_BUFFER_OVERFLOW — although the kernel completed the request and
+// queues a packet as for a success (seen under Wine: one packet without
+// skip-on-success, none with it). The status block tells those apart from
+// real failures. Only warning-level statuses count: ConnectNamedPipe's
+// ERROR_PIPE_CONNECTED (a success-level status) queues no packet.
+inline start_outcome classify_start(DWORD result, const OVERLAPPED& ov) noexcept
+{
+  switch (result)
+  {
+  case ERROR_IO_PENDING:
+    return start_outcome::pending;
+  case ERROR_SUCCESS:
+  case ERROR_MORE_DATA:
+    return start_outcome::completed;
+  default:
+  {
+    const auto status = static_cast<unsigned long>(ov.Internal);
+    const bool warning_level = (status >> 30) == 2;
+    return warning_level ? start_outcome::completed : start_outcome::failed;
+  }
+  }
+}
+
+// The Win32 code iocpx delivers for a call that completed without a packet:
+// what its packet would have carried for a buffer overflow (a message or
+// datagram longer than the buffer), so both paths report ERROR_MORE_DATA.
+inline DWORD completion_code(DWORD result, const OVERLAPPED& ov) noexcept
+{
+  constexpr unsigned long status_buffer_overflow = 0x80000005ul;
+  if (result != ERROR_SUCCESS && static_cast<unsigned long>(ov.Internal) == status_buffer_overflow)
+    return ERROR_MORE_DATA;
+  return result;
+}
+
 // Decides, after the Win32 call of an operation returned `result`, who
 // delivers the completion: the kernel's packet (on_pending), or iocpx itself
 // (an immediate failure, or an immediate success that queues no packet
@@ -71,10 +124,11 @@ struct handle_state
 // was passed to the call. work_started() must not have been called yet.
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result);
 
-// Whether an operation whose Win32 call returned `result` completed without
-// queueing a packet (an immediate failure, or an immediate success on a
-// handle that skips the port on success).
-IOCPX_DECL bool completed_without_packet(const handle_state& state, DWORD result) noexcept;
+// Whether an operation whose Win32 call with `ov` returned `result`
+// completed without queueing a packet (an immediate failure, or an
+// immediate completion on a handle that skips the port on success).
+IOCPX_DECL bool completed_without_packet(const handle_state& state, DWORD result,
+    const OVERLAPPED& ov) noexcept;
 
 // The contract of the start functions given to async_overlapped and
 // overlapped::start: called with the OVERLAPPED, returning a Win32 error code.

@@ -38,6 +38,7 @@ public:
   void begin(handle_state& handle) noexcept
   {
     iocp_operation::reset();
+    mark_status_unknown(*this);
     handle_ = &handle;
     os_handle_.store(handle.handle, std::memory_order_relaxed);
     epoch_ = handle.cancel_epoch.load(std::memory_order_acquire);

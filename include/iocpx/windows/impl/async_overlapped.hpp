@@ -180,6 +180,7 @@ public:
       ov = &slot.template emplace<overlapped_cancellation>(state->handle, p.p);
 
     operation_started(*state);
+    mark_status_unknown(*ov);
     DWORD result;
     try
     {

@@ -300,14 +300,14 @@ inline void deliver_immediately(iocp_context& iocp, iocp_operation* op, DWORD er
   iocp.on_completion(op, error, bytes);
 }
 
-IOCPX_DECL bool completed_without_packet(const handle_state& state, DWORD result) noexcept
+IOCPX_DECL bool completed_without_packet(const handle_state& state, DWORD result,
+    const OVERLAPPED& ov) noexcept
 {
-  switch (result)
+  switch (classify_start(result, ov))
   {
-  case ERROR_IO_PENDING:
+  case start_outcome::pending:
     return false;
-  case ERROR_SUCCESS:
-  case ERROR_MORE_DATA:
+  case start_outcome::completed:
     return state.effective.skip_completion_port_on_success;
   default:
     return true; // immediate failures never queue a packet
@@ -320,17 +320,17 @@ IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD resu
   iocp.work_started();
 
   const bool skips = state.effective.skip_completion_port_on_success;
-  switch (result)
+  switch (classify_start(result, *op))
   {
-  case ERROR_IO_PENDING:
+  case start_outcome::pending:
     // The kernel queues a packet. If another thread already dequeued it,
     // on_pending() re-posts it; otherwise the dequeue completes it.
     iocp.on_pending(op);
     return;
-  case ERROR_SUCCESS:
-  case ERROR_MORE_DATA:
+  case start_outcome::completed:
     // A success, or a warning (STATUS_BUFFER_OVERFLOW: the message did not
-    // fit, the rest is still in the pipe). Both queue a packet, unless the
+    // fit, the rest is still in the pipe; also when the function reported
+    // it as an error, see classify_start). Both queue a packet, unless the
     // handle skips the port on success — then there is none, the result is
     // in the OVERLAPPED, and iocpx delivers it.
     if (!skips)
@@ -338,7 +338,7 @@ IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD resu
       iocp.on_pending(op);
       return;
     }
-    deliver_immediately(iocp, op, result, static_cast<DWORD>(op->InternalHigh));
+    deliver_immediately(iocp, op, completion_code(result, *op), static_cast<DWORD>(op->InternalHigh));
     return;
   default:
     // An immediate failure never queues a packet.
