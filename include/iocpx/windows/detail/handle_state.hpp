@@ -72,11 +72,15 @@ enum class start_outcome
   failed     // failed before the kernel completed anything: never a packet
 };
 
+// STATUS_PENDING, spelled here: <windows.h> leaves it out when the user
+// defines WIN32_NO_STATUS (to include <ntstatus.h> instead).
+constexpr unsigned long status_pending = 0x00000103ul;
+
 // Set before the Win32 call: the kernel overwrites it with the request's
 // final status when it completes the request, pending or not.
 inline void mark_status_unknown(OVERLAPPED& ov) noexcept
 {
-  ov.Internal = STATUS_PENDING;
+  ov.Internal = status_pending;
 }
 
 // Classifies the Win32 result of a call made with `ov` (marked with
