@@ -176,7 +176,6 @@ public:
     return true;
   }
 
-
   bool load(ready::bits_type& cur) const noexcept
   {
     const word_type s = state_.load(std::memory_order_acquire);

@@ -183,13 +183,13 @@ public:
       throw;
     }
     ec = {};
-    if (detail::completed_without_packet(*handle, code, *state_))
+    const detail::start_outcome outcome = detail::classify_start(code, *state_);
+    if (detail::completed_without_packet(*handle, outcome))
     {
-      const bool completed = detail::classify_start(code, *state_) == detail::start_outcome::completed;
-      result.bytes = completed ? static_cast<std::size_t>(state_->InternalHigh) : 0;
-      const DWORD delivered = completed ? detail::completion_code(code, *state_) : code;
+      const detail::packetless_result r = detail::packetless_result_of(outcome, code, *state_);
+      result.bytes = r.bytes;
       result.ec = detail::translate_result(
-          boost::system::error_code(static_cast<int>(delivered), boost::system::system_category()),
+          boost::system::error_code(static_cast<int>(r.code), boost::system::system_category()),
           false, false, handle->handle);
       state_->abort_begin(); // nothing in flight: drop the operation's references
       return true;

@@ -110,15 +110,34 @@ inline start_outcome classify_start(DWORD result, const OVERLAPPED& ov) noexcept
   }
 }
 
-// The Win32 code iocpx delivers for a call that completed without a packet:
-// what its packet would have carried for a buffer overflow (a message or
-// datagram longer than the buffer), so both paths report ERROR_MORE_DATA.
-inline DWORD completion_code(DWORD result, const OVERLAPPED& ov) noexcept
+// Whether an operation that ended as `outcome` queued no packet: an
+// immediate failure, or an immediate completion on a handle that skips the
+// port on success.
+inline bool completed_without_packet(const handle_state& state, start_outcome outcome) noexcept
 {
+  return outcome == start_outcome::failed
+      || (outcome == start_outcome::completed && state.effective.skip_completion_port_on_success);
+}
+
+// What iocpx delivers for an operation that ended without a packet: a
+// completion's bytes from the OVERLAPPED, with the code its packet would
+// have carried (ERROR_MORE_DATA for a buffer overflow, also when the
+// function reported it as another code); a failure's code and no bytes.
+struct packetless_result
+{
+  DWORD code;
+  DWORD bytes;
+};
+
+inline packetless_result packetless_result_of(start_outcome outcome, DWORD result,
+    const OVERLAPPED& ov) noexcept
+{
+  if (outcome != start_outcome::completed)
+    return {result, 0};
   constexpr unsigned long status_buffer_overflow = 0x80000005ul;
-  if (result != ERROR_SUCCESS && static_cast<unsigned long>(ov.Internal) == status_buffer_overflow)
-    return ERROR_MORE_DATA;
-  return result;
+  const bool overflow = static_cast<unsigned long>(ov.Internal) == status_buffer_overflow;
+  return {result != ERROR_SUCCESS && overflow ? DWORD(ERROR_MORE_DATA) : result,
+      static_cast<DWORD>(ov.InternalHigh)};
 }
 
 // Decides, after the Win32 call of an operation returned `result`, who
@@ -127,12 +146,6 @@ inline DWORD completion_code(DWORD result, const OVERLAPPED& ov) noexcept
 // because the handle skips the port on success). `op` is the OVERLAPPED that
 // was passed to the call. work_started() must not have been called yet.
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result);
-
-// Whether an operation whose Win32 call with `ov` returned `result`
-// completed without queueing a packet (an immediate failure, or an
-// immediate completion on a handle that skips the port on success).
-IOCPX_DECL bool completed_without_packet(const handle_state& state, DWORD result,
-    const OVERLAPPED& ov) noexcept;
 
 // The contract of the start functions given to async_overlapped and
 // overlapped::start: called with the OVERLAPPED, returning a Win32 error code.

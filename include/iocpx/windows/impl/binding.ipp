@@ -300,51 +300,27 @@ inline void deliver_immediately(iocp_context& iocp, iocp_operation* op, DWORD er
   iocp.on_completion(op, error, bytes);
 }
 
-IOCPX_DECL bool completed_without_packet(const handle_state& state, DWORD result,
-    const OVERLAPPED& ov) noexcept
-{
-  switch (classify_start(result, ov))
-  {
-  case start_outcome::pending:
-    return false;
-  case start_outcome::completed:
-    return state.effective.skip_completion_port_on_success;
-  default:
-    return true; // immediate failures never queue a packet
-  }
-}
-
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result)
 {
   iocp_context& iocp = *state.iocp;
   iocp.work_started();
 
-  const bool skips = state.effective.skip_completion_port_on_success;
-  switch (classify_start(result, *op))
+  const start_outcome outcome = classify_start(result, *op);
+  if (!completed_without_packet(state, outcome))
   {
-  case start_outcome::pending:
-    // The kernel queues a packet. If another thread already dequeued it,
-    // on_pending() re-posts it; otherwise the dequeue completes it.
+    // Pending, or a completion that queues a packet: a success, or a
+    // warning (STATUS_BUFFER_OVERFLOW: the message did not fit, the rest
+    // is still in the pipe; also when the function reported it as an
+    // error, see classify_start). If another thread already dequeued the
+    // packet, on_pending() re-posts it; otherwise the dequeue completes it.
     iocp.on_pending(op);
     return;
-  case start_outcome::completed:
-    // A success, or a warning (STATUS_BUFFER_OVERFLOW: the message did not
-    // fit, the rest is still in the pipe; also when the function reported
-    // it as an error, see classify_start). Both queue a packet, unless the
-    // handle skips the port on success — then there is none, the result is
-    // in the OVERLAPPED, and iocpx delivers it.
-    if (!skips)
-    {
-      iocp.on_pending(op);
-      return;
-    }
-    deliver_immediately(iocp, op, completion_code(result, *op), static_cast<DWORD>(op->InternalHigh));
-    return;
-  default:
-    // An immediate failure never queues a packet.
-    deliver_immediately(iocp, op, result, 0);
-    return;
   }
+  // An immediate failure, or a completion on a handle that skips the port
+  // on success: no packet, the result is in the OVERLAPPED, and iocpx
+  // delivers it.
+  const packetless_result r = packetless_result_of(outcome, result, *op);
+  deliver_immediately(iocp, op, r.code, r.bytes);
 }
 
 IOCPX_DECL boost::system::error_code translate_result(const boost::system::error_code& ec,
