@@ -305,6 +305,81 @@ BOOST_AUTO_TEST_CASE(close_twice)
   BOOST_TEST(ec == iocpx::error::not_bound);
 }
 
+// Two bindings of one handle share what iocpx knows about it: after one
+// closes it, the other must not cancel or close the handle value again — by
+// then it may name another handle.
+BOOST_AUTO_TEST_CASE(closing_a_handle_shared_by_two_bindings_closes_it_once)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  HANDLE h = p.server.release();
+  ix::binding first = ix::bind(ctx, h);
+  ix::binding second = ix::bind(ctx, h);
+  first.close();
+  BOOST_TEST(!second.is_bound());
+
+  // Windows and Wine hand out the freed value again soon.
+  unique_handle reused(::CreateEventW(nullptr, TRUE, FALSE, nullptr));
+  BOOST_REQUIRE(reused.get() != nullptr);
+
+  error_code ec;
+  second.close(ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(!second.is_bound());
+  BOOST_TEST(second.native_handle() == nullptr);
+  DWORD flags = 0;
+  BOOST_TEST(::GetHandleInformation(reused.get(), &flags)); // still open
+}
+
+// The completion modes cannot be cleared once set. A handle that already
+// skips the port on success (set by whoever opened it, or left from a
+// binding that was unbound) must be treated as skipping it even when the
+// options do not ask for it: otherwise iocpx would wait forever for the
+// packet of an immediate success.
+BOOST_AUTO_TEST_CASE(a_handle_that_already_skips_the_port_is_bound_as_skipping)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  BOOST_REQUIRE(::SetFileCompletionNotificationModes(p.server.get(),
+      FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options{});
+  BOOST_TEST(b.skips_completion_port_on_success());
+  BOOST_TEST(!b.skips_set_event_on_handle());
+  BOOST_TEST((b.requested_options() == ix::bind_options{}));
+
+  bool done = false;
+  error_code result;
+  ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) {
+        return ix::win32_result(::WriteFile(p.server.get(), "x", 1, nullptr, ov));
+      },
+      [&](error_code ec, std::size_t) {
+        result = ec;
+        done = true;
+      });
+  BOOST_TEST(run_until(ctx, [&] { return done; }, std::chrono::milliseconds(3000)));
+  BOOST_TEST(!result);
+  BOOST_TEST(read_exact(p.client.get(), 1) == "x");
+}
+
+// A socket whose protocol chain is not all IFS is bound without
+// skip-on-success even when asked for it; a second bind with the same
+// options must still find them equal. (Under Wine every socket is IFS, so
+// there this checks the ordinary path.)
+BOOST_AUTO_TEST_CASE(a_socket_rebinds_with_the_options_it_asked_for)
+{
+  winsock ws;
+  socket_pair sp;
+  make_socket_pair(sp);
+  asio::io_context ctx;
+  ix::binding first = ix::bind(ctx, sp.a, ix::bind_options::fast());
+  error_code ec;
+  ix::binding second = ix::bind(ctx, sp.a, ix::bind_options::fast(), ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(second.is_bound());
+  BOOST_TEST((second.requested_options() == ix::bind_options::fast()));
+}
+
 BOOST_AUTO_TEST_CASE(error_category_and_messages)
 {
   error_code ec = iocpx::error::bound_elsewhere;

@@ -13,7 +13,10 @@
 #include <iocpx/error.hpp>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/test/unit_test.hpp>
+
+#include <stdexcept>
 
 #include <memory>
 #include <optional>
@@ -166,6 +169,37 @@ BOOST_AUTO_TEST_CASE(bad_starts)
       [](const boost::system::system_error& e) { return e.code() == iocpx::error::already_in_flight; });
   ov.cancel();
   BOOST_TEST(run_until(ctx, [&] { return !ov.in_flight(); }));
+}
+
+// A start function that throws leaves nothing in flight, and the work the
+// operation counted is given back without stopping the io_context (which is
+// not running yet here, so work_finished() would have stopped it).
+BOOST_AUTO_TEST_CASE(exception_from_start_leaves_the_overlapped_reusable)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  record r;
+  ix::overlapped ov([&](const error_code& ec, std::size_t n) {
+    ++r.calls;
+    r.ec = ec;
+    r.n = n;
+  });
+  BOOST_CHECK_THROW(ov.start(b, [](OVERLAPPED*) -> DWORD { throw std::runtime_error("start failed"); }),
+      std::runtime_error);
+  BOOST_TEST(!ov.in_flight());
+  BOOST_TEST(b.operations_in_flight() == 0u);
+
+  bool later = false;
+  asio::post(ctx, [&] { later = true; });
+  ctx.run();
+  BOOST_TEST(later);
+  BOOST_TEST(r.calls == 0);
+
+  ov.start(b, [&](OVERLAPPED* o) { return ix::win32_result(::WriteFile(p.server.get(), "ab", 2, nullptr, o)); });
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  BOOST_TEST(!r.ec);
+  BOOST_TEST(r.n == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(cancel_delivers_operation_aborted)

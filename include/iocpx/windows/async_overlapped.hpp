@@ -37,9 +37,12 @@ namespace windows {
 /// @code
 /// [&](OVERLAPPED* ov) { return win32_result(::ReadFile(h, p, n, nullptr, ov)); }
 /// @endcode
-/// It is called exactly once, inside this function. The OVERLAPPED belongs
-/// to iocpx: do not set `hEvent`, and do not use it after `start` returns.
-/// If `start` throws, nothing is started and the exception propagates.
+/// It is called once, inside this function — or not at all if the binding
+/// is empty or its handle closed: the handler then receives
+/// `error::not_bound`. The OVERLAPPED belongs to iocpx: do not set
+/// `hEvent`, and do not use it after `start` returns. If `start` throws,
+/// nothing is started, the handler is destroyed without being called, and
+/// the exception propagates.
 ///
 /// @param token The completion token.
 ///

@@ -140,7 +140,10 @@ public:
   /// Cancels the handle's operations, closes the handle and empties the
   /// binding — for bindings that own their handle. Operations in flight
   /// complete with `asio::error::operation_aborted` (whatever code the
-  /// system reports for an I/O ended by a close: 995, 676 or 109).
+  /// system reports for an I/O ended by a close: 995, 676 or 109). If
+  /// another binding of the same handle closed it already, only empties
+  /// this one and succeeds: the handle value may by then name another
+  /// handle, which is left alone.
   IOCPX_DECL void close(boost::system::error_code& ec);
 
   /// Throwing form of close().
@@ -187,14 +190,17 @@ public:
     return state_ ? state_->requested : bind_options{};
   }
 
-  /// Whether immediate successes skip the port (the system accepted
-  /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS for this handle).
+  /// Whether immediate successes skip the port: the system accepted
+  /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS for this handle, or the handle
+  /// already had it when it was bound (the mode cannot be cleared; iocpx
+  /// reads the handle's modes and delivers such completions itself, even if
+  /// the options did not ask for it).
   bool skips_completion_port_on_success() const noexcept
   {
     return state_ && state_->effective.skip_completion_port_on_success;
   }
 
-  /// Whether the system accepted FILE_SKIP_SET_EVENT_ON_HANDLE.
+  /// Whether the handle has FILE_SKIP_SET_EVENT_ON_HANDLE (as above).
   bool skips_set_event_on_handle() const noexcept
   {
     return state_ && state_->effective.skip_set_event_on_handle;
@@ -218,7 +224,7 @@ private:
   IOCPX_DECL void bind_socket(asio::io_context& ctx, SOCKET socket, bind_options options,
       boost::system::error_code& ec);
   IOCPX_DECL void bind_impl(asio::io_context& ctx, HANDLE handle, bind_options options,
-      bool is_socket, boost::system::error_code& ec);
+      bind_options applied, bool is_socket, boost::system::error_code& ec);
 
   void reset() noexcept
   {

@@ -125,6 +125,7 @@ public:
       return;
     }
     state_->begin(*handle);
+    handle->iocp->work_started(); // before the call: see detail::finish_start()
     DWORD result;
     try
     {
@@ -132,6 +133,7 @@ public:
     }
     catch (...)
     {
+      detail::return_work(*handle->iocp);
       state_->abort_begin();
       throw;
     }
@@ -150,6 +152,10 @@ public:
   /// moves, with no port round trip. Otherwise (ERROR_IO_PENDING, or no
   /// skip-on-success) the callback runs when the packet is dequeued, exactly
   /// as with start().
+  ///
+  /// Unlike start(), it counts the operation as io_context work only once it
+  /// is known to be in flight: from a thread that does not run the
+  /// io_context, hold a work guard if `run()` may otherwise run out of work.
   ///
   /// @returns true if `result` holds the completed operation's outcome
   /// (error code after the same translation the callback would see, and
@@ -194,6 +200,13 @@ public:
       state_->abort_begin(); // nothing in flight: drop the operation's references
       return true;
     }
+    // Counted only now, so that the synchronous outcome above never touches
+    // the count: on a thread that does not run the io_context, giving a
+    // count back costs a posted completion (detail::return_work), too much
+    // for every immediate success. (On a thread that runs it, the running
+    // handler's own count keeps run() going meanwhile; elsewhere, hold a
+    // work guard — see doc/binding_and_overlapped.md.)
+    handle->iocp->work_started();
     detail::finish_start(*handle, state_, code);
     return false;
   }

@@ -51,6 +51,10 @@ struct handle_state
   bind_options effective{};
   bool is_socket = false;
   std::atomic<bool> detached{false}; // unbound, closed, or its io_context shut down
+  // Set by the first close(): several bindings may share the state, and a
+  // handle value is reused as soon as it is closed, so a second CloseHandle
+  // or CancelIoEx could hit an unrelated handle.
+  std::atomic<bool> closed{false};
 
   void add_ref() noexcept
   {
@@ -144,8 +148,21 @@ inline packetless_result packetless_result_of(start_outcome outcome, DWORD resul
 // delivers the completion: the kernel's packet (on_pending), or iocpx itself
 // (an immediate failure, or an immediate success that queues no packet
 // because the handle skips the port on success). `op` is the OVERLAPPED that
-// was passed to the call. work_started() must not have been called yet.
+// was passed to the call. The caller has counted the operation as work
+// (work_started()) before the call, as Asio does for its own operations: a
+// count taken after it would leave a window in which another thread's last
+// handler finishes, finds no work and stops the io_context while the
+// operation is in flight.
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result);
+
+// Gives back the work count taken for an operation whose start function
+// threw. On a thread that runs the io_context a plain work_finished() is
+// right (the handler running there still counts, so the count cannot reach
+// zero). Elsewhere it could be the last count, and work_finished() would
+// then stop the io_context — also one that is not running yet, whose next
+// run() would return at once — so the count is handed to a no-op completion
+// that the loop finishes like any other.
+IOCPX_DECL void return_work(iocp_context& iocp) noexcept;
 
 // The contract of the start functions given to async_overlapped and
 // overlapped::start: called with the OVERLAPPED, returning a Win32 error code.

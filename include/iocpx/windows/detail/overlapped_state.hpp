@@ -31,7 +31,9 @@ class overlapped_state : public iocp_operation
 {
 public:
   // Set while an operation is in flight (read by overlapped::in_flight()).
-  // Here and in the next two flags: the tail padding of Asio's operation.
+  // It and the next two flags come first: GCC and Clang (the Itanium ABI,
+  // also MinGW's) place them in the tail padding of Asio's operation; MSVC
+  // does not reuse a base's tail padding, so there they cost 8 bytes.
   std::atomic<bool> in_flight{false};
 
   // Called by overlapped::start before the Win32 call.

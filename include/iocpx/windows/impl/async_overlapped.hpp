@@ -180,6 +180,7 @@ public:
       ov = &slot.template emplace<overlapped_cancellation>(state->handle, p.p);
 
     operation_started(*state);
+    state->iocp->work_started(); // before the call: see finish_start()
     mark_status_unknown(*ov);
     DWORD result;
     try
@@ -188,6 +189,7 @@ public:
     }
     catch (...)
     {
+      return_work(*state->iocp);
       operation_finished(*state);
       if (slot.is_connected())
         slot.clear();

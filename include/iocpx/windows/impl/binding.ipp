@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <mutex>
+#include <new>
+#include <optional>
 #include <vector>
 
 namespace iocpx {
@@ -48,6 +50,7 @@ using nt_set_information_file_t = LONG(WINAPI*)(HANDLE, nt_io_status_block*, PVO
 using rtl_nt_status_to_dos_error_t = ULONG(WINAPI*)(LONG);
 
 constexpr int file_mode_information = 16;
+constexpr int file_io_completion_notification_information = 41;
 constexpr int file_replace_completion_information = 61;
 constexpr ULONG file_synchronous_io_alert = 0x10;
 constexpr ULONG file_synchronous_io_nonalert = 0x20;
@@ -84,6 +87,21 @@ IOCPX_DECL const ntdll_functions& ntdll() noexcept
 {
   static const ntdll_functions functions;
   return functions;
+}
+
+// The handle's completion notification modes (FILE_SKIP_*), if the system
+// tells them (FileIoCompletionNotificationInformation: Windows Vista and
+// later, and Wine).
+inline std::optional<ULONG> completion_modes_of(HANDLE handle) noexcept
+{
+  auto query = ntdll().query_information_file;
+  if (!query)
+    return std::nullopt;
+  nt_io_status_block iosb{};
+  ULONG modes = 0;
+  if (query(handle, &iosb, &modes, sizeof(modes), file_io_completion_notification_information) < 0)
+    return std::nullopt;
+  return modes;
 }
 
 // ---------------------------------------------------------------------------
@@ -300,10 +318,36 @@ inline void deliver_immediately(iocp_context& iocp, iocp_operation* op, DWORD er
   iocp.on_completion(op, error, bytes);
 }
 
+// Carries a work count through the port and frees itself; also when the
+// io_context is destroyed with it still queued (Asio destroys queued
+// operations by calling their function with no owner).
+struct returned_work_op : iocp_operation
+{
+  returned_work_op() noexcept : iocp_operation(&do_complete) {}
+
+  static void do_complete(void*, iocp_operation* base, const boost::system::error_code&,
+      std::size_t) noexcept
+  {
+    delete static_cast<returned_work_op*>(base);
+  }
+};
+
+IOCPX_DECL void return_work(iocp_context& iocp) noexcept
+{
+  if (!iocp.can_dispatch())
+  {
+    if (auto* op = new (std::nothrow) returned_work_op)
+    {
+      iocp.post_deferred_completion(op); // the loop calls work_finished() after it
+      return;
+    }
+  }
+  iocp.work_finished();
+}
+
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result)
 {
   iocp_context& iocp = *state.iocp;
-  iocp.work_started();
 
   const start_outcome outcome = classify_start(result, *op);
   if (!completed_without_packet(state, outcome))
@@ -356,7 +400,7 @@ IOCPX_DECL boost::system::error_code translate_result(const boost::system::error
 IOCPX_DECL void binding::bind(asio::io_context& ctx, HANDLE handle, bind_options options,
     boost::system::error_code& ec)
 {
-  bind_impl(ctx, handle, options, false, ec);
+  bind_impl(ctx, handle, options, options, false, ec);
 }
 
 IOCPX_DECL void binding::bind_socket(asio::io_context& ctx, SOCKET socket, bind_options options,
@@ -380,20 +424,20 @@ IOCPX_DECL void binding::bind_socket(asio::io_context& ctx, SOCKET socket, bind_
             reinterpret_cast<char*>(&info), &length) != 0
         || (info.dwServiceFlags1 & XP1_IFS_HANDLES) == 0)
     {
-      bind_options effective = options;
-      effective.skip_completion_port_on_success = false;
-      bind_impl(ctx, reinterpret_cast<HANDLE>(socket), effective, true, ec);
-      if (state_)
-        state_->requested = options;
+      // Remembered as requested (under the registry's lock, so a second
+      // bind with the same options finds them), applied without the skip.
+      bind_options applied = options;
+      applied.skip_completion_port_on_success = false;
+      bind_impl(ctx, reinterpret_cast<HANDLE>(socket), options, applied, true, ec);
       return;
     }
   }
 
-  bind_impl(ctx, reinterpret_cast<HANDLE>(socket), options, true, ec);
+  bind_impl(ctx, reinterpret_cast<HANDLE>(socket), options, options, true, ec);
 }
 
 IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_options options,
-    bool is_socket, boost::system::error_code& ec)
+    bind_options applied, bool is_socket, boost::system::error_code& ec)
 {
   if (state_ && state_->handle == handle && state_->context == &ctx && is_bound()
       && state_->requested == options)
@@ -488,12 +532,24 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
   state->is_socket = is_socket;
 
   UCHAR modes = 0;
-  if (options.skip_completion_port_on_success)
+  if (applied.skip_completion_port_on_success)
     modes |= FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
-  if (options.skip_set_event_on_handle)
+  if (applied.skip_set_event_on_handle)
     modes |= FILE_SKIP_SET_EVENT_ON_HANDLE;
   if (modes != 0 && ::SetFileCompletionNotificationModes(handle, modes))
-    state->effective = options;
+    state->effective = applied;
+  // The modes cannot be cleared once set, and setting adds to them: a
+  // handle whoever opened it already set to skip the port, or one unbound
+  // from an earlier binding that skipped it, still skips it. Believing
+  // otherwise, iocpx would wait forever for the packet of an immediate
+  // success, so it takes the modes from the handle where the system tells.
+  if (auto modes_now = detail::completion_modes_of(handle))
+  {
+    state->effective.skip_completion_port_on_success =
+        (*modes_now & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
+    state->effective.skip_set_event_on_handle =
+        (*modes_now & FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
+  }
 
   reg.states.insert(state); // the registry's reference
   state->add_ref();                  // this binding's reference
@@ -576,6 +632,14 @@ IOCPX_DECL void binding::close(boost::system::error_code& ec)
     return;
   }
   detail::handle_state* state = state_;
+  if (state->closed.exchange(true, std::memory_order_acq_rel))
+  {
+    // Another binding of the handle closed it: its value may already name
+    // another handle, which must not be cancelled or closed.
+    reset();
+    ec = {};
+    return;
+  }
   state->cancel_epoch.fetch_add(1, std::memory_order_release);
   {
     detail::handle_registry& reg = detail::registry();
