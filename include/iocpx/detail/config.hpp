@@ -42,6 +42,13 @@
 #endif
 
 #include <boost/asio/detail/config.hpp>
+#include <boost/version.hpp>
+
+// Per-operation cancellation (cancellation slots) came with Boost 1.77;
+// iocpx's operations support it throughout. CI tests Boost 1.81.
+#if BOOST_VERSION < 107700
+#  error iocpx needs Boost 1.77 or newer (per-operation cancellation); it is tested with Boost 1.81
+#endif
 
 #if defined(BOOST_ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine)
 #  define IOCPX_HAS_CO_AWAIT 1
