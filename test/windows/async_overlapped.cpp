@@ -434,7 +434,7 @@ BOOST_AUTO_TEST_CASE(exception_from_start_propagates_and_starts_nothing)
   // io_context, which is not running yet: later work still runs.
   bool later = false;
   asio::post(ctx, [&] { later = true; });
-  ctx.run();
+  ctx.run_for(std::chrono::seconds(10)); // no restart(): it must not be stopped
   BOOST_TEST(later);
   BOOST_TEST(!called);
 }
@@ -457,7 +457,7 @@ BOOST_AUTO_TEST_CASE(exception_from_start_in_a_handler_starts_nothing)
     }
     asio::post(ctx, [&] { later = true; });
   });
-  ctx.run();
+  BOOST_TEST(run_until(ctx, [&] { return later; }));
   BOOST_TEST(threw);
   BOOST_TEST(later);
   BOOST_TEST(!called);
@@ -475,32 +475,44 @@ BOOST_AUTO_TEST_CASE(work_is_counted_before_the_start_function_runs)
   pipe_pair p = make_pipe_pair();
   ix::binding b = ix::bind(ctx, p.server.get());
   std::atomic<bool> in_start{false}, last_handler_done{false}, read_done{false};
-  asio::post(ctx, [&] {
-    while (!in_start.load())
+  // Waits of at most 10 s, so that a broken build fails instead of hanging.
+  auto wait_for = [](const std::atomic<bool>& flag) {
+    for (int i = 0; i < 10000 && !flag.load(); ++i)
       ::Sleep(1);
+    return flag.load();
+  };
+  asio::post(ctx, [&] {
+    wait_for(in_start);
     last_handler_done = true;
   });
   std::thread runner([&] { ctx.run(); });
 
   char byte = 0;
+  error_code read_ec;
+  std::size_t read_n = 0;
+  bool saw_last_handler = false;
   ix::async_overlapped(b,
       [&](OVERLAPPED* ov) {
         const DWORD r = ix::win32_result(::ReadFile(p.server.get(), &byte, 1, nullptr, ov));
         in_start = true;
-        while (!last_handler_done.load())
-          ::Sleep(1);
+        saw_last_handler = wait_for(last_handler_done);
         ::Sleep(100); // time for the runner to stop if it found no work
         return r;
       },
-      [&](error_code ec, std::size_t n) {
-        BOOST_TEST(!ec);
-        BOOST_TEST(n == 1u);
+      [&](error_code ec, std::size_t n) { // on the runner; checked after join()
+        read_ec = ec;
+        read_n = n;
         read_done = true;
       });
+  BOOST_TEST(saw_last_handler);
   BOOST_TEST(!ctx.stopped());
   write_all(p.client.get(), "x", 1);
+  if (!wait_for(read_done))
+    ctx.stop(); // let the runner go
   runner.join(); // run() returns once the read's handler has run
   BOOST_TEST(read_done.load());
+  BOOST_TEST(!read_ec);
+  BOOST_TEST(read_n == 1u);
   BOOST_TEST(byte == 'x');
 }
 

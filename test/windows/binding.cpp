@@ -331,6 +331,34 @@ BOOST_AUTO_TEST_CASE(closing_a_handle_shared_by_two_bindings_closes_it_once)
   BOOST_TEST(::GetHandleInformation(reused.get(), &flags)); // still open
 }
 
+// A handle closed behind iocpx's back leaves its entry; when its value comes
+// back as a new handle and that is bound, the old entry is dropped, and a
+// close() through an old binding must not close the new handle.
+BOOST_AUTO_TEST_CASE(a_binding_of_a_handle_closed_directly_leaves_its_successor_alone)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  HANDLE h = p.server.release();
+  ix::binding old = ix::bind(ctx, h);
+  BOOST_REQUIRE(::CloseHandle(h)); // not through the binding
+
+  pipe_pair q = make_pipe_pair(); // Wine and Windows hand out the freed value again
+  if (q.server.get() != h)
+  {
+    BOOST_TEST_MESSAGE("the handle value was not reused; nothing to check");
+    return;
+  }
+  ix::binding fresh = ix::bind(ctx, q.server.get());
+  BOOST_TEST(fresh.is_bound());
+  BOOST_TEST(!old.is_bound());
+  error_code ec;
+  old.close(ec);
+  BOOST_TEST(!ec);
+  DWORD flags = 0;
+  BOOST_TEST(::GetHandleInformation(q.server.get(), &flags)); // still open
+  BOOST_TEST(fresh.is_bound());
+}
+
 // The completion modes cannot be cleared once set. A handle that already
 // skips the port on success (set by whoever opened it, or left from a
 // binding that was unbound) must be treated as skipping it even when the

@@ -38,8 +38,8 @@ namespace windows {
 /// [&](OVERLAPPED* ov) { return win32_result(::ReadFile(h, p, n, nullptr, ov)); }
 /// @endcode
 /// It is called once, inside this function — or not at all if the binding
-/// is empty or its handle closed: the handler then receives
-/// `error::not_bound`. The OVERLAPPED belongs to iocpx: do not set
+/// is empty, or its handle was closed or unbound or its io_context shut
+/// down: the handler then receives `error::not_bound`. The OVERLAPPED belongs to iocpx: do not set
 /// `hEvent`, and do not use it after `start` returns. If `start` throws,
 /// nothing is started, the handler is destroyed without being called, and
 /// the exception propagates.

@@ -143,7 +143,9 @@ public:
   /// system reports for an I/O ended by a close: 995, 676 or 109). If
   /// another binding of the same handle closed it already, only empties
   /// this one and succeeds: the handle value may by then name another
-  /// handle, which is left alone.
+  /// handle, which is left alone. Do not close a shared handle while other
+  /// threads use its other bindings: like closing any handle, that races
+  /// with their calls.
   IOCPX_DECL void close(boost::system::error_code& ec);
 
   /// Throwing form of close().
@@ -224,7 +226,7 @@ private:
   IOCPX_DECL void bind_socket(asio::io_context& ctx, SOCKET socket, bind_options options,
       boost::system::error_code& ec);
   IOCPX_DECL void bind_impl(asio::io_context& ctx, HANDLE handle, bind_options options,
-      bind_options applied, bool is_socket, boost::system::error_code& ec);
+      bind_options applied, bool is_socket, bool skip_reliable, boost::system::error_code& ec);
 
   void reset() noexcept
   {

@@ -149,10 +149,11 @@ inline packetless_result packetless_result_of(start_outcome outcome, DWORD resul
 // (an immediate failure, or an immediate success that queues no packet
 // because the handle skips the port on success). `op` is the OVERLAPPED that
 // was passed to the call. The caller has counted the operation as work
-// (work_started()) before the call, as Asio does for its own operations: a
-// count taken after it would leave a window in which another thread's last
-// handler finishes, finds no work and stops the io_context while the
-// operation is in flight.
+// (work_started()): before the call, as Asio does for its own operations,
+// because a count taken after it leaves a window in which another thread's
+// last handler finishes, finds no work and stops the io_context while the
+// operation is in flight. overlapped::start_or_complete alone counts after
+// the call, once it knows a completion will come (see there).
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result);
 
 // Gives back the work count taken for an operation whose start function

@@ -31,9 +31,10 @@ class overlapped_state : public iocp_operation
 {
 public:
   // Set while an operation is in flight (read by overlapped::in_flight()).
-  // It and the next two flags come first: GCC and Clang (the Itanium ABI,
-  // also MinGW's) place them in the tail padding of Asio's operation; MSVC
-  // does not reuse a base's tail padding, so there they cost 8 bytes.
+  // It and the next two flags come first: on 64-bit targets, GCC and Clang
+  // with the Itanium layout (MinGW's too) place them in the tail padding of
+  // Asio's operation; the MSVC layout (also clang-cl's) does not reuse a
+  // base's tail padding, and 32-bit targets have none there.
   std::atomic<bool> in_flight{false};
 
   // Called by overlapped::start before the Win32 call.

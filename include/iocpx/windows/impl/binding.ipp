@@ -341,6 +341,8 @@ IOCPX_DECL void return_work(iocp_context& iocp) noexcept
       iocp.post_deferred_completion(op); // the loop calls work_finished() after it
       return;
     }
+    // Out of memory: the count goes back at once, and if it was the last
+    // one, the io_context stops (as resetting the last work guard does).
   }
   iocp.work_finished();
 }
@@ -400,7 +402,7 @@ IOCPX_DECL boost::system::error_code translate_result(const boost::system::error
 IOCPX_DECL void binding::bind(asio::io_context& ctx, HANDLE handle, bind_options options,
     boost::system::error_code& ec)
 {
-  bind_impl(ctx, handle, options, options, false, ec);
+  bind_impl(ctx, handle, options, options, false, true, ec);
 }
 
 IOCPX_DECL void binding::bind_socket(asio::io_context& ctx, SOCKET socket, bind_options options,
@@ -416,28 +418,21 @@ IOCPX_DECL void binding::bind_socket(asio::io_context& ctx, SOCKET socket, bind_
   // Skipping the port is only reliable when every protocol layer of the
   // socket is an installable file system layer; a non-IFS LSP may still
   // queue packets for immediate successes.
-  if (options.skip_completion_port_on_success)
-  {
-    WSAPROTOCOL_INFOW info;
-    int length = sizeof(info);
-    if (::getsockopt(socket, SOL_SOCKET, SO_PROTOCOL_INFOW,
-            reinterpret_cast<char*>(&info), &length) != 0
-        || (info.dwServiceFlags1 & XP1_IFS_HANDLES) == 0)
-    {
-      // Remembered as requested (under the registry's lock, so a second
-      // bind with the same options finds them), applied without the skip.
-      bind_options applied = options;
-      applied.skip_completion_port_on_success = false;
-      bind_impl(ctx, reinterpret_cast<HANDLE>(socket), options, applied, true, ec);
-      return;
-    }
-  }
-
-  bind_impl(ctx, reinterpret_cast<HANDLE>(socket), options, options, true, ec);
+  WSAPROTOCOL_INFOW info;
+  int length = sizeof(info);
+  const bool all_ifs = ::getsockopt(socket, SOL_SOCKET, SO_PROTOCOL_INFOW,
+                           reinterpret_cast<char*>(&info), &length) == 0
+      && (info.dwServiceFlags1 & XP1_IFS_HANDLES) != 0;
+  // Remembered as requested (under the registry's lock, so a second bind
+  // with the same options finds them), applied without an unreliable skip.
+  bind_options applied = options;
+  if (!all_ifs)
+    applied.skip_completion_port_on_success = false;
+  bind_impl(ctx, reinterpret_cast<HANDLE>(socket), options, applied, true, all_ifs, ec);
 }
 
 IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_options options,
-    bind_options applied, bool is_socket, boost::system::error_code& ec)
+    bind_options applied, bool is_socket, bool skip_reliable, boost::system::error_code& ec)
 {
   if (state_ && state_->handle == handle && state_->context == &ctx && is_bound()
       && state_->requested == options)
@@ -521,7 +516,12 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
   // A fresh association. An entry left for the same handle value belongs to
   // a handle that was closed without close(): forget it.
   if (detail::handle_state* stale = reg.states.find(handle))
+  {
+    // Its bindings must leave the new handle alone: close() on one of them
+    // would otherwise cancel and close it.
+    stale->closed.store(true, std::memory_order_release);
     reg.erase(stale);
+  }
 
   reg.states.reserve_one();
   auto* state = new detail::handle_state;
@@ -543,10 +543,13 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
   // from an earlier binding that skipped it, still skips it. Believing
   // otherwise, iocpx would wait forever for the packet of an immediate
   // success, so it takes the modes from the handle where the system tells.
+  // Except for skip-on-success behind a non-IFS layer, which may queue a
+  // packet all the same: delivering such a success itself as well would
+  // complete the operation twice, so iocpx keeps waiting for packets there.
   if (auto modes_now = detail::completion_modes_of(handle))
   {
-    state->effective.skip_completion_port_on_success =
-        (*modes_now & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
+    state->effective.skip_completion_port_on_success = skip_reliable
+        && (*modes_now & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
     state->effective.skip_set_event_on_handle =
         (*modes_now & FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
   }
