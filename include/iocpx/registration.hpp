@@ -70,6 +70,16 @@ struct registration_access
     core->add_ref();
     return basic_registration<Executor>(ex, core);
   }
+
+  // Gives up `r`'s reference to its core without closing the readiness
+  // (which its destruction would do): for a readiness source whose state
+  // outlives the registration object it made (see named_pipe_readiness).
+  template <typename Executor>
+  static void forget(basic_registration<Executor>& r) noexcept
+  {
+    if (r.core_)
+      std::exchange(r.core_, nullptr)->release();
+  }
 };
 
 } // namespace detail

@@ -109,8 +109,8 @@ namespace {
 // Writes 4 KiB chunks until the pipe pushes back; returns the bytes it
 // reported written. The chunk that reported would_block is held in the
 // system, waiting for its retry.
-std::size_t fill_until_would_block(asio::io_context& ctx, ix::named_pipe& pipe,
-    const std::string& chunk)
+template <typename Pipe>
+std::size_t fill_until_would_block(asio::io_context& ctx, Pipe& pipe, const std::string& chunk)
 {
   std::size_t written = 0;
   error_code ec;
@@ -215,6 +215,78 @@ BOOST_AUTO_TEST_CASE(a_cancelled_held_write_is_reported_by_its_retry_and_sets_no
   BOOST_TEST(p.server.try_write_some(asio::buffer(chunk), ec) == 0u);
   BOOST_TEST(ec == asio::error::operation_aborted);
   BOOST_TEST(!p.server.readiness().is_error());
+}
+
+// A pipe of one executor type moved into a pipe of another type (here
+// io_context's own executor into any_io_executor) keeps its readiness
+// state: a held write is still held by the new object, and its retry there
+// reports it. Dropping it would lose its outcome and write its bytes twice.
+using strict_pipe = ix::basic_named_pipe<asio::io_context::executor_type>;
+
+BOOST_AUTO_TEST_CASE(a_held_write_that_finished_is_reported_after_a_converting_move)
+{
+  asio::io_context ctx;
+  pipe_pair raw = make_pipe_pair(false, 4096);
+  strict_pipe writer(ctx.get_executor(), raw.server.get());
+  raw.server.release();
+  const std::string chunk(4096, 'm');
+  const std::size_t written = fill_until_would_block(ctx, writer, chunk);
+  BOOST_TEST(written > 0u);
+  // The reader takes everything, the held chunk included: the held write
+  // has finished, its outcome waits for its retry.
+  BOOST_TEST(read_exact(raw.client.get(), DWORD(written + chunk.size()))
+      == std::string(written + chunk.size(), 'm'));
+  BOOST_TEST(run_until(ctx, [&] { return writer.readiness().is_writable(); }));
+
+  ix::named_pipe moved(std::move(writer));
+  BOOST_TEST(!writer.is_open());
+  BOOST_TEST(moved.readiness().is_writable());
+  error_code ec;
+  BOOST_TEST(moved.try_write_some(asio::buffer(chunk), ec) == chunk.size());
+  BOOST_TEST(!ec);
+  // Nothing was written twice: the next byte the reader sees is a new one.
+  BOOST_TEST(moved.try_write_some(asio::buffer("x", 1), ec) == 1u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(read_exact(raw.client.get(), 1) == "x");
+}
+
+BOOST_AUTO_TEST_CASE(a_held_write_in_flight_and_its_wait_follow_a_converting_move)
+{
+  asio::io_context ctx;
+  pipe_pair raw = make_pipe_pair(false, 4096);
+  strict_pipe writer(ctx.get_executor(), raw.server.get());
+  raw.server.release();
+  (void)writer.readiness_registration(); // made for the old type; must not close the readiness
+  const std::string chunk(4096, 'i');
+  const std::size_t written = fill_until_would_block(ctx, writer, chunk);
+  error_code wait_ec = asio::error::would_block;
+  ready seen;
+  writer.async_wait(ready::writable(), [&](error_code e, ready r) {
+    wait_ec = e;
+    seen = r;
+  });
+  ctx.restart();
+  ctx.poll();
+
+  // Moved while the write is held in the system, its OVERLAPPED in flight.
+  ix::named_pipe moved(std::move(writer));
+  BOOST_TEST(!moved.readiness().is_writable());
+  error_code ec;
+  BOOST_TEST(moved.try_write_some(asio::buffer(chunk), ec) == 0u);
+  BOOST_TEST(ec == iocpx::error::would_block);
+  BOOST_TEST(read_exact(raw.client.get(), DWORD(written + chunk.size()))
+      == std::string(written + chunk.size(), 'i'));
+  // The wait started on the old object is woken by the held write's
+  // completion, as a wait on the new one would be.
+  BOOST_TEST(run_until(ctx, [&] { return wait_ec != asio::error::would_block; }));
+  BOOST_TEST(!wait_ec);
+  BOOST_TEST(seen.is_writable());
+  BOOST_TEST(moved.try_write_some(asio::buffer(chunk), ec) == chunk.size());
+  BOOST_TEST(!ec);
+  BOOST_TEST(moved.try_write_some(asio::buffer("y", 1), ec) == 1u);
+  BOOST_TEST(read_exact(raw.client.get(), 1) == "y");
+  // The new object's own registration is the same readiness.
+  BOOST_TEST(moved.readiness_registration().readiness() == moved.readiness());
 }
 
 BOOST_AUTO_TEST_CASE(a_retry_with_other_bytes_is_refused)

@@ -155,20 +155,29 @@ public:
   {
   }
 
-  /// Moves from a pipe with another executor type.
+  /// Moves from a pipe with another executor type, as the move above: a
+  /// readiness write held in the system stays held (its retry on this
+  /// object reports its outcome), and readiness waits and a poller follow.
+  /// Only the object `other.readiness_registration()` returned goes (it
+  /// has `other`'s executor type); this pipe makes its own when asked.
   template <typename Executor1,
       typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
   basic_named_pipe(basic_named_pipe<Executor1>&& other)
     : ex_(other.ex_),
       binding_(std::move(other.binding_)),
+      readiness_(std::move(other.readiness_)),
       probe_buffer_(other.probe_buffer_),
       mode_(other.mode_),
       server_end_(std::exchange(other.server_end_, false)),
       connected_(std::exchange(other.connected_, false))
   {
-    // The readiness machinery is tied to the executor type: it starts
-    // afresh on the first readiness use of this object.
-    other.readiness_.reset();
+    // The readiness state does not depend on the executor type (its
+    // callbacks refer to the state itself, on the heap), except for that
+    // registration object; dropping the state instead would cancel a held
+    // write whose bytes may already be in the pipe, so a retry here would
+    // write them twice.
+    if (readiness_)
+      readiness_->template forget_registration<Executor1>();
   }
 
   /// Closes this pipe (as by close()), then moves `other` into it.
@@ -644,7 +653,9 @@ public:
   /// registration whose readiness is this pipe's — readable (data, or eof
   /// to read), writable, hangup (the peer closed), error. Starts the
   /// readiness machinery on first use. Stays the same object until the
-  /// pipe is closed or moved.
+  /// pipe is closed, and follows a move to a pipe of the same type (after
+  /// a move into another executor type, the new pipe makes a new one over
+  /// the same readiness).
   basic_registration<Executor>& readiness_registration()
   {
     return readiness_state().registration(ex_);
@@ -838,11 +849,11 @@ private:
     return binding_.state_for_iocpx()->generation;
   }
 
-  detail::named_pipe_readiness<Executor>& readiness_state()
+  detail::named_pipe_readiness& readiness_state()
   {
     if (!readiness_)
     {
-      readiness_ = std::make_unique<detail::named_pipe_readiness<Executor>>(
+      readiness_ = std::make_unique<detail::named_pipe_readiness>(
           ex_, readiness_strategy{probe_buffer_});
       if (is_connected())
         readiness_->start(binding_, generation().load(std::memory_order_acquire));
@@ -863,7 +874,7 @@ private:
       ec = {};
       return 0;
     }
-    return detail::named_pipe_readiness<Executor>::sync_pipe_io(
+    return detail::named_pipe_readiness::sync_pipe_io(
         binding_.native_handle(), data, detail::clamp_dword(size), is_read, ec);
   }
 
@@ -979,7 +990,7 @@ private:
 
   Executor ex_;
   binding binding_;
-  std::unique_ptr<detail::named_pipe_readiness<Executor>> readiness_;
+  std::unique_ptr<detail::named_pipe_readiness> readiness_;
   DWORD probe_buffer_ = 0; // the readiness strategy: 0 is the zero-byte probe
   pipe_mode mode_ = pipe_mode::byte;
   bool server_end_ = false;

@@ -19,6 +19,13 @@
 // the overlapped's state), so it outlives an abandoned operation until its
 // packet is dequeued.
 //
+// Not a template on the pipe's executor: only the registration object made
+// on demand has the executor's type, and it is kept behind a type-erased
+// holder. So a pipe moved into a pipe of another executor type keeps this
+// state whole — a held write, its buffer and its OVERLAPPED in flight, the
+// readiness, waits and a poller's entry — instead of dropping it (the held
+// write's outcome would be lost, and its retry would write the bytes twice).
+//
 // Port traffic: every operation is started with start_or_complete, so a
 // probe or a write that completes at once (skip-on-success) is handled right
 // here, with no packet and no callback. Only a probe that really waits for
@@ -101,12 +108,13 @@ private:
   };
 };
 
-template <typename Executor>
 class named_pipe_readiness
 {
 public:
   using core_type = iocpx::detail::readiness_core;
 
+  // `ex` only finds the execution context's readiness service.
+  template <typename Executor>
   named_pipe_readiness(const Executor& ex, readiness_strategy strategy)
     : core_(new core_type(&iocpx::detail::readiness_service_for(ex))),
       buffer_size_(clamp_dword(strategy.buffer_size))
@@ -154,13 +162,32 @@ public:
   }
 
   // A registration over the same readiness, made when someone asks for one
-  // (`readiness_registration()`); it stays until this state is destroyed.
+  // (`readiness_registration()`); it stays until this state is destroyed or
+  // passes to a pipe of another executor type. Its type is always that of
+  // the executor of the pipe that owns this state (see forget_registration).
+  template <typename Executor>
   basic_registration<Executor>& registration(const Executor& ex)
   {
     if (!registration_)
-      registration_ = std::make_unique<basic_registration<Executor>>(
+      registration_ = std::make_unique<typed_registration<Executor>>(
           iocpx::detail::registration_access::share(ex, core_));
-    return *registration_;
+    return static_cast<typed_registration<Executor>&>(*registration_).registration;
+  }
+
+  // This state passes from a pipe whose executor type is `Executor` to a
+  // pipe of another executor type: the registration object made for the
+  // old pipe (of the old type) goes, *without* closing the readiness — it
+  // only gives up its reference. Waits, a poller's entry and the probe and
+  // writer in flight stay; the new pipe makes a registration of its own
+  // type when asked. Never throws.
+  template <typename Executor>
+  void forget_registration() noexcept
+  {
+    if (!registration_)
+      return;
+    iocpx::detail::registration_access::forget(
+        static_cast<typed_registration<Executor>&>(*registration_).registration);
+    registration_.reset();
   }
 
   ready readiness() const noexcept
@@ -420,6 +447,22 @@ private:
     return n;
   }
 
+  // The registration object, whatever the executor type of its pipe.
+  struct registration_holder
+  {
+    virtual ~registration_holder() = default;
+  };
+
+  template <typename Executor>
+  struct typed_registration final : registration_holder
+  {
+    explicit typed_registration(basic_registration<Executor>&& r) noexcept
+      : registration(std::move(r))
+    {
+    }
+    basic_registration<Executor> registration;
+  };
+
   // The writer's callback. It owns the buffer of a write held in the
   // system (none otherwise), so that buffer lives as long as the writer's
   // state: past an abandoned write, until the kernel is done with it.
@@ -677,7 +720,7 @@ private:
 
   // Kept small: one of these per pipe that uses readiness, idle or not.
   core_type* core_; // one reference, given up by close() in the destructor
-  std::unique_ptr<basic_registration<Executor>> registration_; // on demand
+  std::unique_ptr<registration_holder> registration_; // on demand
   char* read_data_ = nullptr;  // owned by probe_'s callback (buffered strategy)
   write_callback* writer_slot_ = nullptr; // writer_'s callback (made by the first write)
   binding own_;
