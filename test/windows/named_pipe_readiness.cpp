@@ -421,6 +421,88 @@ BOOST_AUTO_TEST_CASE(message_mode_try_read_reports_partial_messages)
   BOOST_TEST(std::string(buf, 3) == "fgh");
 }
 
+// Message mode and zero-length messages. The system keeps a zero-length
+// message like any other (the control below), but the readiness probe is a
+// zero-byte ReadFile, and a zero-byte read takes a zero-length message whole.
+// So once the readiness machinery runs, such messages are consumed by the
+// probe: no read sees them, the readiness API cannot report them, and the
+// completion API on the same pipe cannot either. (Pinned down under Wine 8.)
+BOOST_AUTO_TEST_CASE(message_mode_zero_length_messages_are_taken_by_the_probe)
+{
+  // Control: without readiness a read gets the empty message, then the next.
+  {
+    pipe_pair raw = make_pipe_pair(true);
+    write_all(raw.client.get(), "", 0);
+    write_all(raw.client.get(), "abc", 3);
+    BOOST_TEST(read_message(raw.server.get(), 16) == "");
+    BOOST_TEST(read_message(raw.server.get(), 16) == "abc");
+  }
+
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  error_code ec;
+  char buf[16];
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 0u);
+  BOOST_TEST(ec == iocpx::error::would_block);
+  bool woke = false;
+  p.server.async_wait(ready::readable(), [&](error_code, ready) { woke = true; });
+  write_all(p.client.native_handle(), "", 0);
+  // The probe completes (taking the message): readable is reported, but
+  // there is nothing to read.
+  BOOST_TEST(run_until(ctx, [&] { return woke; }));
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 0u);
+  BOOST_TEST(ec == iocpx::error::would_block);
+
+  // The next message is read normally; the empty one is gone.
+  write_all(p.client.native_handle(), "abc", 3);
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 3u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(std::string(buf, 3) == "abc");
+  BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 0u);
+  BOOST_TEST(ec == iocpx::error::would_block);
+}
+
+BOOST_AUTO_TEST_CASE(message_mode_zero_length_messages_are_lost_to_completion_reads_too)
+{
+  asio::io_context ctx;
+  char buf[16];
+  std::size_t got = 99;
+  error_code read_ec = asio::error::would_block;
+  auto on_read = [&](error_code e, std::size_t n) {
+    read_ec = e;
+    got = n;
+  };
+  {
+    // What to use instead: on a pipe that never used readiness,
+    // async_read_some returns the empty message as 0 bytes, no error.
+    np_pair q = make_np_pair(ctx, ix::pipe_mode::message);
+    write_all(q.client.native_handle(), "", 0);
+    q.server.async_read_some(asio::buffer(buf), on_read);
+    BOOST_TEST(run_until(ctx, [&] { return read_ec != asio::error::would_block; }));
+    BOOST_TEST(!read_ec);
+    BOOST_TEST(got == 0u);
+  }
+
+  // Any readiness use starts the probe — here a try_write_some — and from
+  // then on async_read_some does not see zero-length messages either.
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  error_code ec;
+  BOOST_TEST(p.server.try_write_some(asio::buffer("w", 1), ec) == 1u);
+  BOOST_TEST(read_message(p.client.native_handle(), 16) == "w");
+  ctx.restart();
+  ctx.poll();
+  write_all(p.client.native_handle(), "", 0);
+  write_all(p.client.native_handle(), "abc", 3);
+  got = 99;
+  read_ec = asio::error::would_block;
+  p.server.async_read_some(asio::buffer(buf), on_read);
+  BOOST_TEST(run_until(ctx, [&] { return read_ec != asio::error::would_block; }));
+  BOOST_TEST(!read_ec);
+  BOOST_TEST(got == 3u); // "abc": the empty message before it is gone
+  BOOST_TEST(std::string(buf, 3) == "abc");
+}
+
 BOOST_AUTO_TEST_CASE(buffered_strategy)
 {
   asio::io_context ctx;

@@ -694,6 +694,11 @@ public:
   /// that finds data causes no port traffic. A read that empties the pipe
   /// clears `readable` (the probe is re-armed at once and waits), so the
   /// next call reports would_block without a system call.
+  ///
+  /// Message mode: the probe (a read) takes zero-length messages, so no
+  /// read of this pipe returns one once any readiness call was made; such
+  /// a message may wake a `readable` wait for nothing. Use only the
+  /// completion API on pipes whose peer sends empty messages.
   template <typename MutableBufferSequence>
   std::size_t try_read_some(const MutableBufferSequence& buffers, boost::system::error_code& ec)
   {

@@ -488,8 +488,10 @@ private:
   }
 
   // PeekNamedPipe cannot tell "empty" from "a zero-length message waits";
-  // message mode treats both as empty (a zero-length message is read by the
-  // next read that finds data, or by async_read_some).
+  // message mode treats both as empty. It hardly matters: the probe is a
+  // read and takes a zero-length message whole as soon as it arrives, so
+  // with readiness running no read ever sees one (documented in
+  // doc/completion_vs_readiness.md; pinned by the Wine tests).
   static bool has_zero_message(HANDLE) noexcept
   {
     return false;
