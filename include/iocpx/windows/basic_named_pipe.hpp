@@ -382,7 +382,8 @@ public:
     }
     // The readiness probe is cancelled with the rest and re-arms itself,
     // so a poller keeps seeing this pipe; a readiness write held in the
-    // system is cancelled too, and its retry reports operation_aborted.
+    // system is cancelled too, and its retry reports operation_aborted
+    // (with no byte count, even if the reader took part of it already).
     // The system's operations first: aborting the waits may throw (an
     // executor that cannot take a handler).
     binding_.cancel(ec);
@@ -737,7 +738,10 @@ public:
   /// `SSL_write`) — the retry reports the held write's outcome, its byte
   /// count or its error, and writes nothing again. A retry with other bytes
   /// gets `iocpx::error::write_retry_mismatch` (the held bytes were written
-  /// all the same).
+  /// all the same). A held write ended by `cancel()` is retried with
+  /// `operation_aborted` and no count, even if the reader had taken part of
+  /// it (Wine 8 reports no count for a cancelled pipe write): the stream
+  /// may then hold a prefix of those bytes.
   template <typename ConstBufferSequence>
   std::size_t try_write_some(const ConstBufferSequence& buffers, boost::system::error_code& ec)
   {
