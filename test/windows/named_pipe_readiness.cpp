@@ -18,9 +18,15 @@
 #include <iocpx/poller.hpp>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <chrono>
+#include <cstring>
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -790,6 +796,286 @@ BOOST_AUTO_TEST_CASE(threads_that_used_pipes_exit_cleanly)
   for (int i = 0; i < 2000; ++i)
     blocks.emplace_back(new char[16 * 1024 + i]);
   blocks.clear();
+}
+
+// --- several threads running the io_context --------------------------------
+
+namespace {
+
+// One end of an echo over the readiness API: reads what arrives (and, for
+// the echoing end, writes it back), waiting for readiness when a call
+// reports would_block. Every call runs on the pipe's strand; the probe's
+// and the writer's completions run on whichever thread dequeues them.
+struct readiness_echo_end
+{
+  readiness_echo_end(ix::named_pipe& p, bool echoes, std::string to_write, std::size_t to_read,
+      std::atomic<int>& done) : pipe(p), echo(echoes), out(std::move(to_write)),
+      expect(to_read), ends_done(done)
+  {
+  }
+
+  ix::named_pipe& pipe;
+  bool echo;
+  std::string out;           // to write (the echoing end appends what it reads)
+  std::size_t out_pos = 0;
+  std::string in;            // read so far
+  std::size_t expect = 0;    // bytes to read before this end is done
+  std::atomic<int>& ends_done;
+  error_code failure;
+  std::array<char, 1000> buffer{};
+  bool finished = false;
+
+  void pump()
+  {
+    for (;;)
+    {
+      error_code ec;
+      const std::size_t n = pipe.try_read_some(asio::buffer(buffer), ec);
+      if (ec == iocpx::error::would_block)
+        break;
+      if (ec)
+        return fail(ec);
+      in.append(buffer.data(), n);
+      if (echo)
+        out.append(buffer.data(), n);
+    }
+    while (out_pos < out.size())
+    {
+      error_code ec;
+      const std::size_t n =
+          pipe.try_write_some(asio::buffer(out.data() + out_pos, out.size() - out_pos), ec);
+      if (ec == iocpx::error::would_block)
+        break;
+      if (ec)
+        return fail(ec);
+      out_pos += n;
+    }
+    if (in.size() >= expect && out_pos == out.size())
+    {
+      finished = true;
+      ++ends_done;
+      return;
+    }
+    ready interest = ready::readable();
+    if (out_pos < out.size())
+      interest |= ready::writable();
+    pipe.async_wait(interest, [this](error_code ec, ready) {
+      if (ec)
+        return fail(ec);
+      pump();
+    });
+  }
+
+  void fail(error_code ec)
+  {
+    failure = ec;
+    ++ends_done;
+  }
+};
+
+// Waits up to `limit` for `flag` to reach `value`.
+bool wait_for_count(const std::atomic<int>& flag, int value, std::chrono::seconds limit)
+{
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (flag.load() < value && std::chrono::steady_clock::now() < deadline)
+    ::Sleep(5);
+  return flag.load() >= value;
+}
+
+} // namespace
+
+// The readiness API on an io_context that four threads run, each pipe on a
+// strand: the probe's and the writer's completions run on any of the four
+// threads while the pipe's calls run on its strand. 256 KiB go through a
+// 4 KiB pipe and back, so writes are held in the system again and again.
+void echo_on_four_threads(ix::readiness_strategy strategy)
+{
+  asio::io_context ctx;
+  pipe_pair raw = make_pipe_pair(false, 4096);
+  ix::named_pipe server(asio::make_strand(ctx), raw.server.release());
+  ix::named_pipe client(asio::make_strand(ctx), raw.client.release());
+  server.set_readiness_strategy(strategy);
+  client.set_readiness_strategy(strategy);
+
+  std::string message(256 * 1024, '\0');
+  for (std::size_t i = 0; i < message.size(); ++i)
+    message[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+
+  std::atomic<int> ends_done{0};
+  readiness_echo_end echoer(server, true, {}, message.size(), ends_done);
+  readiness_echo_end sender(client, false, message, message.size(), ends_done);
+  asio::post(server.get_executor(), [&] { echoer.pump(); });
+  asio::post(client.get_executor(), [&] { sender.pump(); });
+
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] { ctx.run(); });
+  const bool done = wait_for_count(ends_done, 2, std::chrono::seconds(120));
+  ctx.stop();
+  for (auto& t : threads)
+    t.join();
+
+  BOOST_TEST(done);
+  BOOST_TEST(!echoer.failure);
+  BOOST_TEST(!sender.failure);
+  BOOST_TEST(echoer.in.size() == message.size());
+  BOOST_TEST((echoer.in == message));
+  BOOST_TEST(sender.in.size() == message.size());
+  BOOST_TEST((sender.in == message)); // in order, each byte once
+}
+
+BOOST_AUTO_TEST_CASE(an_echo_over_the_readiness_api_on_four_threads)
+{
+  echo_on_four_threads(ix::readiness_strategy::zero_byte_probe());
+}
+
+// With a small probe buffer the probe itself reads most of the data, and a
+// read on the strand must never overtake the bytes of a probe whose
+// completion another thread is still delivering.
+BOOST_AUTO_TEST_CASE(an_echo_with_a_buffered_probe_on_four_threads)
+{
+  for (int round = 0; round < 4; ++round)
+    echo_on_four_threads(ix::readiness_strategy::buffered(64));
+}
+
+// A reader that polls try_read_some on its strand without waiting, while
+// the probe's completions arrive on the other threads: the calls and the
+// completions overlap all the time. With a buffered probe, a read that
+// overtook a probe whose completion is still being delivered would hand
+// out later bytes first.
+BOOST_AUTO_TEST_CASE(a_polling_reader_on_a_strand_gets_every_byte_in_order)
+{
+  for (int round = 0; round < 3; ++round)
+  {
+    asio::io_context ctx;
+    pipe_pair raw = make_pipe_pair(false, 4096);
+    ix::named_pipe reader(asio::make_strand(ctx), raw.server.release());
+    reader.set_readiness_strategy(ix::readiness_strategy::buffered(round == 0 ? 0 : 16 * round));
+
+    const std::size_t total = 32 * 1024;
+    std::string expected(total, '\0');
+    for (std::size_t i = 0; i < total; ++i)
+      expected[i] = static_cast<char>(i % 251);
+
+    std::string received;
+    error_code failure;
+    std::atomic<int> done{0};
+    std::function<void()> poll;
+    poll = [&] {
+      std::array<char, 100> buffer;
+      error_code ec;
+      const std::size_t n = reader.try_read_some(asio::buffer(buffer), ec);
+      if (ec && ec != iocpx::error::would_block)
+      {
+        failure = ec;
+        ++done;
+        return;
+      }
+      received.append(buffer.data(), n);
+      if (received.size() >= total)
+      {
+        ++done;
+        return;
+      }
+      asio::post(reader.get_executor(), poll);
+    };
+    asio::post(reader.get_executor(), poll);
+
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i)
+      threads.emplace_back([&] { ctx.run(); });
+    std::thread writer([&] {
+      for (std::size_t at = 0, step = 1; at < total; at += step, step = step % 61 + 1)
+        write_all(raw.client.get(), expected.data() + at, DWORD(std::min(step, total - at)));
+    });
+    writer.join();
+    const bool finished = wait_for_count(done, 1, std::chrono::seconds(60));
+    ctx.stop();
+    for (auto& t : threads)
+      t.join();
+    BOOST_TEST_REQUIRE(finished);
+    BOOST_TEST(!failure);
+    BOOST_TEST(received.size() == total);
+    BOOST_TEST((received == expected));
+  }
+}
+
+// Closing a pipe on its strand while its probe's completion may be running
+// on another thread: the completion finds the state closed, not freed.
+BOOST_AUTO_TEST_CASE(closing_a_pipe_while_its_completions_run_on_other_threads)
+{
+  for (int round = 0; round < 40; ++round)
+  {
+    asio::io_context ctx;
+    auto work = asio::make_work_guard(ctx);
+    pipe_pair raw = make_pipe_pair(false, 4096);
+    HANDLE peer = raw.client.get();
+    ix::named_pipe server(asio::make_strand(ctx), raw.server.release());
+
+    std::atomic<int> closed{0};
+    std::size_t received = 0;
+    std::function<void()> read_some;
+    read_some = [&] {
+      error_code ec;
+      std::array<char, 512> buffer;
+      for (;;)
+      {
+        const std::size_t n = server.try_read_some(asio::buffer(buffer), ec);
+        if (ec)
+          break;
+        received += n;
+      }
+      // Close once a little has arrived, with the peer still writing: the
+      // next probe completion races with the close.
+      if (received >= std::size_t(2000 + 100 * round) || (ec && ec != iocpx::error::would_block))
+      {
+        server.close();
+        ++closed;
+        return;
+      }
+      server.async_wait(ready::readable(), [&](error_code wait_ec, ready) {
+        if (wait_ec)
+        {
+          ++closed;
+          return;
+        }
+        read_some();
+      });
+    };
+    asio::post(server.get_executor(), read_some);
+
+    std::atomic<bool> stop_writing{false};
+    std::thread writer([&] {
+      char chunk[100];
+      std::memset(chunk, 'w', sizeof(chunk));
+      OVERLAPPED ov{};
+      ov.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+      while (!stop_writing.load())
+      {
+        DWORD n = 0;
+        if (!::WriteFile(peer, chunk, sizeof(chunk), nullptr, &ov)
+            && ::GetLastError() != ERROR_IO_PENDING)
+          break; // the server closed
+        if (!::GetOverlappedResult(peer, &ov, &n, TRUE))
+          break;
+      }
+      ::CloseHandle(ov.hEvent);
+    });
+
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 3; ++i)
+      threads.emplace_back([&] { ctx.run(); });
+    const bool done = wait_for_count(closed, 1, std::chrono::seconds(60));
+    stop_writing = true;
+    raw.client.reset(); // ends a write still waiting for room
+    writer.join();
+    work.reset();
+    ctx.stop();
+    for (auto& t : threads)
+      t.join();
+    BOOST_TEST_REQUIRE(done);
+    BOOST_TEST(!server.is_open());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_read_that_empties_the_pipe_clears_readable)

@@ -85,12 +85,15 @@ struct named_pipe_access;
 ///
 /// @par Thread Safety
 /// @e Distinct @e objects: Safe.@n
-/// @e Shared @e objects: Unsafe (as Asio's I/O objects). The readiness API
-/// keeps state that its probe's and writer's completions update on
-/// whichever thread runs the io_context, without a lock (as mio's event
-/// loop is single-threaded): use it on an io_context that one thread runs
-/// (or give such pipes an io_context of their own). The completion API has
-/// no such limit.
+/// @e Shared @e objects: Unsafe (as Asio's I/O objects): make one call at
+/// a time on a pipe — from one thread, or through a strand when several
+/// threads run the io_context (give the pipe a strand executor, e.g.
+/// `named_pipe pipe(asio::make_strand(ctx))`, and its handlers run there).
+/// Both APIs work on an io_context that several threads run. The readiness
+/// API's own completions (its probe's and its writer's) run on whichever
+/// thread dequeues them and take a per-pipe lock against the pipe's calls,
+/// so a strand around your calls is enough; closing a pipe while one of
+/// them runs elsewhere is safe.
 template <typename Executor = asio::any_io_executor>
 class basic_named_pipe
 {
@@ -862,8 +865,7 @@ private:
   {
     if (!readiness_)
     {
-      readiness_ = std::make_unique<detail::named_pipe_readiness>(
-          ex_, readiness_strategy{probe_buffer_});
+      readiness_.reset(new detail::named_pipe_readiness(ex_, readiness_strategy{probe_buffer_}));
       if (is_connected())
         readiness_->start(binding_, generation().load(std::memory_order_acquire));
     }
@@ -999,7 +1001,7 @@ private:
 
   Executor ex_;
   binding binding_;
-  std::unique_ptr<detail::named_pipe_readiness> readiness_;
+  std::unique_ptr<detail::named_pipe_readiness, detail::named_pipe_readiness::closer> readiness_;
   DWORD probe_buffer_ = 0; // the readiness strategy: 0 is the zero-byte probe
   pipe_mode mode_ = pipe_mode::byte;
   bool server_end_ = false;

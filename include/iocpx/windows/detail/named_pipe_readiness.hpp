@@ -26,6 +26,14 @@
 // readiness, waits and a poller's entry — instead of dropping it (the held
 // write's outcome would be lost, and its retry would write the bytes twice).
 //
+// Threads: the probe's and the writer's completions run on whichever thread
+// dequeues their packet, while the pipe's calls run on the user's. A slim
+// lock serializes the two (uncontended on an io_context that one thread
+// runs: two interlocked operations per call), and the callbacks hold a
+// counted reference, so a pipe may be closed on one thread while a
+// completion runs on another. The pipe's own calls follow Asio's rule for
+// I/O objects: one at a time (a strand, or one thread).
+//
 // Port traffic: every operation is started with start_or_complete, so a
 // probe or a write that completes at once (skip-on-success) is handled right
 // here, with no packet and no callback. Only a probe that really waits for
@@ -39,6 +47,7 @@
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
 #include <iocpx/windows/detail/per_thread.hpp>
+#include <iocpx/windows/detail/slim_mutex.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
 #include <iocpx/windows/overlapped.hpp>
 #include <iocpx/windows/overlapped_result.hpp>
@@ -49,7 +58,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 namespace iocpx {
@@ -110,6 +121,29 @@ private:
 
 class named_pipe_readiness
 {
+  // A counted reference, held by the overlappeds' callbacks: a completion
+  // running on one thread while the pipe closes on another still finds the
+  // state (closed) rather than freed memory.
+  class state_ref
+  {
+  public:
+    explicit state_ref(named_pipe_readiness* p) noexcept : p_(p)
+    {
+      p_->refs_.fetch_add(1, std::memory_order_relaxed);
+    }
+    state_ref(state_ref&& other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+    state_ref& operator=(state_ref&&) = delete;
+    ~state_ref()
+    {
+      if (p_)
+        p_->release();
+    }
+    named_pipe_readiness* operator->() const noexcept { return p_; }
+
+  private:
+    named_pipe_readiness* p_;
+  };
+
 public:
   using core_type = iocpx::detail::readiness_core;
 
@@ -125,24 +159,45 @@ public:
       // the overlapped's state, after the kernel is done with it.
       std::unique_ptr<char[]> buffer(new char[buffer_size_]);
       read_data_ = buffer.get();
-      probe_ = overlapped([this, keep = std::move(buffer)](
+      probe_ = overlapped([self = state_ref(this), keep = std::move(buffer)](
                               const boost::system::error_code& ec, std::size_t n) {
-        on_probe(ec, n);
+        self->on_probe(ec, n);
       });
     }
     else
     {
-      probe_ = overlapped([this](const boost::system::error_code& ec, std::size_t n) {
-        on_probe(ec, n);
-      });
+      probe_ = overlapped([self = state_ref(this)](const boost::system::error_code& ec,
+                              std::size_t n) { self->on_probe(ec, n); });
     }
   }
 
   named_pipe_readiness(const named_pipe_readiness&) = delete;
   named_pipe_readiness& operator=(const named_pipe_readiness&) = delete;
 
-  ~named_pipe_readiness()
+  void release() noexcept
   {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      delete this;
+  }
+
+  // What the owning pipe holds: closes the state, then gives up the pipe's
+  // reference (the callbacks of operations in flight hold the others).
+  struct closer
+  {
+    void operator()(named_pipe_readiness* state) const noexcept
+    {
+      state->close();
+      state->release();
+    }
+  };
+
+  // Done with the pipe: may run while a completion runs on another thread,
+  // which then finds the state closed (it holds a reference, so the memory
+  // stays until it returns).
+  void close() noexcept
+  {
+    std::lock_guard<slim_mutex> lock(mutex_);
+    closed_ = true;
     // Cancel first; the callbacks are never called again and the buffers
     // stay alive with them until the kernel is done.
     writer_ = overlapped();
@@ -168,6 +223,7 @@ public:
   template <typename Executor>
   basic_registration<Executor>& registration(const Executor& ex)
   {
+    std::lock_guard<slim_mutex> lock(mutex_);
     if (!registration_)
       registration_ = std::make_unique<typed_registration<Executor>>(
           iocpx::detail::registration_access::share(ex, core_));
@@ -183,6 +239,7 @@ public:
   template <typename Executor>
   void forget_registration() noexcept
   {
+    std::lock_guard<slim_mutex> lock(mutex_);
     if (!registration_)
       return;
     iocpx::detail::registration_access::forget(
@@ -199,6 +256,7 @@ public:
   // connected pipe): writable at once, readable when the probe says so.
   void start(binding& b, unsigned long generation)
   {
+    std::lock_guard<slim_mutex> lock(mutex_);
     // A binding of our own to the same handle (a no-op re-bind): the
     // callbacks re-arm through it, and it does not move with the pipe.
     boost::system::error_code ec;
@@ -220,6 +278,7 @@ public:
   // readiness any more.
   void stop(unsigned long new_generation)
   {
+    std::lock_guard<slim_mutex> lock(mutex_);
     generation_ = new_generation;
     active_ = false;
     probe_.cancel();
@@ -233,6 +292,7 @@ public:
   std::size_t try_read_some(asio::mutable_buffer buffer, pipe_mode mode,
       boost::system::error_code& ec)
   {
+    std::lock_guard<slim_mutex> lock(mutex_);
     if (buffered_pos_ < buffered_len_)
     {
       const std::size_t n = std::min<std::size_t>(buffer.size(), buffered_len_ - buffered_pos_);
@@ -263,7 +323,7 @@ public:
     // started and its completion has not been seen yet. would_block with no
     // system call; readiness is already cleared and the probe armed.
     const ready now = readiness();
-    if (!now.is_readable() && !now.is_hangup() && probe_.in_flight())
+    if (!now.is_readable() && !now.is_hangup() && probe_busy_)
     {
       ec = error::would_block;
       return 0;
@@ -314,15 +374,14 @@ public:
   std::size_t try_write_some(asio::const_buffer buffer, pipe_mode mode,
       boost::system::error_code& ec)
   {
-    if (writer_.in_flight())
+    std::lock_guard<slim_mutex> lock(mutex_);
+    if (writer_busy_)
     {
+      // Its completion has not been seen yet (it takes the lock after us):
+      // that sets `writable` again.
       clear(ready::writable());
-      if (writer_.in_flight())
-      {
-        ec = error::would_block;
-        return 0;
-      }
-      add(ready::writable()); // completed meanwhile on another thread
+      ec = error::would_block;
+      return 0;
     }
     if (held_)
       return finish_held_write(buffer, mode, ec);
@@ -376,6 +435,7 @@ public:
       write_buffers::give_back(std::move(scratch));
       return 0;
     }
+    writer_busy_ = true; // until on_write has seen its completion
     if (code == ERROR_IO_PENDING)
     {
       // The system holds the bytes until the reader makes room; their
@@ -385,9 +445,7 @@ public:
       writer_slot_->buffer = std::move(scratch);
       held_ = static_cast<DWORD>(n);
       held_error_ = 0;
-      clear(ready::writable());
-      if (!writer_.in_flight())
-        add(ready::writable()); // completed meanwhile on another thread
+      clear(ready::writable()); // on_write, which takes the lock after us, sets it again
       ec = error::would_block;
       return 0;
     }
@@ -468,7 +526,7 @@ private:
   // state: past an abandoned write, until the kernel is done with it.
   struct write_callback
   {
-    named_pipe_readiness* self;
+    state_ref self;
     write_buffer buffer;
 
     void operator()(const boost::system::error_code& ec, std::size_t)
@@ -483,7 +541,7 @@ private:
   // buffer only while a write of its own is held in the system.
   void make_writer()
   {
-    writer_ = overlapped(write_callback{this, write_buffer()});
+    writer_ = overlapped(write_callback{state_ref(this), write_buffer()});
     writer_slot_ = &writer_.callback_for_iocpx<write_callback>();
   }
 
@@ -583,19 +641,15 @@ private:
   // try_read_some reports would_block without a system call.
   void rearm_after_read()
   {
-    if (probe_.in_flight() || !active_)
+    if (probe_busy_ || !active_)
       return;
-    if (start_probe() && probe_.in_flight())
-    {
-      clear(ready::readable());
-      if (!probe_.in_flight())
-        add(ready::readable()); // completed meanwhile on another thread
-    }
+    if (start_probe() && probe_busy_)
+      clear(ready::readable()); // on_probe, which takes the lock after us, sets it again
   }
 
   void arm()
   {
-    if (probe_.in_flight() || !active_)
+    if (probe_busy_ || !active_)
       return;
     start_probe();
   }
@@ -624,12 +678,17 @@ private:
       add(ready::error());
       return false;
     }
+    probe_busy_ = true; // until on_probe has seen its completion
     return true;
   }
 
   // On an io_context thread, each time the probe completes through the port.
   void on_probe(const boost::system::error_code& ec, std::size_t n)
   {
+    std::lock_guard<slim_mutex> lock(mutex_);
+    probe_busy_ = false;
+    if (closed_)
+      return;
     if (probe_generation_ != generation_)
     {
       // A probe of a previous connection: it changes nothing, but the
@@ -669,6 +728,10 @@ private:
 
   void on_write(const boost::system::error_code& ec)
   {
+    std::lock_guard<slim_mutex> lock(mutex_);
+    writer_busy_ = false;
+    if (closed_)
+      return;
     if (write_generation_ != generation_)
     {
       if (active_)
@@ -720,8 +783,12 @@ private:
   void add(ready r) noexcept { change(update_kind::add, r); }
   void clear(ready r) noexcept { change(update_kind::clear, r); }
 
+  ~named_pipe_readiness() = default; // by release(), after close()
+
   // Kept small: one of these per pipe that uses readiness, idle or not.
-  core_type* core_; // one reference, given up by close() in the destructor
+  std::atomic<long> refs_{1}; // the pipe's, and one per overlapped's callback
+  slim_mutex mutex_;          // the state below, between calls and completions
+  core_type* core_; // one reference, given up by close()
   std::unique_ptr<registration_holder> registration_; // on demand
   char* read_data_ = nullptr;  // owned by probe_'s callback (buffered strategy)
   write_callback* writer_slot_ = nullptr; // writer_'s callback (made by the first write)
@@ -739,6 +806,14 @@ private:
   bool active_ = false;
   bool buffered_more_ = false;
   bool data_known_ = false; // the probe saw data that no read has taken yet
+  // Set from the start of an operation that completes through the port
+  // until its callback has run: the overlapped's own in_flight() turns
+  // false before the callback runs (on another thread, perhaps), and
+  // starting the probe again in between would let the kernel fill its
+  // buffer while the callback still reads the previous result.
+  bool probe_busy_ = false;
+  bool writer_busy_ = false;
+  bool closed_ = false;
 };
 
 } // namespace detail
