@@ -823,7 +823,6 @@ struct readiness_echo_end
   std::atomic<int>& ends_done;
   error_code failure;
   std::array<char, 1000> buffer{};
-  bool finished = false;
 
   void pump()
   {
@@ -852,7 +851,6 @@ struct readiness_echo_end
     }
     if (in.size() >= expect && out_pos == out.size())
     {
-      finished = true;
       ++ends_done;
       return;
     }
@@ -872,6 +870,27 @@ struct readiness_echo_end
     ++ends_done;
   }
 };
+
+// Writes `size` bytes to `h` from a thread of the test's own (no Boost.Test
+// there): false once a write fails (the other end closed, or a cancel).
+bool write_from_thread(HANDLE h, const char* data, std::size_t size)
+{
+  OVERLAPPED ov{};
+  ov.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+  if (!ov.hEvent)
+    return false;
+  bool ok = true;
+  for (std::size_t at = 0; ok && at < size;)
+  {
+    DWORD n = 0;
+    ok = (::WriteFile(h, data + at, DWORD(size - at), nullptr, &ov)
+             || ::GetLastError() == ERROR_IO_PENDING)
+        && ::GetOverlappedResult(h, &ov, &n, TRUE);
+    at += n;
+  }
+  ::CloseHandle(ov.hEvent);
+  return ok;
+}
 
 // Waits up to `limit` for `flag` to reach `value`.
 bool wait_for_count(const std::atomic<int>& flag, int value, std::chrono::seconds limit)
@@ -910,7 +929,7 @@ void echo_on_four_threads(ix::readiness_strategy strategy)
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&] { ctx.run(); });
-  const bool done = wait_for_count(ends_done, 2, std::chrono::seconds(120));
+  const bool done = wait_for_count(ends_done, 2, std::chrono::seconds(60));
   ctx.stop();
   for (auto& t : threads)
     t.join();
@@ -984,15 +1003,23 @@ BOOST_AUTO_TEST_CASE(a_polling_reader_on_a_strand_gets_every_byte_in_order)
     std::vector<std::thread> threads;
     for (int i = 0; i < 4; ++i)
       threads.emplace_back([&] { ctx.run(); });
+    std::atomic<bool> wrote_all{false};
     std::thread writer([&] {
-      for (std::size_t at = 0, step = 1; at < total; at += step, step = step % 61 + 1)
-        write_all(raw.client.get(), expected.data() + at, DWORD(std::min(step, total - at)));
+      bool ok = true;
+      for (std::size_t at = 0, step = 1; ok && at < total; at += step, step = step % 61 + 1)
+        ok = write_from_thread(raw.client.get(), expected.data() + at, std::min(step, total - at));
+      wrote_all = ok;
     });
+    // A reader that stalls leaves the writer blocked on a full pipe: the
+    // time limit comes first, then a cancel lets the writer go.
+    const bool finished = wait_for_count(done, 1, std::chrono::seconds(40));
+    if (!finished)
+      ::CancelIoEx(raw.client.get(), nullptr);
     writer.join();
-    const bool finished = wait_for_count(done, 1, std::chrono::seconds(60));
     ctx.stop();
     for (auto& t : threads)
       t.join();
+    BOOST_TEST(wrote_all.load());
     BOOST_TEST_REQUIRE(finished);
     BOOST_TEST(!failure);
     BOOST_TEST(received.size() == total);
@@ -1048,27 +1075,23 @@ BOOST_AUTO_TEST_CASE(closing_a_pipe_while_its_completions_run_on_other_threads)
     std::thread writer([&] {
       char chunk[100];
       std::memset(chunk, 'w', sizeof(chunk));
-      OVERLAPPED ov{};
-      ov.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
-      while (!stop_writing.load())
+      while (!stop_writing.load() && write_from_thread(peer, chunk, sizeof(chunk)))
       {
-        DWORD n = 0;
-        if (!::WriteFile(peer, chunk, sizeof(chunk), nullptr, &ov)
-            && ::GetLastError() != ERROR_IO_PENDING)
-          break; // the server closed
-        if (!::GetOverlappedResult(peer, &ov, &n, TRUE))
-          break;
       }
-      ::CloseHandle(ov.hEvent);
     });
 
     std::vector<std::thread> threads;
     for (int i = 0; i < 3; ++i)
       threads.emplace_back([&] { ctx.run(); });
-    const bool done = wait_for_count(closed, 1, std::chrono::seconds(60));
+    const bool done = wait_for_count(closed, 1, std::chrono::seconds(20));
     stop_writing = true;
-    raw.client.reset(); // ends a write still waiting for room
+    // A write still waiting for room ends when the server end closes; if
+    // the test failed before that, a cancel ends it. The handle is closed
+    // only after the writer is done with it.
+    if (!done)
+      ::CancelIoEx(peer, nullptr);
     writer.join();
+    raw.client.reset();
     work.reset();
     ctx.stop();
     for (auto& t : threads)

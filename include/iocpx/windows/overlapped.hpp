@@ -56,13 +56,18 @@ struct immediate_result
 /// first, its shutdown dequeues the packet and frees the state.
 ///
 /// @par Thread Safety
-/// Like an Asio I/O object: start() and the destructor must not run
-/// concurrently with each other, with cancel() or with the callback — call
-/// them from the callback, or from the io_context's single thread, or
-/// through a strand. cancel() and in_flight() may also run while the
-/// callback runs on another thread: a cancel that loses the race with the
-/// completion finds nothing to cancel (or, if the callback has started the
-/// overlapped again, cancels that new operation).
+/// Like an Asio I/O object: start() must not run concurrently with itself,
+/// with the destructor or with the callback — call it from the callback, or
+/// from the io_context's single thread, or through a strand. cancel() and
+/// in_flight() may run at any time, also while the callback runs on
+/// another thread: a cancel that loses the race with the completion finds
+/// nothing to cancel (or, if the callback has started the overlapped again,
+/// cancels that new operation). The destructor may run while the callback
+/// runs on another thread: it touches only the state's atomics and
+/// reference count, the running callback finishes (its object lives until
+/// it returns), and the callback is not called again. What the callback
+/// itself touches is then the owner's to guard (with a lock, and a
+/// reference the callback holds, as named_pipe's readiness does).
 class overlapped
 {
 public:

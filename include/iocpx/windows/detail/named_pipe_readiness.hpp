@@ -32,7 +32,15 @@
 // runs: two interlocked operations per call), and the callbacks hold a
 // counted reference, so a pipe may be closed on one thread while a
 // completion runs on another. The pipe's own calls follow Asio's rule for
-// I/O objects: one at a time (a strand, or one thread).
+// I/O objects: one at a time (a strand, or one thread). What runs under the
+// lock is short but may block briefly: PeekNamedPipe, a read that is
+// cancelled and waited for when someone else took the data first, and the
+// re-bind of a new connection (the registry's lock). A completion that
+// arrives meanwhile waits for it. One path would deadlock: a wait whose
+// handler cannot be posted (out of memory) is destroyed under the readiness
+// core's update, inside this lock; if that handler owned the pipe (the last
+// shared_ptr to a session), the pipe's close() would take the lock again.
+// Handlers of readiness waits should not own their pipe alone.
 //
 // Port traffic: every operation is started with start_or_complete, so a
 // probe or a write that completes at once (skip-on-success) is handled right
@@ -159,21 +167,14 @@ public:
       writer_busy_(false),
       closed_(false)
   {
-    if (buffer_size_)
+    try
     {
-      // The probe's buffer belongs to the probe's callback: it is freed with
-      // the overlapped's state, after the kernel is done with it.
-      std::unique_ptr<char[]> buffer(new char[buffer_size_]);
-      read_data_ = buffer.get();
-      probe_ = overlapped([self = state_ref(this), keep = std::move(buffer)](
-                              const boost::system::error_code& ec, std::size_t n) {
-        self->on_probe(ec, n);
-      });
+      make_probe();
     }
-    else
+    catch (...)
     {
-      probe_ = overlapped([self = state_ref(this)](const boost::system::error_code& ec,
-                              std::size_t n) { self->on_probe(ec, n); });
+      core_->close(); // our reference: frees the core
+      throw;
     }
   }
 
@@ -542,6 +543,27 @@ private:
       self->on_write(ec);
     }
   };
+
+  // The probe, with its callback (and the buffer of the buffered strategy).
+  void make_probe()
+  {
+    if (buffer_size_)
+    {
+      // The probe's buffer belongs to the probe's callback: it is freed with
+      // the overlapped's state, after the kernel is done with it.
+      std::unique_ptr<char[]> buffer(new char[buffer_size_]);
+      read_data_ = buffer.get();
+      probe_ = overlapped([self = state_ref(this), keep = std::move(buffer)](
+                              const boost::system::error_code& ec, std::size_t n) {
+        self->on_probe(ec, n);
+      });
+    }
+    else
+    {
+      probe_ = overlapped([self = state_ref(this)](const boost::system::error_code& ec,
+                              std::size_t n) { self->on_probe(ec, n); });
+    }
+  }
 
   // The writer is made by the first write (a pipe that is only read from
   // never holds one). Its buffers come from the thread's cache and go back
