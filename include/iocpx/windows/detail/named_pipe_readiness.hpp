@@ -36,11 +36,12 @@
 // lock is short but may block briefly: PeekNamedPipe, a read that is
 // cancelled and waited for when someone else took the data first, and the
 // re-bind of a new connection (the registry's lock). A completion that
-// arrives meanwhile waits for it. One path would deadlock: a wait whose
-// handler cannot be posted (out of memory) is destroyed under the readiness
-// core's update, inside this lock; if that handler owned the pipe (the last
-// shared_ptr to a session), the pipe's close() would take the lock again.
-// Handlers of readiness waits should not own their pipe alone.
+// arrives meanwhile waits for it. One path, reachable only when memory runs
+// out, would deadlock: a wait whose handler cannot be posted is destroyed
+// under the readiness core's update, inside this lock, and if that handler
+// held the last reference to its pipe (a session's shared_ptr, the usual
+// Asio pattern), the pipe's close() would take the lock again. Accepted:
+// avoiding it would mean deferring every refused handler's destruction.
 //
 // Port traffic: every operation is started with start_or_complete, so a
 // probe or a write that completes at once (skip-on-success) is handled right
