@@ -44,10 +44,12 @@
 #include <boost/asio/detail/config.hpp>
 #include <boost/version.hpp>
 
-// Per-operation cancellation (cancellation slots) came with Boost 1.77;
-// iocpx's operations support it throughout. CI tests Boost 1.81.
-#if BOOST_VERSION < 107700
-#  error iocpx needs Boost 1.77 or newer (per-operation cancellation); it is tested with Boost 1.81
+// iocpx's operations support per-operation cancellation throughout
+// (cancellation slots: Boost 1.77), and the named pipe forwards its
+// handlers' associated objects with asio::associator and asio::append
+// (Boost 1.80). CI tests Boost 1.81.
+#if BOOST_VERSION < 108000
+#  error iocpx needs Boost 1.80 or newer (cancellation slots, asio::associator, asio::append); it is tested with Boost 1.81
 #endif
 
 #if defined(BOOST_ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine)
