@@ -477,9 +477,7 @@ BOOST_AUTO_TEST_CASE(work_is_counted_before_the_start_function_runs)
   std::atomic<bool> in_start{false}, last_handler_done{false}, read_done{false};
   // Waits of at most 10 s, so that a broken build fails instead of hanging.
   auto wait_for = [](const std::atomic<bool>& flag) {
-    for (int i = 0; i < 10000 && !flag.load(); ++i)
-      ::Sleep(1);
-    return flag.load();
+    return wait_until([&] { return flag.load(); }, std::chrono::seconds(10));
   };
   asio::post(ctx, [&] {
     wait_for(in_start);

@@ -878,36 +878,6 @@ struct readiness_echo_end
   }
 };
 
-// Writes `size` bytes to `h` from a thread of the test's own (no Boost.Test
-// there): false once a write fails (the other end closed, or a cancel).
-bool write_from_thread(HANDLE h, const char* data, std::size_t size)
-{
-  OVERLAPPED ov{};
-  ov.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
-  if (!ov.hEvent)
-    return false;
-  bool ok = true;
-  for (std::size_t at = 0; ok && at < size;)
-  {
-    DWORD n = 0;
-    ok = (::WriteFile(h, data + at, DWORD(size - at), nullptr, &ov)
-             || ::GetLastError() == ERROR_IO_PENDING)
-        && ::GetOverlappedResult(h, &ov, &n, TRUE);
-    at += n;
-  }
-  ::CloseHandle(ov.hEvent);
-  return ok;
-}
-
-// Waits up to `limit` for `flag` to reach `value`.
-bool wait_for_count(const std::atomic<int>& flag, int value, std::chrono::seconds limit)
-{
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (flag.load() < value && std::chrono::steady_clock::now() < deadline)
-    ::Sleep(5);
-  return flag.load() >= value;
-}
-
 } // namespace
 
 // The readiness API on an io_context that four threads run, each pipe on a
@@ -936,7 +906,7 @@ void echo_on_four_threads(ix::readiness_strategy strategy)
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&] { ctx.run(); });
-  const bool done = wait_for_count(ends_done, 2, std::chrono::seconds(60));
+  const bool done = wait_until([&] { return ends_done.load() >= 2; }, std::chrono::seconds(60));
   ctx.stop();
   for (auto& t : threads)
     t.join();
@@ -1014,12 +984,12 @@ BOOST_AUTO_TEST_CASE(a_polling_reader_on_a_strand_gets_every_byte_in_order)
     std::thread writer([&] {
       bool ok = true;
       for (std::size_t at = 0, step = 1; ok && at < total; at += step, step = step % 61 + 1)
-        ok = write_from_thread(raw.client.get(), expected.data() + at, std::min(step, total - at));
+        ok = write_all_from_thread(raw.client.get(), expected.data() + at, std::min(step, total - at));
       wrote_all = ok;
     });
     // A reader that stalls leaves the writer blocked on a full pipe: the
     // time limit comes first, then a cancel lets the writer go.
-    const bool finished = wait_for_count(done, 1, std::chrono::seconds(40));
+    const bool finished = wait_until([&] { return done.load() >= 1; }, std::chrono::seconds(40));
     if (!finished)
       ::CancelIoEx(raw.client.get(), nullptr);
     writer.join();
@@ -1082,7 +1052,7 @@ BOOST_AUTO_TEST_CASE(closing_a_pipe_while_its_completions_run_on_other_threads)
     std::thread writer([&] {
       char chunk[100];
       std::memset(chunk, 'w', sizeof(chunk));
-      while (!stop_writing.load() && write_from_thread(peer, chunk, sizeof(chunk)))
+      while (!stop_writing.load() && write_all_from_thread(peer, chunk, sizeof(chunk)))
       {
       }
     });
@@ -1090,7 +1060,7 @@ BOOST_AUTO_TEST_CASE(closing_a_pipe_while_its_completions_run_on_other_threads)
     std::vector<std::thread> threads;
     for (int i = 0; i < 3; ++i)
       threads.emplace_back([&] { ctx.run(); });
-    const bool done = wait_for_count(closed, 1, std::chrono::seconds(20));
+    const bool done = wait_until([&] { return closed.load() >= 1; }, std::chrono::seconds(20));
     stop_writing = true;
     // A write still waiting for room ends when the server end closes; if
     // the test failed before that, a cancel ends it. The handle is closed

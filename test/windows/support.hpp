@@ -97,21 +97,68 @@ inline pipe_pair make_pipe_pair(bool message = false, DWORD buffer_size = 65536)
   return p;
 }
 
+// The OVERLAPPED of one blocking call on the peer side of a test: a private
+// event whose low bit is set, which keeps the completion out of any port
+// (documented Win32 behaviour), so Asio's loop never sees it even when the
+// handle is bound.
+class private_overlapped : public OVERLAPPED
+{
+public:
+  private_overlapped() : OVERLAPPED(), event_(::CreateEventW(nullptr, TRUE, FALSE, nullptr))
+  {
+    hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(event_) | 1);
+  }
+  private_overlapped(const private_overlapped&) = delete;
+  private_overlapped& operator=(const private_overlapped&) = delete;
+  ~private_overlapped()
+  {
+    if (event_)
+      ::CloseHandle(event_);
+  }
+
+private:
+  HANDLE event_;
+};
+
 // Blocking write through a private event (for the peer side of a test).
 inline void write_all(HANDLE h, const void* data, DWORD size)
 {
-  OVERLAPPED ov{};
-  ov.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
-  // The low bit of hEvent keeps the completion out of any port (documented
-  // Win32 behaviour), so Asio's loop never sees this OVERLAPPED.
-  ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(ov.hEvent) | 1);
+  private_overlapped ov;
   DWORD done = 0;
   BOOL ok = ::WriteFile(h, data, size, nullptr, &ov);
   if (!ok)
     BOOST_REQUIRE_EQUAL(::GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
   BOOST_REQUIRE(::GetOverlappedResult(h, &ov, &done, TRUE));
   BOOST_REQUIRE_EQUAL(done, size);
-  ::CloseHandle(reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(ov.hEvent) & ~ULONG_PTR(1)));
+}
+
+// write_all for a thread of the test's own, where Boost.Test must not be
+// called: false once a write fails (the other end closed, or a cancel).
+inline bool write_all_from_thread(HANDLE h, const void* data, std::size_t size)
+{
+  const char* bytes = static_cast<const char*>(data);
+  private_overlapped ov;
+  bool ok = true;
+  for (std::size_t at = 0; ok && at < size;)
+  {
+    DWORD n = 0;
+    ok = (::WriteFile(h, bytes + at, DWORD(size - at), nullptr, &ov)
+             || ::GetLastError() == ERROR_IO_PENDING)
+        && ::GetOverlappedResult(h, &ov, &n, TRUE);
+    at += n;
+  }
+  return ok;
+}
+
+// Waits on this thread, for at most `limit`, until `done()`; returns done().
+// For conditions another thread makes true (run_until runs an io_context).
+template <typename Done>
+bool wait_until(Done done, std::chrono::milliseconds limit)
+{
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < deadline)
+    ::Sleep(1);
+  return done();
 }
 
 inline std::string read_exact(HANDLE h, DWORD size)
@@ -120,15 +167,12 @@ inline std::string read_exact(HANDLE h, DWORD size)
   DWORD total = 0;
   while (total < size)
   {
-    OVERLAPPED ov{};
-    HANDLE ev = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
-    ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(ev) | 1);
+    private_overlapped ov;
     DWORD done = 0;
     BOOL ok = ::ReadFile(h, &out[total], size - total, nullptr, &ov);
     if (!ok)
       BOOST_REQUIRE_EQUAL(::GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
     BOOST_REQUIRE(::GetOverlappedResult(h, &ov, &done, TRUE));
-    ::CloseHandle(ev);
     total += done;
   }
   return out;
@@ -139,15 +183,12 @@ inline std::string read_exact(HANDLE h, DWORD size)
 inline std::string read_message(HANDLE h, DWORD capacity)
 {
   std::string out(capacity, '\0');
-  OVERLAPPED ov{};
-  HANDLE ev = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
-  ov.hEvent = reinterpret_cast<HANDLE>(reinterpret_cast<ULONG_PTR>(ev) | 1);
+  private_overlapped ov;
   DWORD done = 0;
   BOOL ok = ::ReadFile(h, &out[0], capacity, nullptr, &ov);
   if (!ok)
     BOOST_REQUIRE_EQUAL(::GetLastError(), static_cast<DWORD>(ERROR_IO_PENDING));
   BOOST_REQUIRE(::GetOverlappedResult(h, &ov, &done, TRUE));
-  ::CloseHandle(ev);
   out.resize(done);
   return out;
 }
