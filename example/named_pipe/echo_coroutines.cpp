@@ -7,14 +7,17 @@
 // The echo server and a client as C++20 coroutines (asio::awaitable), in
 // one process: the same named pipe API as echo_server.cpp, with co_await.
 
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
 #include <iocpx/windows/named_pipe.hpp>
 #include <iocpx/windows/named_pipe_acceptor.hpp>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -32,7 +35,9 @@ awaitable<void> echo(ix::named_pipe pipe)
   char data[4096];
   for (;;)
   {
-    auto [ec, n] = co_await pipe.async_read_some(asio::buffer(data), asio::as_tuple(use_awaitable));
+    boost::system::error_code ec;
+    std::size_t n =
+        co_await pipe.async_read_some(asio::buffer(data), asio::redirect_error(use_awaitable, ec));
     if (ec) // asio::error::eof when the client closed its end
       co_return;
     co_await asio::async_write(pipe, asio::buffer(data, n), use_awaitable);

@@ -308,7 +308,7 @@ public:
   /// cancellation or destruction of the poller, `asio::error::bad_descriptor`
   /// on a moved-from poller; `n == 0` then.
   ///
-  /// @par Per-Operation Cancellation
+  /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// `terminal`, `partial` and `total`: a pending poll has taken no event, so
   /// all three end it with `asio::error::operation_aborted`.
   template <typename EventRange,

@@ -271,7 +271,7 @@ public:
   /// `iocpx::error::registration_gone` on a moved-from registration;
   /// `readiness` is `ready::none()` on error.
   ///
-  /// @par Per-Operation Cancellation
+  /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// `terminal`, `partial` and `total`: a wait has no side effects, so all
   /// three end it with `asio::error::operation_aborted` (unless it has
   /// already completed).

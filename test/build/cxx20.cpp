@@ -8,6 +8,10 @@
 // as C++20 with Asio's coroutine support on, in every configuration, and that
 // a coroutine runs on an io_context: the lead's co_await tests rely on it.
 
+// Before any Boost header: Boost 1.74's awaitable.hpp uses std::exchange
+// without including <utility> (an error with gcc 12 in C++20).
+#include <utility>
+
 #include <iocpx/detail/config.hpp>
 
 #include <boost/asio/co_spawn.hpp>

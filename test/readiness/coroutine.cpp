@@ -7,14 +7,24 @@
 // C++20 only: use_awaitable / co_await with registrations and pollers,
 // including the default completion token of a rebound I/O object.
 
+// Before any Boost header: Boost 1.74's awaitable.hpp uses std::exchange
+// without including <utility> (an error with gcc 12 in C++20).
+#include <utility>
+
 #include <iocpx/poller.hpp>
 #include <iocpx/registration.hpp>
+
+#include "../common/asio_features.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #if defined(IOCPX_HAS_CO_AWAIT)
 
-#include <boost/asio/as_tuple.hpp>
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // as_tuple: Boost 1.80
+#  include <boost/asio/as_tuple.hpp>
+#else
+#  include <boost/asio/redirect_error.hpp>
+#endif
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -83,7 +93,12 @@ BOOST_AUTO_TEST_CASE(default_token_as_default_on)
         {
           got = e.code();
         }
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // as_tuple: Boost 1.80; redirect_error before that
         auto [ec, r] = co_await reg.async_wait(ready::none(), asio::as_tuple(asio::use_awaitable));
+#else
+        error_code ec;
+        ready r = co_await reg.async_wait(ready::none(), asio::redirect_error(asio::use_awaitable, ec));
+#endif
         BOOST_TEST(ec == iocpx::error::empty_interest);
         BOOST_TEST(r.is_none());
       },

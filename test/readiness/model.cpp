@@ -15,9 +15,13 @@
 #include <iocpx/poller.hpp>
 #include <iocpx/registration.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
+#include "../common/asio_features.hpp"
+
 #include <boost/asio/io_context.hpp>
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+#  include <boost/asio/bind_cancellation_slot.hpp>
+#  include <boost/asio/cancellation_signal.hpp>
+#endif
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -284,17 +288,22 @@ struct harness
         const unsigned interest = pick(20) == 0 ? 0u : random_bits(true);
         const int id = ++next_id_;
         op << "wait#" << id << "(" << s << ", " << ready::from_bits(interest) << ")";
+        auto handler = [this, id](error_code e, ready r) {
+          completion c;
+          c.kind = 0;
+          c.id = id;
+          c.ec = e;
+          c.value = r.bits();
+          actual_.push_back(c);
+        };
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
         auto& sig = signals_[id];
         sig = std::make_unique<asio::cancellation_signal>();
-        regs_[s]->async_wait(ready::from_bits(interest),
-            asio::bind_cancellation_slot(sig->slot(), [this, id](error_code e, ready r) {
-              completion c;
-              c.kind = 0;
-              c.id = id;
-              c.ec = e;
-              c.value = r.bits();
-              actual_.push_back(c);
-            }));
+        regs_[s]->async_wait(
+            ready::from_bits(interest), asio::bind_cancellation_slot(sig->slot(), handler));
+#else
+        regs_[s]->async_wait(ready::from_bits(interest), handler);
+#endif
         if (interest == 0)
           m_.complete_wait(id, iocpx::error::empty_interest, 0);
         else if (m_.bits[s] & interest)
@@ -306,6 +315,7 @@ struct harness
       case 5:
       {
         // per-operation cancellation of a random wait (pending or not)
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
         if (signals_.empty())
           break;
         auto it = signals_.begin();
@@ -322,6 +332,9 @@ struct harness
           m_.complete_wait(id, asio::error::operation_aborted, 0);
           m_.waits.erase(w);
         }
+#else
+        op << "nothing (no per-operation cancellation before Boost 1.77)";
+#endif
         break;
       }
       case 6:
@@ -526,7 +539,9 @@ struct harness
   asio::io_context io_;
   iocpx::poller poller_;
   std::unique_ptr<iocpx::registration> regs_[slots];
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
   std::map<int, std::unique_ptr<asio::cancellation_signal>> signals_;
+#endif
   std::map<int, std::vector<event>> buffers_;
   std::vector<completion> actual_;
   model m_;

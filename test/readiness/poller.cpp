@@ -7,12 +7,18 @@
 // Test that the header is self-contained.
 #include <iocpx/poller.hpp>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/deferred.hpp>
+#include "../common/asio_features.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+#  include <boost/asio/bind_cancellation_slot.hpp>
+#  include <boost/asio/cancellation_signal.hpp>
+#endif
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // as_tuple, deferred: Boost 1.80
+#  include <boost/asio/as_tuple.hpp>
+#  include <boost/asio/deferred.hpp>
+#endif
 #include <boost/test/unit_test.hpp>
 
 #include <array>
@@ -315,6 +321,7 @@ BOOST_AUTO_TEST_CASE(async_poll_set_from_another_thread)
   BOOST_TEST((ev[0] == event{5, ready::readable()}));
 }
 
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // per-operation cancellation: Boost 1.77
 BOOST_AUTO_TEST_CASE(async_poll_cancellation)
 {
   asio::io_context io;
@@ -341,6 +348,7 @@ BOOST_AUTO_TEST_CASE(async_poll_cancellation)
   BOOST_TEST(calls == 2);
   BOOST_TEST(e2 == asio::error::operation_aborted);
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(destruction_with_polls_pending)
 {
@@ -367,6 +375,7 @@ BOOST_AUTO_TEST_CASE(destruction_with_polls_pending)
   BOOST_TEST(str(take(q)) == "{2, readable}");
 }
 
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // deferred, as_tuple: Boost 1.80
 BOOST_AUTO_TEST_CASE(tokens_deferred_and_as_tuple)
 {
   asio::io_context io;
@@ -384,6 +393,7 @@ BOOST_AUTO_TEST_CASE(tokens_deferred_and_as_tuple)
   run_ready(io);
   BOOST_TEST(got == 1u);
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(sync_poll_timeout_and_wakeup)
 {

@@ -7,19 +7,26 @@
 // C++20: async_overlapped with use_awaitable / co_await, and cancellation of
 // an awaited operation through the coroutine's cancellation state.
 
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
 #include <iocpx/windows/async_overlapped.hpp>
 
+#include "../common/asio_features.hpp"
 #include "support.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/test/unit_test.hpp>
+
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // as_tuple, deferred, awaitable_operators: Boost 1.80
+#  include <boost/asio/as_tuple.hpp>
+#  include <boost/asio/deferred.hpp>
+#  include <boost/asio/experimental/awaitable_operators.hpp>
+#endif
 
 #include <string>
 
@@ -56,7 +63,11 @@ BOOST_AUTO_TEST_CASE(echo_with_use_awaitable)
     // deferred is awaitable too
     std::size_t n = co_await ix::async_overlapped(client,
         [&](OVERLAPPED* ov) { return ix::win32_result(::ReadFile(p.client.get(), buf, sizeof buf, nullptr, ov)); },
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // asio::deferred: Boost 1.80
         asio::deferred);
+#else
+        asio::use_awaitable);
+#endif
     reply.assign(buf, n);
   };
   asio::co_spawn(ctx, echo_once(), asio::detached);
@@ -71,7 +82,10 @@ BOOST_AUTO_TEST_CASE(errors_are_thrown_or_returned_as_tuples)
   pipe_pair p = make_pipe_pair();
   ix::binding b = ix::bind(ctx, p.server.get());
   p.client.reset();
-  bool threw = false, tupled = false;
+  bool threw = false;
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // asio::as_tuple: Boost 1.80
+  bool tupled = false;
+#endif
   asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
     try
     {
@@ -83,16 +97,21 @@ BOOST_AUTO_TEST_CASE(errors_are_thrown_or_returned_as_tuples)
     {
       threw = e.code().value() == ERROR_NO_DATA;
     }
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // asio::as_tuple: Boost 1.80
     auto [ec, n] = co_await ix::async_overlapped(b,
         [&](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(p.server.get(), "x", 1, nullptr, ov)); },
         asio::as_tuple(asio::use_awaitable));
     tupled = ec.value() == ERROR_NO_DATA && n == 0;
+#endif
   }, asio::detached);
   ctx.run_for(10s);
   BOOST_TEST(threw);
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // asio::as_tuple: Boost 1.80
   BOOST_TEST(tupled);
+#endif
 }
 
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // awaitable_operators: Boost 1.80
 BOOST_AUTO_TEST_CASE(awaitable_operators_cancel_the_slower_read)
 {
   using namespace asio::experimental::awaitable_operators;
@@ -112,5 +131,6 @@ BOOST_AUTO_TEST_CASE(awaitable_operators_cancel_the_slower_read)
   BOOST_TEST(timed_out);
   BOOST_TEST(b.operations_in_flight() == 0u); // the read was cancelled, not leaked
 }
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,15 +10,12 @@
 // Test that the header is self-contained.
 #include <iocpx/windows/named_pipe.hpp>
 
+#include "../common/asio_features.hpp"
 #include "named_pipe_support.hpp"
 
 #include <iocpx/poller.hpp>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffers_iterator.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -26,6 +23,15 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+#  include <boost/asio/bind_cancellation_slot.hpp>
+#  include <boost/asio/cancellation_signal.hpp>
+#endif
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // as_tuple, deferred: Boost 1.80
+#  include <boost/asio/as_tuple.hpp>
+#  include <boost/asio/deferred.hpp>
+#endif
 
 #include <string>
 #include <vector>
@@ -60,13 +66,17 @@ namespace {
 
   p.async_read_some(asio::buffer(buf), [](error_code, std::size_t) {});
   p.async_write_some(asio::buffer(buf), [](error_code, std::size_t) {});
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // deferred, as_tuple: Boost 1.80
   auto d = p.async_read_some(asio::buffer(buf), asio::deferred);
   std::move(d)([](error_code, std::size_t) {});
   p.async_write_some(asio::buffer(buf), asio::as_tuple([](std::tuple<error_code, std::size_t>) {}));
+#endif
   p.async_read_some(asio::buffer(buf), asio::redirect_error([](std::size_t) {}, ec));
   p.async_connect("\\\\.\\pipe\\x", [](error_code) {});
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // deferred: Boost 1.80
   p.async_connect("\\\\.\\pipe\\x", ix::named_pipe_connect_options(), asio::deferred)(
       [](error_code) {});
+#endif
   p.async_wait(iocpx::ready::readable(), [](error_code, iocpx::ready) {});
   stranded.async_read_some(asio::buffer(buf), [](error_code, std::size_t) {});
   stranded.async_connect("\\\\.\\pipe\\x", [](error_code) {});
@@ -264,6 +274,7 @@ BOOST_AUTO_TEST_CASE(message_mode_with_small_buffers)
   BOOST_TEST(!parts[3].second);
 }
 
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
 BOOST_AUTO_TEST_CASE(cancel_one_pending_read_among_writes)
 {
   asio::io_context ctx;
@@ -301,6 +312,7 @@ BOOST_AUTO_TEST_CASE(cancel_one_pending_read_among_writes)
   BOOST_TEST(run_until(ctx, [&] { return got != 0; }));
   BOOST_TEST(std::string(buf, got) == "after");
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(close_with_reads_and_writes_pending)
 {
@@ -463,6 +475,7 @@ BOOST_AUTO_TEST_CASE(connect_timeout)
   BOOST_TEST(!second.is_open());
 }
 
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
 BOOST_AUTO_TEST_CASE(connect_cancelled_while_busy)
 {
   asio::io_context ctx;
@@ -487,6 +500,7 @@ BOOST_AUTO_TEST_CASE(connect_cancelled_while_busy)
   BOOST_TEST(cec == asio::error::operation_aborted);
   BOOST_TEST(!second.is_open());
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(bad_names_and_missing_pipes)
 {

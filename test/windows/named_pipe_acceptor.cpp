@@ -10,14 +10,20 @@
 // Test that the header is self-contained.
 #include <iocpx/windows/named_pipe_acceptor.hpp>
 
+#include "../common/asio_features.hpp"
 #include "named_pipe_support.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/deferred.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+#  include <boost/asio/bind_cancellation_slot.hpp>
+#  include <boost/asio/cancellation_signal.hpp>
+#endif
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // deferred: Boost 1.80
+#  include <boost/asio/deferred.hpp>
+#endif
 
 #include <array>
 #include <memory>
@@ -45,8 +51,10 @@ namespace {
   a.open("\\\\.\\pipe\\x", ix::named_pipe_options(), ec);
   a.async_accept(p, [](error_code) {});
   a.async_accept([](error_code, ix::named_pipe) {});
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // deferred: Boost 1.80
   a.async_accept(asio::deferred)([](error_code, ix::named_pipe) {});
   a.async_accept(p, asio::deferred)([](error_code) {});
+#endif
   typed.async_accept([](error_code, ix::basic_named_pipe<asio::io_context::executor_type>) {});
   typed.async_accept(p, [](error_code) {});
   a.cancel(ec);
@@ -311,6 +319,7 @@ BOOST_AUTO_TEST_CASE(close_and_cancel_with_accepts_pending)
   BOOST_TEST(ec == iocpx::error::pipe_not_found);
 }
 
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
 BOOST_AUTO_TEST_CASE(per_operation_cancellation_of_an_accept)
 {
   asio::io_context ctx;
@@ -329,6 +338,7 @@ BOOST_AUTO_TEST_CASE(per_operation_cancellation_of_an_accept)
   BOOST_TEST(result == asio::error::operation_aborted);
   BOOST_TEST(!a.is_open());
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(double_accept_on_one_pipe_object)
 {

@@ -11,7 +11,11 @@ export IOCPX_ROOT
 : "${IOCPX_WINE_PREFIX:=${HOME:-/root}/.cache/iocpx/wine-prefix}"
 # Where Debian's Boost headers are (the directory that contains boost/).
 : "${IOCPX_BOOST_INCLUDE:=/usr/include}"
-export IOCPX_WINE_LOADER IOCPX_WINESERVER IOCPX_WINE_PREFIX IOCPX_BOOST_INCLUDE
+# Boost 1.74 (the oldest Boost iocpx supports), unpacked from Debian's
+# libboost1.74-dev by tools/bootstrap; it cannot be installed beside 1.81.
+# CMakePresets.json (mingw-boost174) names the same default place.
+: "${IOCPX_BOOST174_ROOT:=${HOME:-/root}/.cache/iocpx/boost-1.74}"
+export IOCPX_WINE_LOADER IOCPX_WINESERVER IOCPX_WINE_PREFIX IOCPX_BOOST_INCLUDE IOCPX_BOOST174_ROOT
 
 log() { printf '[iocpx] %s\n' "$*" >&2; }
 die() { printf '[iocpx] error: %s\n' "$*" >&2; exit 1; }

@@ -44,12 +44,15 @@
 #include <boost/asio/detail/config.hpp>
 #include <boost/version.hpp>
 
-// iocpx's operations support per-operation cancellation throughout
-// (cancellation slots: Boost 1.77), and the named pipe forwards its
-// handlers' associated objects with asio::associator and asio::append
-// (Boost 1.80). CI tests Boost 1.81.
-#if BOOST_VERSION < 108000
-#  error iocpx needs Boost 1.80 or newer (cancellation slots, asio::associator, asio::append); it is tested with Boost 1.81
+// Boost 1.74 is the oldest Boost iocpx supports (CI builds and tests 1.74
+// and 1.81). Per-operation cancellation needs cancellation slots, new in
+// Boost 1.77: with an older Boost, operations are cancelled by the object's
+// cancel() and close() only (see detail/cancellation.hpp).
+#if BOOST_VERSION < 107400
+#  error iocpx needs Boost 1.74 or newer; it is tested with Boost 1.74 and 1.81
+#endif
+#if BOOST_VERSION >= 107700
+#  define IOCPX_HAS_CANCELLATION_SLOTS 1
 #endif
 
 #if defined(BOOST_ASIO_HAS_CO_AWAIT) && defined(__cpp_impl_coroutine)

@@ -9,13 +9,12 @@
 
 #include <iocpx/detail/config.hpp>
 
+#include <iocpx/detail/cancellation.hpp>
 #include <iocpx/detail/readiness_service.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_allocator.hpp>
-#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
-#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -46,6 +45,19 @@ namespace detail {
 using readiness_default_allocator = asio::recycling_allocator<void>;
 #else
 using readiness_default_allocator = asio::detail::recycling_allocator<void>;
+#endif
+
+// The allocator for a posted delivery when the handler has none: while it
+// is queued, the wait's own block is alive too. Asios that define
+// BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE (Boost 1.81 does) keep two free
+// blocks per thread for each purpose; older ones (Boost 1.74) keep one, so
+// there the delivery uses another purpose's cache, or every delivery that
+// is posted would allocate.
+#if defined(BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE)
+using readiness_post_allocator = readiness_default_allocator;
+#else
+using readiness_post_allocator = asio::detail::recycling_allocator<void,
+    asio::detail::thread_info_base::executor_function_tag>;
 #endif
 
 // The readiness service of the execution context behind an I/O executor.
@@ -157,10 +169,12 @@ public:
 
   ~readiness_work()
   {
+    // (destroy_at: before Boost 1.80 any_io_executor is a typedef, which a
+    // destructor call cannot name.)
     if (is_io_)
-      io_.~io_tracked();
+      std::destroy_at(&io_);
     else
-      any_.~any_io_executor();
+      std::destroy_at(&any_);
   }
 
   asio::io_context* running_here() const noexcept
@@ -227,7 +241,7 @@ private:
   class invoker
   {
   public:
-    using allocator_type = typename readiness_handler_op::allocator_type;
+    using allocator_type = asio::associated_allocator_t<Handler, readiness_post_allocator>;
 
     explicit invoker(readiness_handler_op* op) noexcept : op_(op) {}
     invoker(invoker&& o) noexcept : op_(o.op_) { o.op_ = nullptr; }
@@ -240,7 +254,7 @@ private:
 
     allocator_type get_allocator() const noexcept
     {
-      return asio::get_associated_allocator(op_->handler_, readiness_default_allocator());
+      return asio::get_associated_allocator(op_->handler_, readiness_post_allocator());
     }
 
     void operator()()
@@ -338,10 +352,9 @@ public:
   readiness_cancellation& operator=(const readiness_cancellation&) = delete;
   ~readiness_cancellation() { target_->release(); }
 
-  void operator()(asio::cancellation_type_t type)
+  void operator()(cancellation_type_t type)
   {
-    if (!!(type & (asio::cancellation_type::terminal | asio::cancellation_type::partial
-                   | asio::cancellation_type::total)))
+    if (requests_cancellation(type))
       target_->cancel_by_key(this);
   }
 
@@ -353,9 +366,7 @@ private:
 template <typename Handler, typename Target>
 void readiness_connect_slot(Handler& h, readiness_op* op, Target* target)
 {
-  auto slot = asio::get_associated_cancellation_slot(h);
-  if (slot.is_connected())
-    op->cancel_key_ = &slot.template emplace<readiness_cancellation<Target>>(target);
+  op->cancel_key_ = install_cancellation_handler<readiness_cancellation<Target>>(h, target);
 }
 
 } // namespace detail

@@ -76,7 +76,7 @@ namespace windows {
 ///
 /// The handler is never invoked from inside this function.
 ///
-/// @par Per-Operation Cancellation
+/// @par Per-Operation Cancellation (Boost 1.77 and newer)
 /// `cancellation_type::terminal`, `partial` and `total` call CancelIoEx on
 /// exactly this operation's OVERLAPPED; other operations on the handle go
 /// on. A cancelled operation that had already completed keeps its result.

@@ -22,7 +22,12 @@
 #include <iocpx/windows/overlapped_result.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/append.hpp>
+#include <boost/version.hpp>
+#if BOOST_VERSION >= 108000
+#  include <boost/asio/append.hpp>
+#else
+#  include <boost/asio/detail/bind_handler.hpp>
+#endif
 #include <boost/asio/compose.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
@@ -513,7 +518,7 @@ public:
   /// @code void(boost::system::error_code) @endcode
   /// The handler is never invoked from inside this function.
   ///
-  /// @par Per-Operation Cancellation
+  /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// `terminal`: the connect ends with `asio::error::operation_aborted` and
   /// the pipe stays closed.
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
@@ -550,7 +555,7 @@ public:
   /// function; with skip-on-success, a read that finds data completes
   /// without a port packet.
   ///
-  /// @par Per-Operation Cancellation
+  /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// `terminal`, `partial`, `total`: CancelIoEx on exactly this read; no
   /// data is lost (a read that already completed keeps its bytes).
   template <typename MutableBufferSequence,
@@ -577,7 +582,7 @@ public:
   /// this write, never to a later one. The handler is never invoked from
   /// inside this function.
   ///
-  /// @par Per-Operation Cancellation
+  /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// `terminal`, `partial`, `total`: CancelIoEx on exactly this write.
   template <typename ConstBufferSequence,
       BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::size_t))
@@ -678,7 +683,7 @@ public:
   /// @code void(boost::system::error_code, iocpx::ready) @endcode
   /// The handler is never invoked from inside this function.
   ///
-  /// @par Per-Operation Cancellation
+  /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// `terminal`, `partial`, `total`: the wait ends with
   /// `asio::error::operation_aborted`.
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, ready))
@@ -892,7 +897,12 @@ private:
   template <typename Handler, typename... Values>
   void post_result(Handler&& handler, Values... values)
   {
+#if BOOST_VERSION >= 108000
     asio::post(ex_, asio::append(std::forward<Handler>(handler), values...));
+#else
+    // Asio's own binder, which forwards the handler's executor and allocator.
+    asio::post(ex_, asio::detail::bind_handler(std::forward<Handler>(handler), values...));
+#endif
   }
 
   template <typename Handler, typename Buffer>

@@ -11,6 +11,7 @@
 
 #if defined(IOCPX_HAS_WINDOWS)
 
+#include <iocpx/detail/cancellation.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/windows/basic_named_pipe.hpp>
 #include <iocpx/windows/detail/named_pipe_acceptor_core.hpp>
@@ -271,7 +272,7 @@ public:
   /// `asio::error::operation_aborted`. The handler is never invoked from
   /// inside this function.
   ///
-  /// @par Per-Operation Cancellation
+  /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// `terminal`, `partial`, `total`: the accept ends with
   /// `operation_aborted`; a client that connects later goes to the next
   /// accept.
@@ -293,7 +294,7 @@ public:
   /// Errors as for the other overload. The handler is never invoked from
   /// inside this function.
   ///
-  /// @par Per-Operation Cancellation
+  /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// As for the other overload.
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, pipe_type))
           AcceptToken = asio::default_completion_token_t<executor_type>>
@@ -313,10 +314,9 @@ private:
     std::shared_ptr<detail::named_pipe_acceptor_core> core;
     detail::named_pipe_accept_waiter* waiter;
 
-    void operator()(asio::cancellation_type_t type)
+    void operator()(iocpx::detail::cancellation_type_t type)
     {
-      if (!!(type & (asio::cancellation_type::terminal | asio::cancellation_type::partial
-                        | asio::cancellation_type::total)))
+      if (iocpx::detail::requests_cancellation(type))
         core->cancel_waiter(waiter);
     }
   };
@@ -342,9 +342,8 @@ private:
 
     void connect_slot(const std::shared_ptr<detail::named_pipe_acceptor_core>& core)
     {
-      auto slot = asio::get_associated_cancellation_slot(handler_);
-      if (slot.is_connected())
-        slot.template emplace<waiter_cancellation>(waiter_cancellation{core, this});
+      iocpx::detail::install_cancellation_handler<waiter_cancellation>(
+          handler_, waiter_cancellation{core, this});
     }
 
     void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
@@ -352,9 +351,7 @@ private:
     {
       auto function = [handler = std::move(handler_), deliver = std::move(deliver_), ec,
                           b = std::move(b), mode]() mutable {
-        auto slot = asio::get_associated_cancellation_slot(handler);
-        if (slot.is_connected())
-          slot.clear();
+        iocpx::detail::clear_cancellation_handler(handler);
         deliver(handler, ec, std::move(b), mode);
       };
       work_type work = std::move(work_);

@@ -16,8 +16,8 @@
 // ERROR_PIPE_CONNECTED), so a burst of clients up to the backlog never sees
 // ERROR_PIPE_BUSY. ConnectNamedPipe is kept pending on every instance only
 // while accepts are waiting ("armed"); when the last waiter is gone the
-// instances are disarmed (per-operation cancellation of exactly those
-// ConnectNamedPipe calls), so an idle acceptor is no outstanding work and
+// instances are disarmed (CancelIoEx on each instance: a listening instance
+// has no I/O but its ConnectNamedPipe), so an idle acceptor is no outstanding work and
 // io_context::run() can return.
 //
 // Generations: every instance has an id that is never reused; a
@@ -33,8 +33,6 @@
 #include <iocpx/windows/overlapped_result.hpp>
 
 #include <boost/asio/basic_waitable_timer.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -231,7 +229,6 @@ private:
     binding b;
     bool armed = false;
     bool closing = false;
-    asio::cancellation_signal signal; // cancels exactly this ConnectNamedPipe
   };
 
   struct connect_done
@@ -312,8 +309,7 @@ private:
     HANDLE h = inst.b.native_handle();
     async_overlapped(inst.b,
         [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
-        asio::bind_cancellation_slot(
-            inst.signal.slot(), connect_done{shared_from_this(), inst.id}));
+        connect_done{shared_from_this(), inst.id});
   }
 
   // Lock held. Once no accept waits, cancel the pending ConnectNamedPipe
@@ -331,7 +327,10 @@ private:
         return;
       for (instance& inst : self->instances_)
         if (inst.armed && !inst.closing)
-          inst.signal.emit(asio::cancellation_type::terminal);
+        {
+          boost::system::error_code ignored; // nothing to cancel: it completed
+          inst.b.cancel(ignored);
+        }
     });
   }
 

@@ -23,9 +23,13 @@
 #include <iocpx/windows/named_pipe_options.hpp>
 
 #include <boost/asio/associated_allocator.hpp>
-#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
-#include <boost/asio/associator.hpp>
+#include <boost/version.hpp>
+#if BOOST_VERSION >= 108000
+#  include <boost/asio/associator.hpp>
+#elif defined(IOCPX_HAS_CANCELLATION_SLOTS)
+#  include <boost/asio/associated_cancellation_slot.hpp>
+#endif
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/context.hpp>
@@ -373,6 +377,8 @@ namespace asio {
 
 // Allocator and cancellation slot come from the user's handler (the
 // executor is handled by pipe_handler's own executor_type).
+#if BOOST_VERSION >= 108000
+
 template <template <typename, typename> class Associator, typename Handler,
     typename IoExecutor, typename Finish, typename DefaultCandidate>
 struct associator<Associator,
@@ -391,6 +397,38 @@ struct associator<Associator,
     return Associator<Handler, DefaultCandidate>::get(h.handler_, c);
   }
 };
+
+#else // Boost before 1.80 has no associator: one trait at a time.
+
+template <typename Handler, typename IoExecutor, typename Finish, typename Allocator>
+struct associated_allocator<iocpx::windows::detail::pipe_handler<Handler, IoExecutor, Finish>,
+    Allocator>
+{
+  using type = typename associated_allocator<Handler, Allocator>::type;
+
+  static type get(const iocpx::windows::detail::pipe_handler<Handler, IoExecutor, Finish>& h,
+      const Allocator& a = Allocator()) noexcept
+  {
+    return associated_allocator<Handler, Allocator>::get(h.handler_, a);
+  }
+};
+
+#  if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+template <typename Handler, typename IoExecutor, typename Finish, typename Slot>
+struct associated_cancellation_slot<
+    iocpx::windows::detail::pipe_handler<Handler, IoExecutor, Finish>, Slot>
+{
+  using type = typename associated_cancellation_slot<Handler, Slot>::type;
+
+  static type get(const iocpx::windows::detail::pipe_handler<Handler, IoExecutor, Finish>& h,
+      const Slot& s = Slot()) noexcept
+  {
+    return associated_cancellation_slot<Handler, Slot>::get(h.handler_, s);
+  }
+};
+#  endif
+
+#endif
 
 } // namespace asio
 } // namespace boost

@@ -8,15 +8,14 @@
 #define IOCPX_WINDOWS_IMPL_ASYNC_OVERLAPPED_HPP
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/detail/cancellation.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
 #include <iocpx/windows/detail/handle_state.hpp>
 #include <iocpx/windows/detail/immediate_delivery.hpp>
 
-#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
-#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/post.hpp>
 
 #include <memory>
@@ -51,10 +50,9 @@ public:
   {
   }
 
-  void operator()(asio::cancellation_type_t type) noexcept
+  void operator()(iocpx::detail::cancellation_type_t type) noexcept
   {
-    if (!!(type & (asio::cancellation_type::terminal | asio::cancellation_type::partial
-                      | asio::cancellation_type::total)))
+    if (iocpx::detail::requests_cancellation(type))
     {
       requested_ = true;
       ::CancelIoEx(handle_, this);
@@ -175,9 +173,9 @@ public:
     }
 
     iocp_operation* ov = p.p;
-    auto slot = asio::get_associated_cancellation_slot(p.p->handler());
-    if (slot.is_connected())
-      ov = &slot.template emplace<overlapped_cancellation>(state->handle, p.p);
+    if (auto* c = iocpx::detail::install_cancellation_handler<overlapped_cancellation>(
+            p.p->handler(), state->handle, p.p))
+      ov = c;
 
     operation_started(*state);
     state->iocp->work_started(); // before the call: see finish_start()
@@ -191,8 +189,8 @@ public:
     {
       return_work(*state->iocp);
       operation_finished(*state);
-      if (slot.is_connected())
-        slot.clear();
+      if (ov != p.p)
+        iocpx::detail::clear_cancellation_handler(p.p->handler());
       throw; // p destroys the operation and its handler
     }
     p.v = p.p = nullptr;

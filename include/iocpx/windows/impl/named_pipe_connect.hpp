@@ -12,10 +12,10 @@
 // io_context's thread). Cancellable through the handler's slot, bounded by
 // busy_timeout.
 
+#include <iocpx/detail/cancellation.hpp>
 #include <iocpx/windows/basic_named_pipe.hpp>
 
 #include <boost/asio/basic_waitable_timer.hpp>
-#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
@@ -56,7 +56,7 @@ public:
       return attempt(self, true);
 
     case step::retry:
-      if (ec || self.get_cancellation_state().cancelled() != asio::cancellation_type::none)
+      if (ec || iocpx::detail::cancellation_requested(self))
         return self.complete(ec ? ec : boost::system::error_code(asio::error::operation_aborted));
       return attempt(self, false);
 

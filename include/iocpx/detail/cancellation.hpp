@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_DETAIL_CANCELLATION_HPP
+#define IOCPX_DETAIL_CANCELLATION_HPP
+
+// Per-operation cancellation, in one place. Cancellation slots came with
+// Boost 1.77; with an older Boost every handler counts as having no slot
+// (as a plain callback has none on any version), so operations can still be
+// cancelled as a whole with the object's cancel() and close().
+
+#include <iocpx/detail/config.hpp>
+
+#include <type_traits>
+#include <utility>
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+#  include <boost/asio/associated_cancellation_slot.hpp>
+#  include <boost/asio/cancellation_type.hpp>
+#endif
+
+namespace iocpx {
+namespace detail {
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+
+using cancellation_type_t = asio::cancellation_type_t;
+
+// True for the kinds of cancellation iocpx's operations honour: all three
+// (terminal, partial, total), since cancelling a Win32 call leaves no state
+// behind that a later operation could trip over.
+inline bool requests_cancellation(cancellation_type_t type) noexcept
+{
+  return !!(type & (asio::cancellation_type::terminal | asio::cancellation_type::partial
+                       | asio::cancellation_type::total));
+}
+
+// If `handler` has a connected cancellation slot, constructs a Slot handler
+// in it from `args` and returns it; otherwise returns nullptr.
+template <typename SlotHandler, typename Handler, typename... Args>
+SlotHandler* install_cancellation_handler(const Handler& handler, Args&&... args)
+{
+  auto slot = asio::get_associated_cancellation_slot(handler);
+  if (!slot.is_connected())
+    return nullptr;
+  return &slot.template emplace<SlotHandler>(std::forward<Args>(args)...);
+}
+
+// Removes whatever handler's slot holds (before the handler is invoked, so
+// a late signal finds nothing).
+template <typename Handler>
+void clear_cancellation_handler(const Handler& handler)
+{
+  auto slot = asio::get_associated_cancellation_slot(handler);
+  if (slot.is_connected())
+    slot.clear();
+}
+
+// Whether the composed operation `self` (async_compose) was asked to stop.
+template <typename Self>
+bool cancellation_requested(const Self& self) noexcept
+{
+  return self.get_cancellation_state().cancelled() != asio::cancellation_type::none;
+}
+
+#else // Boost older than 1.77: no slots.
+
+enum class cancellation_type_t : unsigned int
+{
+  none = 0
+};
+
+inline bool requests_cancellation(cancellation_type_t) noexcept { return false; }
+
+template <typename SlotHandler, typename Handler, typename... Args>
+SlotHandler* install_cancellation_handler(const Handler&, Args&&...) noexcept
+{
+  return nullptr;
+}
+
+template <typename Handler>
+void clear_cancellation_handler(const Handler&) noexcept
+{
+}
+
+template <typename Self>
+bool cancellation_requested(const Self&) noexcept
+{
+  return false;
+}
+
+#endif
+
+} // namespace detail
+} // namespace iocpx
+
+#endif // IOCPX_DETAIL_CANCELLATION_HPP
