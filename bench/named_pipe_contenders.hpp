@@ -113,7 +113,10 @@ public:
         {
           ++c_.ops;
           if (++done >= rounds)
+          {
+            stop();
             return;
+          }
           ping();
         }
         else if (rec != iocpx::error::would_block)
@@ -121,11 +124,14 @@ public:
         a_wait();
       });
     };
-    c_.begin();
-    b_wait();
-    ping();
-    a_wait();
-    c_.dequeues += static_cast<long long>(run_until([&] { return done >= rounds; }));
+    c_.dequeues += static_cast<long long>(run_until(
+        [&] {
+          c_.begin();
+          b_wait();
+          ping();
+          a_wait();
+        },
+        [&] { return done >= rounds; }));
     sample s = c_.finish(rounds);
     finish();
     (void)ec;
@@ -175,11 +181,15 @@ public:
         ++c_.ops;
         read += n;
       }
+      stop();
     };
-    c_.begin();
-    read_more();
-    write_more();
-    c_.dequeues += static_cast<long long>(run_until([&] { return read >= total; }));
+    c_.dequeues += static_cast<long long>(run_until(
+        [&] {
+          c_.begin();
+          read_more();
+          write_more();
+        },
+        [&] { return read >= total; }));
     sample s = c_.finish(static_cast<double>(total) / 1e6);
     finish();
     return s;
@@ -205,11 +215,11 @@ private:
       p->async_wait(iocpx::ready::readable(), [&, p](error_code wec, iocpx::ready) {
         char byte;
         error_code rec;
-        if (!wec && p->try_read_some(asio::buffer(&byte, 1), rec) == 1)
-          ++got;
+        if (!wec && p->try_read_some(asio::buffer(&byte, 1), rec) == 1 && ++got == 2)
+          stop();
       });
     }
-    run_until([&] { return got == 2; });
+    run_until([] {}, [&] { return got == 2; });
   }
 
   void ping()

@@ -54,6 +54,12 @@ std::string fmt(double v, int precision = 2)
   return buf;
 }
 
+// A per-operation count: a small one that is not zero must not print as 0.00.
+std::string fmt_count(double v)
+{
+  return fmt(v, v > 0 && v < 0.01 ? 5 : 2);
+}
+
 } // namespace
 
 // Scale: user-space bytes per idle connected pipe, zero-byte and 4 KiB
@@ -243,7 +249,7 @@ int main(int argc, char** argv)
     {
       const sample& s = cells[c][w].median;
       auto known = [](double v) { return v < 0 ? std::string("n/a") : fmt(v); };
-      md << ' ' << fmt(s.allocs_per_op) << " | " << fmt(s.dequeues_per_op) << " (" << known(s.posts_per_op) << ") | "
+      md << ' ' << fmt_count(s.allocs_per_op) << " | " << fmt(s.dequeues_per_op) << " (" << known(s.posts_per_op) << ") | "
          << known(s.calls_per_op) << " |";
     }
     md << '\n';
@@ -293,7 +299,7 @@ int main(int argc, char** argv)
     md << "| " << t.what << " | " << fmt(t.ratio, 3) << " x | >= " << fmt(t.goal) << " x | "
        << (t.ratio >= t.goal ? "pass" : "short") << " |\n";
   write_scale_targets(md, scale);
-  md << "| heap allocations per operation, every iocpx path | " << fmt(worst_allocs) << " | 0 | "
+  md << "| heap allocations per operation, every iocpx path | " << fmt_count(worst_allocs) << " | 0 | "
      << (worst_allocs == 0 ? "pass" : "short") << " |\n";
 
   if (!svg_file.empty())

@@ -15,7 +15,9 @@
 #include <boost/asio/detail/config.hpp>
 
 // Asio's recycling allocator gets its blocks from aligned_alloc where it
-// can, and a block it could not recycle would then go uncounted.
+// can, and a block it could not recycle would then go uncounted. (With
+// MSVC it uses _aligned_malloc whatever these say: there the counts miss
+// Asio's own blocks.)
 #if defined(BOOST_ASIO_HAS_STD_ALIGNED_ALLOC) || defined(BOOST_ASIO_HAS_BOOST_ALIGN)
 #  error build with BOOST_ASIO_DISABLE_STD_ALIGNED_ALLOC and BOOST_ASIO_DISABLE_BOOST_ALIGN (test/CMakeLists.txt sets them), or the allocations of Asio are not counted
 #endif
