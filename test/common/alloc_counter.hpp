@@ -19,7 +19,7 @@
 // MSVC it uses _aligned_malloc whatever these say: there the counts miss
 // Asio's own blocks.)
 #if defined(BOOST_ASIO_HAS_STD_ALIGNED_ALLOC) || defined(BOOST_ASIO_HAS_BOOST_ALIGN)
-#  error build with BOOST_ASIO_DISABLE_STD_ALIGNED_ALLOC and BOOST_ASIO_DISABLE_BOOST_ALIGN (test/CMakeLists.txt sets them), or the allocations of Asio are not counted
+#  error build with BOOST_ASIO_DISABLE_STD_ALIGNED_ALLOC and BOOST_ASIO_DISABLE_BOOST_ALIGN (CMakeLists.txt: IOCPX_COUNTED_ALLOCATION_DEFINES), or the allocations of Asio are not counted
 #endif
 
 namespace iocpx_test {

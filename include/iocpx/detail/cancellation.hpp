@@ -14,7 +14,6 @@
 
 #include <iocpx/detail/config.hpp>
 
-#include <type_traits>
 #include <utility>
 
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS)

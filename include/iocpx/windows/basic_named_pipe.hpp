@@ -22,12 +22,6 @@
 #include <iocpx/windows/overlapped_result.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/version.hpp>
-#if BOOST_VERSION >= 108000
-#  include <boost/asio/append.hpp>
-#else
-#  include <boost/asio/detail/bind_handler.hpp>
-#endif
 #include <boost/asio/compose.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
@@ -897,12 +891,7 @@ private:
   template <typename Handler, typename... Values>
   void post_result(Handler&& handler, Values... values)
   {
-#if BOOST_VERSION >= 108000
-    asio::post(ex_, asio::append(std::forward<Handler>(handler), values...));
-#else
-    // Asio's own binder, which forwards the handler's executor and allocator.
-    asio::post(ex_, asio::detail::bind_handler(std::forward<Handler>(handler), values...));
-#endif
+    asio::post(ex_, detail::bind_handler(std::forward<Handler>(handler), values...));
   }
 
   template <typename Handler, typename Buffer>

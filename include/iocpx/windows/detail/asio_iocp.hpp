@@ -44,6 +44,9 @@ using iocp_context = asio::detail::win_iocp_io_context;
 using iocp_operation = asio::detail::win_iocp_operation;
 
 using asio::detail::binder2;
+/// A handler with its arguments bound, keeping the handler's associated
+/// executor and allocator: what iocpx posts when a result is known at once.
+using asio::detail::bind_handler;
 using asio::detail::fenced_block;
 using asio::detail::handler_work;
 

@@ -17,8 +17,8 @@
 // ERROR_PIPE_BUSY. ConnectNamedPipe is kept pending on every instance only
 // while accepts are waiting ("armed"); when the last waiter is gone the
 // instances are disarmed (CancelIoEx on each instance: a listening instance
-// has no I/O but its ConnectNamedPipe), so an idle acceptor is no outstanding work and
-// io_context::run() can return.
+// has no I/O but its ConnectNamedPipe), so an idle acceptor is no
+// outstanding work and io_context::run() can return.
 //
 // Generations: every instance has an id that is never reused; a
 // ConnectNamedPipe completion names the instance it was started on, and a

@@ -154,8 +154,8 @@ public:
     {
       // No io_context to complete through: use the handler's own executor.
       auto ex = asio::get_associated_executor(h);
-      asio::post(ex, asio::detail::bind_handler(std::move(h),
-                         boost::system::error_code(error::not_bound), std::size_t(0)));
+      asio::post(ex, detail::bind_handler(std::move(h),
+          boost::system::error_code(error::not_bound), std::size_t(0)));
       return;
     }
 
