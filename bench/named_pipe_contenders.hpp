@@ -112,7 +112,9 @@ public:
         if (!rec && n == 1)
         {
           ++c_.ops;
-          if (++done >= rounds)
+          if (++done == warm_up_rounds(rounds))
+            c_.steady(done);
+          if (done >= rounds)
           {
             stop();
             return;
@@ -180,6 +182,8 @@ public:
           fail("try_read_some", static_cast<DWORD>(ec.value()));
         ++c_.ops;
         read += n;
+        if (read >= warm_up_bytes(total))
+          c_.steady(static_cast<double>(read) / 1e6);
       }
       stop();
     };

@@ -84,35 +84,79 @@ inline void set_skip(HANDLE h)
 }
 
 // What a benchmark run counts besides time.
+//
+// Time and allocations are measured in the steady state: a workload calls
+// steady() once its first eighth is done (warm_up_rounds / warm_up_bytes),
+// inside the same run() as the rest, so that start-up costs (the first
+// operations of each kind filling Asio's per-thread cache, iocpx's one-time
+// state) are not counted as a cost per operation. Packets, posts and calls
+// are whole-run counts: they are deterministic, warm-up or not.
 struct run_counters
 {
   long long ops = 0;      // user operations completed (reads + writes)
   long long calls = 0;    // ReadFile + WriteFile calls
   long long dequeues = 0; // port packets dequeued
   long long posts = 0;    // packets posted from user space
-  long long allocs_before = 0;
-  clock::time_point start;
 
+  // Called as the workload starts.
   void begin()
   {
-    allocs_before = allocations();
-    start = clock::now();
+    mark(0);
+    steady_ = false;
+  }
+
+  // Called when the warm-up is done, with the units (round trips or MB) done
+  // so far; later calls do nothing.
+  void steady(double units_done)
+  {
+    if (!steady_)
+    {
+      mark(units_done);
+      steady_ = true;
+    }
   }
 
   sample finish(double units) const
   {
     sample s;
-    const double elapsed = seconds_since(start);
-    const long long allocs = allocations() - allocs_before;
-    const double ops_d = ops > 0 ? static_cast<double>(ops) : 1.0;
-    s.rate = units / elapsed;
-    s.allocs_per_op = static_cast<double>(allocs) / ops_d;
-    s.dequeues_per_op = static_cast<double>(dequeues) / ops_d;
-    s.posts_per_op = static_cast<double>(posts) / ops_d;
-    s.calls_per_op = static_cast<double>(calls) / ops_d;
+    const double elapsed = seconds_since(start_);
+    const long long allocs = allocations() - allocs_at_mark_;
+    const long long steady_ops = ops - ops_at_mark_;
+    const double all_ops = ops > 0 ? static_cast<double>(ops) : 1.0;
+    s.rate = (units - units_at_mark_) / elapsed;
+    s.allocs_per_op = static_cast<double>(allocs) / static_cast<double>(steady_ops > 0 ? steady_ops : 1);
+    s.dequeues_per_op = static_cast<double>(dequeues) / all_ops;
+    s.posts_per_op = static_cast<double>(posts) / all_ops;
+    s.calls_per_op = static_cast<double>(calls) / all_ops;
     return s;
   }
+
+private:
+  void mark(double units_done)
+  {
+    units_at_mark_ = units_done;
+    ops_at_mark_ = ops;
+    allocs_at_mark_ = allocations();
+    start_ = clock::now();
+  }
+
+  bool steady_ = false;
+  double units_at_mark_ = 0;
+  long long ops_at_mark_ = 0;
+  long long allocs_at_mark_ = 0;
+  clock::time_point start_;
 };
+
+// The warm-up of each workload: its first eighth.
+inline int warm_up_rounds(int rounds)
+{
+  return rounds / 8;
+}
+
+inline std::size_t warm_up_bytes(std::size_t total)
+{
+  return total / 8;
+}
 
 // ---------------------------------------------------------------------------
 // The raw Win32 loop: GetQueuedCompletionStatus one packet at a time. With
@@ -134,7 +178,9 @@ public:
       switch (id)
       {
       case 1:
-        if (++done < rounds)
+        if (++done == warm_up_rounds(rounds))
+          c_.steady(done);
+        if (done < rounds)
         {
           issue(1, nullptr, 1);
           issue(0, nullptr, 1);
@@ -175,6 +221,8 @@ public:
       else
       {
         read += bytes;
+        if (read >= warm_up_bytes(total))
+          c_.steady(static_cast<double>(read) / 1e6);
         if (read < total)
           issue(2, nullptr, 65536);
       }
@@ -314,7 +362,9 @@ sample async_ping_pong(Io& io, int rounds)
       io.read(0, abuf, 1, [this](error_code ec, std::size_t) {
         check(ec);
         ++c.ops;
-        if (++done < rounds)
+        if (++done == warm_up_rounds(rounds))
+          c.steady(done);
+        if (done < rounds)
           a_round();
         else
           io.stop();
@@ -387,6 +437,8 @@ sample async_bulk(Io& io, std::size_t total, std::size_t chunk)
         fail("bulk read", static_cast<DWORD>(ec.value()));
       ++c.ops;
       read += n;
+      if (read >= warm_up_bytes(total))
+        c.steady(static_cast<double>(read) / 1e6);
       if (read < total)
         read_next();
       else
@@ -416,19 +468,15 @@ public:
 
   // Runs `start` as a handler, then the io_context until the workload calls
   // stop() and `done` holds; returns the workload's handlers. One run()
-  // call for the whole measurement, started from inside it: Asio's
-  // per-thread cache of operation memory lives as long as one run() (or
-  // run_one()) call and works only inside one, so a loop of run_one()
+  // call for the whole workload, started before its first operation:
+  // Asio's per-thread cache of operation memory lives as long as one run()
+  // (or run_one()) call and works only inside one, so a loop of run_one()
   // calls, or operations started before run(), would count its misses as
-  // allocations. Two handlers with large captures run first and leave their
-  // blocks in that cache (it keeps two, each reused for any smaller
-  // request), as a program's earlier work would have: the workload's first
-  // operations then find it warm, and only the steady state is counted.
+  // allocations. The workload's warm-up (its first eighth, see
+  // run_counters) fills that cache before anything is counted.
   template <typename Start, typename Done>
   std::size_t run_until(Start start, Done done)
   {
-    for (int i = 0; i < 2; ++i)
-      asio::post(ctx_, [ballast = std::array<char, 512>{}] { (void)ballast; });
     asio::post(ctx_, start);
     std::size_t handlers = 0;
     do
@@ -436,7 +484,7 @@ public:
       ctx_.restart();
       handlers += ctx_.run();
     } while (!done());
-    return handlers - 3; // not counting the two warm-ups and `start`
+    return handlers - 1; // not counting `start`
   }
 
   // Ends run_until's run() once the workload is done.
