@@ -10,6 +10,7 @@
 #include <iocpx/detail/config.hpp>
 
 #include <iocpx/detail/cancellation.hpp>
+#include <iocpx/detail/default_allocator.hpp>
 #include <iocpx/detail/readiness_service.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -24,11 +25,6 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/version.hpp>
-#if BOOST_ASIO_VERSION >= 102200
-#  include <boost/asio/recycling_allocator.hpp>
-#else
-#  include <boost/asio/detail/recycling_allocator.hpp>
-#endif
 
 #include <memory>
 #include <new>
@@ -38,15 +34,6 @@
 namespace iocpx {
 namespace detail {
 
-// The allocator used when a handler has none of its own: Asio's
-// thread-local recycling allocator, so that a wait costs no heap allocation
-// in steady state.
-#if BOOST_ASIO_VERSION >= 102200
-using readiness_default_allocator = asio::recycling_allocator<void>;
-#else
-using readiness_default_allocator = asio::detail::recycling_allocator<void>;
-#endif
-
 // The allocator for a posted delivery when the handler has none: while it
 // is queued, the wait's own block is alive too. Asios that define
 // BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE (Boost 1.81 does) keep two free
@@ -54,7 +41,7 @@ using readiness_default_allocator = asio::detail::recycling_allocator<void>;
 // there the delivery uses another purpose's cache, or every delivery that
 // is posted would allocate.
 #if defined(BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE)
-using readiness_post_allocator = readiness_default_allocator;
+using readiness_post_allocator = default_operation_allocator;
 #else
 using readiness_post_allocator = asio::detail::recycling_allocator<void,
     asio::detail::thread_info_base::executor_function_tag>;
@@ -208,14 +195,14 @@ class readiness_handler_op final : public readiness_op
 {
 public:
   using allocator_type =
-      asio::associated_allocator_t<Handler, readiness_default_allocator>;
+      asio::associated_allocator_t<Handler, default_operation_allocator>;
   using handler_executor_type = asio::associated_executor_t<Handler, IoExecutor>;
 
   // Allocates the operation with the handler's associated allocator.
   template <typename H>
   static readiness_handler_op* create(H&& h, const IoExecutor& io_ex)
   {
-    allocator_type a = asio::get_associated_allocator(h, readiness_default_allocator());
+    allocator_type a = asio::get_associated_allocator(h, default_operation_allocator());
     op_allocator oa(a);
     readiness_handler_op* p = std::allocator_traits<op_allocator>::allocate(oa, 1);
     try
@@ -282,7 +269,7 @@ private:
 
   static void deallocate_op(readiness_handler_op* op) noexcept
   {
-    allocator_type a = asio::get_associated_allocator(op->handler_, readiness_default_allocator());
+    allocator_type a = asio::get_associated_allocator(op->handler_, default_operation_allocator());
     op_allocator oa(a);
     op->~readiness_handler_op();
     std::allocator_traits<op_allocator>::deallocate(oa, op, 1);

@@ -12,6 +12,7 @@
 #if defined(IOCPX_HAS_WINDOWS)
 
 #include <iocpx/detail/cancellation.hpp>
+#include <iocpx/detail/default_allocator.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/windows/basic_named_pipe.hpp>
 #include <iocpx/windows/detail/named_pipe_acceptor_core.hpp>
@@ -19,9 +20,16 @@
 #include <iocpx/windows/named_pipe_options.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/execution/allocator.hpp>
+#include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/execute.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/execution_context.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <memory>
@@ -322,7 +330,9 @@ private:
   };
 
   // A pending accept: the handler, work on its executor, and how the
-  // connected instance reaches the user (Deliver).
+  // connected instance reaches the user (Deliver). Allocated, and its
+  // completion posted, with the handler's associated allocator (Asio's
+  // recycling allocator by default), like Asio's own operations.
   template <typename Handler, typename Deliver>
   class waiter final : public detail::named_pipe_accept_waiter
   {
@@ -331,13 +341,22 @@ private:
         asio::associated_executor_t<Handler, Executor>;
     using work_type = std::decay_t<decltype(asio::prefer(std::declval<handler_executor>(),
         asio::execution::outstanding_work.tracked))>;
+    using allocator_type =
+        asio::associated_allocator_t<Handler, iocpx::detail::default_operation_allocator>;
 
-    waiter(Handler&& handler, const Executor& io_ex, Deliver deliver)
-      : handler_(std::move(handler)),
-        work_(asio::prefer(asio::get_associated_executor(handler_, io_ex),
-            asio::execution::outstanding_work.tracked)),
-        deliver_(std::move(deliver))
+    static waiter* create(Handler&& handler, const Executor& io_ex, Deliver deliver)
     {
+      own_allocator a(asio::get_associated_allocator(handler, iocpx::detail::default_operation_allocator()));
+      waiter* p = std::allocator_traits<own_allocator>::allocate(a, 1);
+      try
+      {
+        return ::new (static_cast<void*>(p)) waiter(std::move(handler), io_ex, std::move(deliver));
+      }
+      catch (...)
+      {
+        std::allocator_traits<own_allocator>::deallocate(a, p, 1);
+        throw;
+      }
     }
 
     void connect_slot(const std::shared_ptr<detail::named_pipe_acceptor_core>& core)
@@ -349,22 +368,42 @@ private:
     void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
         bool may_dispatch) override
     {
+      const allocator_type alloc =
+          asio::get_associated_allocator(handler_, iocpx::detail::default_operation_allocator());
       auto function = [handler = std::move(handler_), deliver = std::move(deliver_), ec,
                           b = std::move(b), mode]() mutable {
         iocpx::detail::clear_cancellation_handler(handler);
         deliver(handler, ec, std::move(b), mode);
       };
       work_type work = std::move(work_);
-      delete this;
+      // Free this block before the completion is queued, so that it can
+      // reuse it (and the handler, the next accept).
+      own_allocator a(alloc);
+      this->~waiter();
+      std::allocator_traits<own_allocator>::deallocate(a, this, 1);
       if (may_dispatch)
-        asio::execution::execute(
-            asio::prefer(work, asio::execution::blocking.possibly), std::move(function));
+        asio::execution::execute(asio::prefer(work, asio::execution::blocking.possibly,
+                                     asio::execution::allocator(alloc)),
+            std::move(function));
       else
-        asio::execution::execute(
-            asio::prefer(work, asio::execution::blocking.never), std::move(function));
+        asio::execution::execute(asio::prefer(work, asio::execution::blocking.never,
+                                     asio::execution::allocator(alloc)),
+            std::move(function));
     }
 
   private:
+    using own_allocator = typename std::allocator_traits<allocator_type>::template rebind_alloc<waiter>;
+
+    waiter(Handler&& handler, const Executor& io_ex, Deliver deliver)
+      : handler_(std::move(handler)),
+        work_(asio::prefer(asio::get_associated_executor(handler_, io_ex),
+            asio::execution::outstanding_work.tracked)),
+        deliver_(std::move(deliver))
+    {
+    }
+
+    ~waiter() = default;
+
     Handler handler_;
     work_type work_;
     Deliver deliver_;
@@ -436,7 +475,7 @@ private:
   {
     using handler_type = std::decay_t<Handler>;
     handler_type h(std::forward<Handler>(handler));
-    auto* w = new waiter<handler_type, Deliver>(std::move(h), ex_, std::move(deliver));
+    auto* w = waiter<handler_type, Deliver>::create(std::move(h), ex_, std::move(deliver));
     w->target = target;
     if (!error && !core_)
       error = asio::error::bad_descriptor;

@@ -15,6 +15,7 @@
 #include <iocpx/detail/cancellation.hpp>
 #include <iocpx/windows/basic_named_pipe.hpp>
 
+#include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
@@ -103,8 +104,8 @@ private:
         return deliver_later(self);
       return self.complete(result_);
     }
-    if (!timer_)
-      timer_ = std::make_unique<timer_type>(pipe_->get_executor());
+    if (!timer_) // from the handler's allocator, as the rest of the operation
+      timer_ = std::allocate_shared<timer_type>(asio::get_associated_allocator(self), pipe_->get_executor());
     auto wait = backoff_;
     if (deadline_ - now < wait)
       wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now)
@@ -121,7 +122,7 @@ private:
   boost::system::error_code result_;
   named_pipe_connect_options options_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
-  std::unique_ptr<timer_type> timer_;
+  std::shared_ptr<timer_type> timer_; // (shared: allocate_shared takes an allocator)
   std::chrono::milliseconds backoff_{1};
   step step_ = step::start;
 };
