@@ -16,8 +16,9 @@
 // (64 MiB in 4 KiB and in 64 KiB writes, MB/s); one read and one write in
 // flight, 64 KiB pipe buffers, one thread. Time and allocations are measured
 // after each run's first eighth (its warm-up, inside the same run()); packet
-// and call counts cover the whole run. Each cell is the median of three
-// interleaved runs. The markdown table goes to stdout and to FILE.
+// and call counts cover the whole run. Each cell is the median of 16 short
+// ping-pong runs or 3 bulk runs, interleaved. The markdown table goes to
+// stdout and to FILE.
 
 #define IOCPX_ENABLE_STATISTICS 1
 
@@ -127,7 +128,12 @@ void write_scale_targets(std::ostream& md, const std::vector<scale_row>& scale)
 
 int main(int argc, char** argv)
 {
-  int rounds = 2000;
+  // Ping-pong: many short runs. The machine's speed drifts within seconds
+  // (see median_of_ratios), and a ratio is only as good as the two runs it
+  // compares are close in time: 16 runs of 250 round trips (about 0.2 s
+  // each here) pair contenders measured a fraction of a second apart.
+  int rounds = 250;
+  int ping_pong_repeats = 16;
   std::size_t bulk_bytes = std::size_t(64) << 20;
   int repeats = 3;
   bool quick = false;
@@ -137,7 +143,8 @@ int main(int argc, char** argv)
   {
     if (std::strcmp(argv[i], "--quick") == 0)
     {
-      rounds = 200;
+      rounds = 100;
+      ping_pong_repeats = 2;
       bulk_bytes = std::size_t(4) << 20;
       repeats = 1;
       quick = true;
@@ -168,10 +175,15 @@ int main(int argc, char** argv)
 
   std::vector<std::vector<std::vector<sample>>> runs(
       contenders.size(), std::vector<std::vector<sample>>(workloads.size()));
-  for (int rep = 0; rep < repeats; ++rep)
+  // Every other round runs the contenders in reverse order, so that a
+  // steady drift of the machine's speed favours no contender.
+  for (int rep = 0; rep < std::max(repeats, ping_pong_repeats); ++rep)
     for (std::size_t w = 0; w < workloads.size(); ++w)
-      for (std::size_t c = 0; c < contenders.size(); ++c)
+      for (std::size_t i = 0; i < contenders.size(); ++i)
       {
+        if (rep >= (workloads[w].ping_pong ? ping_pong_repeats : repeats))
+          break;
+        const std::size_t c = rep % 2 == 0 ? i : contenders.size() - 1 - i;
         sample s = workloads[w].ping_pong ? contenders[c].ping_pong(rounds)
                                           : contenders[c].bulk(bulk_bytes, workloads[w].chunk);
         runs[c][w].push_back(s);
@@ -214,9 +226,11 @@ int main(int argc, char** argv)
 
   std::ostringstream md;
   md << "Overlapped byte-mode pipe pair, 64 KiB pipe buffers, one read and one write in flight, one thread; "
-     << rounds << " round trips and " << (bulk_bytes >> 20) << " MiB per run, timed after the first eighth (the warm-up, in "
-        "the same `run()`); median of " << repeats
-     << " interleaved runs (a ratio: the median of the runs' ratios).\n\n";
+     << rounds << " round trips per ping-pong run, median of " << ping_pong_repeats << " runs; "
+     << (bulk_bytes >> 20) << " MiB per bulk run, median of " << repeats
+     << " runs. Runs are interleaved (all contenders, then all again in reverse order), a ratio is the "
+        "median of the runs' ratios, and each run is timed after its first eighth (the warm-up, in the same "
+        "`run()`).\n\n";
   md << "| contender |";
   for (const workload& w : workloads)
     md << ' ' << w.name << " (" << w.unit << ") | vs raw | vs stream_handle |";
