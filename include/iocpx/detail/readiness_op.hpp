@@ -34,18 +34,17 @@
 namespace iocpx {
 namespace detail {
 
-// The allocator for a posted delivery when the handler has none: while it
-// is queued, the wait's own block is alive too. Asios that define
-// BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE (Boost 1.81 does) keep two free
-// blocks per thread for each purpose; older ones (Boost 1.74) keep one, so
-// there the delivery uses another purpose's cache, or every delivery that
-// is posted would allocate.
-#if defined(BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE)
-using readiness_post_allocator = default_operation_allocator;
-#else
+// The allocator for a posted delivery when the handler has none: another
+// purpose's cache of Asio's recycling allocator than the wait's own block.
+// While a delivery is queued the wait's block is alive too, and Boost 1.74
+// keeps one free block per thread and purpose. And a delivery posted by a
+// set() on a thread outside run() takes its block from the heap, which the
+// io_context's thread then frees into its cache: sharing the wait's purpose,
+// those small blocks would crowd the wait's block out of the cache (Asio
+// drops a cached block that is too small to make room), and every such
+// notification would allocate twice instead of once.
 using readiness_post_allocator = asio::detail::recycling_allocator<void,
     asio::detail::thread_info_base::executor_function_tag>;
-#endif
 
 // The readiness service of the execution context behind an I/O executor.
 template <typename Executor>
