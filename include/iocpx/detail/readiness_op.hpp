@@ -11,6 +11,7 @@
 
 #include <iocpx/detail/cancellation.hpp>
 #include <iocpx/detail/default_allocator.hpp>
+#include <iocpx/detail/delivery_allocator.hpp>
 #include <iocpx/detail/readiness_service.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -34,17 +35,10 @@
 namespace iocpx {
 namespace detail {
 
-// The allocator for a posted delivery when the handler has none: another
-// purpose's cache of Asio's recycling allocator than the wait's own block.
-// While a delivery is queued the wait's block is alive too, and Boost 1.74
-// keeps one free block per thread and purpose. And a delivery posted by a
-// set() on a thread outside run() takes its block from the heap, which the
-// io_context's thread then frees into its cache: sharing the wait's purpose,
-// those small blocks would crowd the wait's block out of the cache (Asio
-// drops a cached block that is too small to make room), and every such
-// notification would allocate twice instead of once.
-using readiness_post_allocator = asio::detail::recycling_allocator<void,
-    asio::detail::thread_info_base::executor_function_tag>;
+// The allocator for a posted delivery when the handler has none (see
+// delivery_allocator.hpp: a set() on a thread outside run() costs no heap
+// allocation either).
+using readiness_post_allocator = delivery_allocator<void>;
 
 // The readiness service of the execution context behind an I/O executor.
 template <typename Executor>
