@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 
 namespace iocpx {
 namespace detail {
@@ -54,11 +55,13 @@ public:
   // Gives `p` back if it is one of the blocks; false otherwise.
   static bool give_back(void* p) noexcept
   {
-    unsigned char* const c = static_cast<unsigned char*>(p);
-    unsigned char* const first = blocks_[0].bytes;
-    if (c < first || c >= first + sizeof(blocks_))
+    // (Compared as integers: `p` may point into another object, and < on
+    // unrelated pointers is unspecified.)
+    const std::uintptr_t c = reinterpret_cast<std::uintptr_t>(p);
+    const std::uintptr_t first = reinterpret_cast<std::uintptr_t>(&blocks_[0]);
+    if (c < first || c - first >= sizeof(blocks_))
       return false;
-    taken_[static_cast<std::size_t>(c - first) / sizeof(block)].store(false, std::memory_order_release);
+    taken_[(c - first) / sizeof(block)].store(false, std::memory_order_release);
     return true;
   }
 
