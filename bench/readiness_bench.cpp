@@ -95,12 +95,14 @@ struct steady_mark
   }
 };
 
-result finish_steady(clock::time_point start, const steady_mark& mark, long n)
+result finish_steady(clock::time_point start, const steady_mark& mark, long n, long long allocs_at_start)
 {
   result r;
   r.per_second = static_cast<double>(n) / seconds_since(start);
-  r.allocs_per_notification =
-      static_cast<double>(allocations() - mark.allocs) / static_cast<double>(n - mark.at);
+  // (A run too short to reach the mark is counted from its start.)
+  const bool marked = n > mark.at;
+  r.allocs_per_notification = static_cast<double>(allocations() - (marked ? mark.allocs : allocs_at_start))
+      / static_cast<double>(marked ? n - mark.at : std::max(n, 1L));
   return r;
 }
 
@@ -133,11 +135,12 @@ result registration_single(long n)
     }
   };
   const auto start = clock::now();
-  steady_mark mark{n / 8};
+  steady_mark mark{std::max(n / 8, 1L)};
+  const long long allocs_at_start = allocations();
   reg.async_wait(ready::readable(), waiter{reg, setter, seen, n, mark});
   setter.set(ready::readable());
   ctx.run();
-  return finish_steady(start, mark, seen);
+  return finish_steady(start, mark, seen, allocs_at_start);
 }
 
 result channel_single(long n)
@@ -164,11 +167,12 @@ result channel_single(long n)
     }
   };
   const auto start = clock::now();
-  steady_mark mark{n / 8};
+  steady_mark mark{std::max(n / 8, 1L)};
+  const long long allocs_at_start = allocations();
   ch.async_receive(receiver{ch, seen, n, mark});
   ch.try_send(error_code());
   ctx.run();
-  return finish_steady(start, mark, seen);
+  return finish_steady(start, mark, seen, allocs_at_start);
 }
 
 result timer_single(long n)
@@ -193,11 +197,12 @@ result timer_single(long n)
     }
   };
   const auto start = clock::now();
-  steady_mark mark{n / 8};
+  steady_mark mark{std::max(n / 8, 1L)};
+  const long long allocs_at_start = allocations();
   timer.async_wait(waiter{timer, seen, n, mark});
   timer.cancel();
   ctx.run();
-  return finish_steady(start, mark, seen);
+  return finish_steady(start, mark, seen, allocs_at_start);
 }
 
 // --- cross-thread -----------------------------------------------------------

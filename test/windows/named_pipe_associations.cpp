@@ -106,6 +106,7 @@ struct tracking_allocator
 // What one handler saw.
 struct call_record
 {
+  long live_bytes_at_call = -1; // the allocator's bytes still held when the handler ran
   int calls = 0;
   bool on_strand = false;
   error_code ec;
@@ -147,6 +148,7 @@ struct associated_handler
 
   void note(error_code ec, std::size_t n)
   {
+    record->live_bytes_at_call = log->live_bytes.load();
     ++record->calls;
     record->on_strand = strand.running_in_this_thread();
     record->ec = ec;
@@ -231,7 +233,9 @@ BOOST_AUTO_TEST_CASE(connect_and_accept_use_the_handlers_allocator_and_executor)
   ix::named_pipe server(ctx), client(ctx), second_server(ctx);
 
   call_record accepted, connected;
+  const long before_accept = log.allocations.load();
   acceptor.async_accept(server, associated_handler{&log, strand, &accepted});
+  BOOST_TEST(log.allocations.load() > before_accept); // the accept's own state
   client.async_connect(name, associated_handler{&log, strand, &connected});
   BOOST_TEST(accepted.calls + connected.calls == 0);
   BOOST_TEST(run_until(ctx, [&] { return accepted.calls && connected.calls; }));
@@ -247,7 +251,9 @@ BOOST_AUTO_TEST_CASE(connect_and_accept_use_the_handlers_allocator_and_executor)
   // An accept that fails (the acceptor is closed under it) reports through
   // the same executor and gives the memory back too.
   call_record aborted;
+  const long before_second = log.allocations.load();
   acceptor.async_accept(second_server, associated_handler{&log, strand, &aborted});
+  BOOST_TEST(log.allocations.load() > before_second);
   acceptor.close();
   BOOST_TEST(run_until(ctx, [&] { return aborted.calls > 0; }));
   BOOST_TEST(aborted.calls == 1);
@@ -277,7 +283,7 @@ BOOST_AUTO_TEST_CASE(a_busy_connect_retries_with_the_handlers_allocator)
   first.connect(name); // takes the only instance
 
   ix::named_pipe_connect_options copts;
-  copts.busy_timeout = 400ms;
+  copts.busy_timeout = 2s; // well past the 250 ms the checks below run for
   // Asio's timer machinery (its timer thread and queue) is set up by the
   // first timer of the io_context: do that first.
   asio::steady_timer warm(ctx, 1ms);
@@ -307,6 +313,10 @@ BOOST_AUTO_TEST_CASE(a_busy_connect_retries_with_the_handlers_allocator)
   BOOST_TEST(run_until(ctx, [&] { return connected.calls > 0; }));
   BOOST_TEST(connected.ec == asio::error::timed_out);
   BOOST_TEST(connected.on_strand);
+  // Everything from the handler's allocator (the retry timer, the timer's
+  // last wait) went back before the handler ran, as Asio's rule says: the
+  // handler may reuse or tear down that memory.
+  BOOST_TEST(connected.live_bytes_at_call == 0);
   settle(ctx);
   BOOST_TEST(log.deallocations.load() == log.allocations.load());
   BOOST_TEST(log.live_bytes.load() == 0);

@@ -316,16 +316,16 @@ private:
   template <typename Executor1>
   friend class basic_named_pipe_acceptor;
 
-  // Slot handler: cancels exactly one waiting accept.
+  // Slot handler: cancels exactly one waiting accept, the one it was
+  // installed for (its own address is that accept's key).
   struct waiter_cancellation
   {
     std::shared_ptr<detail::named_pipe_acceptor_core> core;
-    detail::named_pipe_accept_waiter* waiter;
 
     void operator()(iocpx::detail::cancellation_type_t type)
     {
       if (iocpx::detail::requests_cancellation(type))
-        core->cancel_waiter(waiter);
+        core->cancel_waiter(this);
     }
   };
 
@@ -361,8 +361,8 @@ private:
 
     void connect_slot(const std::shared_ptr<detail::named_pipe_acceptor_core>& core)
     {
-      iocpx::detail::install_cancellation_handler<waiter_cancellation>(
-          handler_, waiter_cancellation{core, this});
+      cancel_key = iocpx::detail::install_cancellation_handler<waiter_cancellation>(
+          handler_, waiter_cancellation{core});
     }
 
     void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,

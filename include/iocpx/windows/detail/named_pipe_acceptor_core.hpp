@@ -61,6 +61,11 @@ public:
   // Identifies the peer pipe of async_accept(pipe), to refuse a second
   // accept into the same pipe while one is pending.
   const void* target = nullptr;
+  // The handler installed in the accept's cancellation slot, if any: what a
+  // per-operation cancel names. (Not the waiter's address: a completed
+  // waiter's memory is reused by the next accept at once, while the
+  // completed one's slot may still fire until its handler runs.)
+  const void* cancel_key = nullptr;
 
   virtual void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
       bool may_dispatch) = 0;
@@ -152,13 +157,17 @@ public:
   }
 
   // Per-operation cancellation of one waiting accept.
-  void cancel_waiter(named_pipe_accept_waiter* w)
+  // Aborts the waiting accept whose cancellation slot holds `key`.
+  void cancel_waiter(const void* key)
   {
+    named_pipe_accept_waiter* w = nullptr;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      auto it = std::find(waiters_.begin(), waiters_.end(), w);
-      if (it == waiters_.end())
+      auto it = std::find_if(waiters_.begin(), waiters_.end(),
+          [key](named_pipe_accept_waiter* o) { return o->cancel_key == key; });
+      if (key == nullptr || it == waiters_.end())
         return; // already completed
+      w = *it;
       waiters_.erase(it);
       if (waiters_.empty())
         schedule_disarm();

@@ -58,11 +58,11 @@ public:
 
     case step::retry:
       if (ec || iocpx::detail::cancellation_requested(self))
-        return self.complete(ec ? ec : boost::system::error_code(asio::error::operation_aborted));
+        return finish(self, ec ? ec : boost::system::error_code(asio::error::operation_aborted));
       return attempt(self, false);
 
     case step::deliver:
-      return self.complete(result_);
+      return finish(self, result_);
     }
   }
 
@@ -73,6 +73,17 @@ private:
     retry,
     deliver
   };
+
+  // Completes after a retry. The timer's memory is the handler's
+  // allocator's, and goes back before the handler runs (Asio's rule: the
+  // handler may reuse or tear down that memory); its wait is over.
+  template <typename Self>
+  void finish(Self& self, const boost::system::error_code& ec)
+  {
+    const boost::system::error_code result = ec; // may refer to result_
+    timer_.reset();
+    self.complete(result);
+  }
 
   // The outcome is known inside the initiating call: deliver it through
   // the executor, never inline.
@@ -92,7 +103,7 @@ private:
       result_ = ec;
       if (inside_initiation)
         return deliver_later(self);
-      return self.complete(result_);
+      return finish(self, result_);
     }
 
     // Busy: wait a little (1 ms, doubling up to 50 ms) and try again.
@@ -102,7 +113,7 @@ private:
       result_ = asio::error::timed_out;
       if (inside_initiation)
         return deliver_later(self);
-      return self.complete(result_);
+      return finish(self, result_);
     }
     if (!timer_) // from the handler's allocator, as the rest of the operation
       timer_ = std::allocate_shared<timer_type>(asio::get_associated_allocator(self), pipe_->get_executor());
