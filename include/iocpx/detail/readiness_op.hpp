@@ -195,25 +195,14 @@ public:
   template <typename H>
   static readiness_handler_op* create(H&& h, const IoExecutor& io_ex)
   {
-    allocator_type a = asio::get_associated_allocator(h, default_operation_allocator());
-    op_allocator oa(a);
-    readiness_handler_op* p = std::allocator_traits<op_allocator>::allocate(oa, 1);
-    try
-    {
-      return ::new (static_cast<void*>(p)) readiness_handler_op(std::forward<H>(h), io_ex);
-    }
-    catch (...)
-    {
-      std::allocator_traits<op_allocator>::deallocate(oa, p, 1);
-      throw;
-    }
+    const allocator_type a = operation_allocator(h);
+    return operation_storage::create<readiness_handler_op>(a, std::forward<H>(h), io_ex);
   }
 
   Handler& handler() noexcept { return handler_; }
 
 private:
-  using op_allocator = typename std::allocator_traits<
-      allocator_type>::template rebind_alloc<readiness_handler_op>;
+  friend class operation_storage;
 
   // What is posted to the handler's executor. Owns the operation: if the
   // executor drops it without running it (context shutdown), the operation
@@ -262,10 +251,8 @@ private:
 
   static void deallocate_op(readiness_handler_op* op) noexcept
   {
-    allocator_type a = asio::get_associated_allocator(op->handler_, default_operation_allocator());
-    op_allocator oa(a);
-    op->~readiness_handler_op();
-    std::allocator_traits<op_allocator>::deallocate(oa, op, 1);
+    const allocator_type a = operation_allocator(op->handler_);
+    operation_storage::destroy(a, op);
   }
 
   // Small, so that the frequent queries (runs_here) cost a few

@@ -346,17 +346,9 @@ private:
 
     static waiter* create(Handler&& handler, const Executor& io_ex, Deliver deliver)
     {
-      own_allocator a(asio::get_associated_allocator(handler, iocpx::detail::default_operation_allocator()));
-      waiter* p = std::allocator_traits<own_allocator>::allocate(a, 1);
-      try
-      {
-        return ::new (static_cast<void*>(p)) waiter(std::move(handler), io_ex, std::move(deliver));
-      }
-      catch (...)
-      {
-        std::allocator_traits<own_allocator>::deallocate(a, p, 1);
-        throw;
-      }
+      const allocator_type a = iocpx::detail::operation_allocator(handler);
+      return iocpx::detail::operation_storage::create<waiter>(
+          a, std::move(handler), io_ex, std::move(deliver));
     }
 
     void connect_slot(const std::shared_ptr<detail::named_pipe_acceptor_core>& core)
@@ -368,8 +360,7 @@ private:
     void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
         bool may_dispatch) override
     {
-      const allocator_type alloc =
-          asio::get_associated_allocator(handler_, iocpx::detail::default_operation_allocator());
+      const allocator_type alloc = iocpx::detail::operation_allocator(handler_);
       auto function = [handler = std::move(handler_), deliver = std::move(deliver_), ec,
                           b = std::move(b), mode]() mutable {
         iocpx::detail::clear_cancellation_handler(handler);
@@ -378,9 +369,7 @@ private:
       work_type work = std::move(work_);
       // Free this block before the completion is queued, so that it can
       // reuse it (and the handler, the next accept).
-      own_allocator a(alloc);
-      this->~waiter();
-      std::allocator_traits<own_allocator>::deallocate(a, this, 1);
+      iocpx::detail::operation_storage::destroy(alloc, this);
       if (may_dispatch)
         asio::execution::execute(asio::prefer(work, asio::execution::blocking.possibly,
                                      asio::execution::allocator(alloc)),
@@ -392,7 +381,7 @@ private:
     }
 
   private:
-    using own_allocator = typename std::allocator_traits<allocator_type>::template rebind_alloc<waiter>;
+    friend class iocpx::detail::operation_storage;
 
     waiter(Handler&& handler, const Executor& io_ex, Deliver deliver)
       : handler_(std::move(handler)),
