@@ -14,8 +14,6 @@
 #include <boost/system/error_code.hpp>
 
 #include <cstddef>
-#include <memory>
-#include <new>
 
 namespace iocpx_test {
 
@@ -36,45 +34,6 @@ struct record
     ++out->calls;
     out->ec = ec;
     out->readiness = r;
-  }
-};
-
-// An allocator that counts what goes through it.
-template <typename T>
-struct counting_allocator
-{
-  using value_type = T;
-  std::size_t* allocations;
-  std::size_t* deallocations;
-
-  counting_allocator(std::size_t* a, std::size_t* d) noexcept : allocations(a), deallocations(d) {}
-  template <typename U>
-  counting_allocator(const counting_allocator<U>& o) noexcept
-    : allocations(o.allocations), deallocations(o.deallocations)
-  {
-  }
-
-  T* allocate(std::size_t n)
-  {
-    ++*allocations;
-    return std::allocator<T>().allocate(n);
-  }
-
-  void deallocate(T* p, std::size_t n) noexcept
-  {
-    ++*deallocations;
-    std::allocator<T>().deallocate(p, n);
-  }
-
-  template <typename U>
-  friend bool operator==(const counting_allocator& a, const counting_allocator<U>& b) noexcept
-  {
-    return a.allocations == b.allocations;
-  }
-  template <typename U>
-  friend bool operator!=(const counting_allocator& a, const counting_allocator<U>& b) noexcept
-  {
-    return a.allocations != b.allocations;
   }
 };
 

@@ -8,6 +8,7 @@
 #include <iocpx/registration.hpp>
 
 #include "../common/asio_features.hpp"
+#include "../common/tracking_allocator.hpp"
 #include "readiness_test_util.hpp"
 
 #include <boost/asio/bind_executor.hpp>
@@ -601,15 +602,16 @@ BOOST_AUTO_TEST_CASE(token_bind_allocator)
 {
   asio::io_context io;
   iocpx::registration reg(io);
-  std::size_t allocs = 0, deallocs = 0;
-  iocpx_test::counting_allocator<int> alloc(&allocs, &deallocs);
+  iocpx_test::allocator_log log;
+  iocpx_test::tracking_allocator<int> alloc(&log);
   wait_result w;
   reg.async_wait(ready::readable(), asio::bind_allocator(alloc, record{&w}));
-  BOOST_TEST(allocs >= 1u); // the operation lives in the handler's allocator
+  BOOST_TEST(log.allocations >= 1); // the operation lives in the handler's allocator
   reg.setter().add(ready::readable());
   io.run();
   BOOST_TEST(w.calls == 1);
-  BOOST_TEST(allocs == deallocs);
+  BOOST_TEST(log.allocations == log.deallocations);
+  BOOST_TEST(log.live_bytes == 0);
 }
 #endif
 

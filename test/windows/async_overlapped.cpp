@@ -9,6 +9,7 @@
 
 #include "../common/alloc_counter.hpp"
 #include "../common/asio_features.hpp"
+#include "../common/tracking_allocator.hpp"
 #include "support.hpp"
 
 #include <iocpx/error.hpp>
@@ -620,41 +621,20 @@ BOOST_AUTO_TEST_CASE(token_bind_executor_runs_on_the_strand)
 }
 
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // asio::bind_allocator: Boost 1.80
-template <typename T>
-struct counting_allocator
-{
-  using value_type = T;
-  int* count;
-  explicit counting_allocator(int* c) noexcept : count(c) {}
-  template <typename U>
-  counting_allocator(const counting_allocator<U>& o) noexcept : count(o.count) {}
-  T* allocate(std::size_t n)
-  {
-    ++*count;
-    return static_cast<T*>(::operator new(n * sizeof(T)));
-  }
-  void deallocate(T* p, std::size_t) noexcept
-  {
-    ::operator delete(p);
-  }
-  template <typename U>
-  bool operator==(const counting_allocator<U>& o) const noexcept { return count == o.count; }
-  template <typename U>
-  bool operator!=(const counting_allocator<U>& o) const noexcept { return count != o.count; }
-};
-
 BOOST_AUTO_TEST_CASE(token_bind_allocator_is_used_for_the_operation)
 {
   asio::io_context ctx;
   pipe_pair p = make_pipe_pair();
   ix::binding b = ix::bind(ctx, p.server.get());
-  int allocations = 0;
+  allocator_log log;
   result r;
   ix::async_overlapped(b, write_from(p.server.get(), "a", 1),
-      asio::bind_allocator(counting_allocator<void>(&allocations), r.handler()));
-  BOOST_TEST(allocations == 1);
+      asio::bind_allocator(tracking_allocator<void>(&log), r.handler()));
+  BOOST_TEST(log.allocations == 1);
   BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
   BOOST_TEST(r.n == 1u);
+  BOOST_TEST(log.deallocations == 1);
+  BOOST_TEST(log.live_bytes == 0);
 }
 #endif
 

@@ -21,6 +21,7 @@
 #include <iocpx/windows/named_pipe_acceptor.hpp>
 
 #include "../common/asio_features.hpp"
+#include "../common/tracking_allocator.hpp"
 #include "named_pipe_support.hpp"
 
 #include <boost/asio/bind_executor.hpp>
@@ -34,11 +35,8 @@
 
 #include "../common/alloc_counter.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <cstdlib>
-#include <new>
 #include <string>
 
 namespace asio = boost::asio;
@@ -50,58 +48,6 @@ using namespace std::chrono_literals;
 namespace {
 
 using strand_type = asio::strand<asio::io_context::executor_type>;
-
-// What a tracking_allocator was asked for. Atomic: an operation may be
-// allocated on one thread and freed on another.
-struct allocator_log
-{
-  std::atomic<long> allocations{0};
-  std::atomic<long> deallocations{0};
-  std::atomic<long> live_bytes{0};
-};
-
-template <typename T>
-struct tracking_allocator
-{
-  using value_type = T;
-
-  allocator_log* log;
-
-  explicit tracking_allocator(allocator_log* l) noexcept : log(l) {}
-  template <typename U>
-  tracking_allocator(const tracking_allocator<U>& o) noexcept : log(o.log)
-  {
-  }
-
-  T* allocate(std::size_t n)
-  {
-    log->allocations.fetch_add(1);
-    log->live_bytes.fetch_add(static_cast<long>(n * sizeof(T)));
-    // malloc, not operator new: the global counter (alloc_counter) then
-    // sees only what did not come from this allocator.
-    if (void* p = std::malloc(n * sizeof(T)))
-      return static_cast<T*>(p);
-    throw std::bad_alloc();
-  }
-
-  void deallocate(T* p, std::size_t n) noexcept
-  {
-    log->deallocations.fetch_add(1);
-    log->live_bytes.fetch_sub(static_cast<long>(n * sizeof(T)));
-    std::free(p);
-  }
-
-  template <typename U>
-  bool operator==(const tracking_allocator<U>& o) const noexcept
-  {
-    return log == o.log;
-  }
-  template <typename U>
-  bool operator!=(const tracking_allocator<U>& o) const noexcept
-  {
-    return log != o.log;
-  }
-};
 
 // What one handler saw.
 struct call_record
@@ -164,27 +110,38 @@ void settle(asio::io_context& ctx)
   ctx.restart();
 }
 
+// What most tests here share: an io_context, a strand of it and an
+// allocator log, and handlers associated with both.
+struct associations
+{
+  asio::io_context ctx;
+  strand_type strand = asio::make_strand(ctx);
+  allocator_log log;
+
+  associated_handler handler(call_record& record)
+  {
+    return associated_handler{&log, strand, &record};
+  }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(named_pipe_associations)
 
-BOOST_AUTO_TEST_CASE(read_write_and_wait_use_the_handlers_allocator_and_executor)
+BOOST_FIXTURE_TEST_CASE(read_write_and_wait_use_the_handlers_allocator_and_executor, associations)
 {
-  asio::io_context ctx;
   np_pair p = make_np_pair(ctx);
   BOOST_REQUIRE(p.client.get_binding().skips_completion_port_on_success());
-  strand_type strand = asio::make_strand(ctx);
-  allocator_log log;
 
   // A read that waits for its packet; a wait for readable that the data
   // completes; a write that completes at once (skip-on-success, so its
   // handler takes the immediate-completion path instead of a packet).
   call_record read, wait, write;
   char in[5] = {};
-  p.server.async_read_some(asio::buffer(in), associated_handler{&log, strand, &read});
-  p.client.async_wait(iocpx::ready::writable(), associated_handler{&log, strand, &wait});
+  p.server.async_read_some(asio::buffer(in), handler(read));
+  p.client.async_wait(iocpx::ready::writable(), handler(wait));
   const long before_write = log.allocations.load();
-  p.client.async_write_some(asio::buffer("hello", 5), associated_handler{&log, strand, &write});
+  p.client.async_write_some(asio::buffer("hello", 5), handler(write));
   BOOST_TEST(log.allocations.load() > before_write); // the write's operation, from this allocator
   BOOST_TEST(read.calls + wait.calls + write.calls == 0); // none ran inside its initiating call
   BOOST_TEST(log.allocations.load() >= 3);
@@ -206,7 +163,7 @@ BOOST_AUTO_TEST_CASE(read_write_and_wait_use_the_handlers_allocator_and_executor
   call_record write_in_handler;
   bool started = false;
   asio::post(ctx, [&] {
-    p.client.async_write_some(asio::buffer("again", 5), associated_handler{&log, strand, &write_in_handler});
+    p.client.async_write_some(asio::buffer("again", 5), handler(write_in_handler));
     started = true;
     BOOST_TEST(write_in_handler.calls == 0);
   });
@@ -223,20 +180,17 @@ BOOST_AUTO_TEST_CASE(read_write_and_wait_use_the_handlers_allocator_and_executor
   BOOST_TEST(log.live_bytes.load() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(connect_and_accept_use_the_handlers_allocator_and_executor)
+BOOST_FIXTURE_TEST_CASE(connect_and_accept_use_the_handlers_allocator_and_executor, associations)
 {
-  asio::io_context ctx;
-  strand_type strand = asio::make_strand(ctx);
-  allocator_log log;
   const std::string name = np_name("assoc");
   ix::named_pipe_acceptor acceptor(ctx, name);
   ix::named_pipe server(ctx), client(ctx), second_server(ctx);
 
   call_record accepted, connected;
   const long before_accept = log.allocations.load();
-  acceptor.async_accept(server, associated_handler{&log, strand, &accepted});
+  acceptor.async_accept(server, handler(accepted));
   BOOST_TEST(log.allocations.load() > before_accept); // the accept's own state
-  client.async_connect(name, associated_handler{&log, strand, &connected});
+  client.async_connect(name, handler(connected));
   BOOST_TEST(accepted.calls + connected.calls == 0);
   BOOST_TEST(run_until(ctx, [&] { return accepted.calls && connected.calls; }));
   for (const call_record* r : {&accepted, &connected})
@@ -252,7 +206,7 @@ BOOST_AUTO_TEST_CASE(connect_and_accept_use_the_handlers_allocator_and_executor)
   // the same executor and gives the memory back too.
   call_record aborted;
   const long before_second = log.allocations.load();
-  acceptor.async_accept(second_server, associated_handler{&log, strand, &aborted});
+  acceptor.async_accept(second_server, handler(aborted));
   BOOST_TEST(log.allocations.load() > before_second);
   acceptor.close();
   BOOST_TEST(run_until(ctx, [&] { return aborted.calls > 0; }));
@@ -269,11 +223,8 @@ BOOST_AUTO_TEST_CASE(connect_and_accept_use_the_handlers_allocator_and_executor)
 // While every instance is busy, async_connect retries on a timer: the
 // timer and its waits come from the handler's allocator too, so the retries
 // cost no other heap allocation.
-BOOST_AUTO_TEST_CASE(a_busy_connect_retries_with_the_handlers_allocator)
+BOOST_FIXTURE_TEST_CASE(a_busy_connect_retries_with_the_handlers_allocator, associations)
 {
-  asio::io_context ctx;
-  strand_type strand = asio::make_strand(ctx);
-  allocator_log log;
   const std::string name = np_name("assoc-busy");
   ix::named_pipe_options options;
   options.max_instances = 1;
@@ -293,7 +244,7 @@ BOOST_AUTO_TEST_CASE(a_busy_connect_retries_with_the_handlers_allocator)
 
   call_record connected;
   const long long global_at_start = allocations();
-  second.async_connect(name, copts, associated_handler{&log, strand, &connected});
+  second.async_connect(name, copts, handler(connected));
   // The only allocation that is not from the handler's allocator: the
   // name converted to UTF-16 (too long for the string's own storage). The
   // retry timer, made in the first attempt, is the handler's.
@@ -322,17 +273,14 @@ BOOST_AUTO_TEST_CASE(a_busy_connect_retries_with_the_handlers_allocator)
   BOOST_TEST(log.live_bytes.load() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(a_pipe_closed_with_operations_pending_gives_the_memory_back)
+BOOST_FIXTURE_TEST_CASE(a_pipe_closed_with_operations_pending_gives_the_memory_back, associations)
 {
-  asio::io_context ctx;
-  allocator_log log;
-  strand_type strand = asio::make_strand(ctx);
   call_record read, wait;
   {
     np_pair p = make_np_pair(ctx);
     char in[8];
-    p.server.async_read_some(asio::buffer(in), associated_handler{&log, strand, &read});
-    p.server.async_wait(iocpx::ready::readable(), associated_handler{&log, strand, &wait});
+    p.server.async_read_some(asio::buffer(in), handler(read));
+    p.server.async_wait(iocpx::ready::readable(), handler(wait));
     BOOST_TEST(log.allocations.load() >= 2);
     p.server.close();
     BOOST_TEST(run_until(ctx, [&] { return read.calls && wait.calls; }));
@@ -366,12 +314,9 @@ BOOST_AUTO_TEST_CASE(destroying_the_io_context_with_operations_pending_gives_the
 }
 
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // bind_allocator: Boost 1.80
-BOOST_AUTO_TEST_CASE(bind_allocator_and_bind_executor_wrap_a_lambda)
+BOOST_FIXTURE_TEST_CASE(bind_allocator_and_bind_executor_wrap_a_lambda, associations)
 {
-  asio::io_context ctx;
   np_pair p = make_np_pair(ctx);
-  strand_type strand = asio::make_strand(ctx);
-  allocator_log log;
   int calls = 0;
   bool read_on_strand = false, write_on_strand = false;
   char in[3] = {};
