@@ -133,7 +133,7 @@ public:
     core->add_ref();
     readiness_op_list done;
     {
-      std::lock_guard<std::mutex> core_lock(core->mutex());
+      std::lock_guard<slim_mutex> core_lock(core->mutex());
       if (core->closed_locked())
         ec = error::registration_gone;
       else if (core->entry_locked() != nullptr)
@@ -170,7 +170,7 @@ public:
     }
     readiness_op_list done;
     {
-      std::lock_guard<std::mutex> core_lock(core->mutex());
+      std::lock_guard<slim_mutex> core_lock(core->mutex());
       poller_entry* e = core->entry_locked();
       if (e == nullptr || e->owner != this)
       {
@@ -197,7 +197,7 @@ public:
     reap();
     poller_entry* e = nullptr;
     {
-      std::lock_guard<std::mutex> core_lock(core->mutex());
+      std::lock_guard<slim_mutex> core_lock(core->mutex());
       e = core->entry_locked();
       if (e == nullptr || e->owner != this)
       {
@@ -312,7 +312,7 @@ public:
     while (poller_entry* e = entries.pop_front())
     {
       {
-        std::lock_guard<std::mutex> core_lock(e->core->mutex());
+        std::lock_guard<slim_mutex> core_lock(e->core->mutex());
         if (e->core->entry_locked() == e)
         {
           e->core->entry_locked() = nullptr;

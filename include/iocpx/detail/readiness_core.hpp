@@ -10,6 +10,7 @@
 #include <iocpx/detail/config.hpp>
 
 #include <iocpx/detail/readiness_service.hpp>
+#include <iocpx/detail/slim_mutex.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/event.hpp>
 #include <iocpx/ready.hpp>
@@ -213,7 +214,7 @@ public:
   {
     readiness_op_list done;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::lock_guard<slim_mutex> lock(mutex_);
       if (readiness_op* op = take_slot())
         done.push_back(op); // the oldest
       done.splice_back(waits_);
@@ -230,7 +231,7 @@ public:
     readiness_op* ready_now = nullptr; // a held wait that became ready
     ready::bits_type ready_bits = 0;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::lock_guard<slim_mutex> lock(mutex_);
       for (readiness_op* op = waits_.front(); op; op = op->next_)
       {
         if (op->cancel_key_ == key)
@@ -274,7 +275,7 @@ public:
       service_->detach(this);
     readiness_op_list done;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::lock_guard<slim_mutex> lock(mutex_);
       closed_ = true;
       if (readiness_op* op = take_slot())
         done.push_back(op);
@@ -294,7 +295,7 @@ public:
   // they are destroyed without being invoked.
   void shutdown(readiness_op_list& out) override
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<slim_mutex> lock(mutex_);
     shut_down_ = true;
     state_.fetch_or(shut_down_bit, std::memory_order_seq_cst);
     if (readiness_op* op = take_slot())
@@ -304,7 +305,7 @@ public:
   }
 
   // --- used by the poller (poller_state.hpp) ---------------------------
-  std::mutex& mutex() noexcept { return mutex_; }
+  slim_mutex& mutex() noexcept { return mutex_; }
   poller_entry*& entry_locked() noexcept { return entry_; }
   bool closed_locked() const noexcept { return closed_; }
 
@@ -435,7 +436,7 @@ private:
   void start_wait_locked_path(readiness_op* op)
   {
     {
-      std::unique_lock<std::mutex> lock(mutex_);
+      std::unique_lock<slim_mutex> lock(mutex_);
       if (shut_down_)
       {
         lock.unlock();
@@ -468,7 +469,7 @@ private:
   {
     readiness_op_list done;
     {
-      std::lock_guard<std::mutex> lock(mutex_);
+      std::lock_guard<slim_mutex> lock(mutex_);
       if (closed_ || shut_down_)
         return;
       const ready::bits_type s = readiness_of(state_.load(std::memory_order_seq_cst));
@@ -496,7 +497,7 @@ private:
   // Ordered and sized for space (an idle pipe holds one of these): the
   // reference count, the demand and the two flags share one 8-byte unit.
   std::atomic<word_type> state_{0};
-  std::mutex mutex_;
+  slim_mutex mutex_;
   readiness_op_list waits_;
   poller_entry* entry_ = nullptr;
   readiness_service* service_;

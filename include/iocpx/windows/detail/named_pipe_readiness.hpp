@@ -56,7 +56,7 @@
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
 #include <iocpx/windows/detail/per_thread.hpp>
-#include <iocpx/windows/detail/slim_mutex.hpp>
+#include <iocpx/detail/slim_mutex.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
 #include <iocpx/windows/overlapped.hpp>
 #include <iocpx/windows/overlapped_result.hpp>
@@ -204,7 +204,7 @@ public:
   // stays until it returns).
   void close() noexcept
   {
-    std::lock_guard<slim_mutex> lock(mutex_);
+    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
     closed_ = true;
     // Cancel first; the callbacks are never called again and the buffers
     // stay alive with them until the kernel is done.
@@ -231,7 +231,7 @@ public:
   template <typename Executor>
   basic_registration<Executor>& registration(const Executor& ex)
   {
-    std::lock_guard<slim_mutex> lock(mutex_);
+    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
     if (!registration_)
       registration_ = std::make_unique<typed_registration<Executor>>(
           iocpx::detail::registration_access::share(ex, core_));
@@ -247,7 +247,7 @@ public:
   template <typename Executor>
   void forget_registration() noexcept
   {
-    std::lock_guard<slim_mutex> lock(mutex_);
+    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
     if (!registration_)
       return;
     iocpx::detail::registration_access::forget(
@@ -264,7 +264,7 @@ public:
   // connected pipe): writable at once, readable when the probe says so.
   void start(binding& b, unsigned long generation)
   {
-    std::lock_guard<slim_mutex> lock(mutex_);
+    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
     // A binding of our own to the same handle (a no-op re-bind): the
     // callbacks re-arm through it, and it does not move with the pipe.
     boost::system::error_code ec;
@@ -286,7 +286,7 @@ public:
   // readiness any more.
   void stop(unsigned long new_generation)
   {
-    std::lock_guard<slim_mutex> lock(mutex_);
+    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
     generation_ = new_generation;
     active_ = false;
     probe_.cancel();
@@ -300,7 +300,7 @@ public:
   std::size_t try_read_some(asio::mutable_buffer buffer, pipe_mode mode,
       boost::system::error_code& ec)
   {
-    std::lock_guard<slim_mutex> lock(mutex_);
+    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
     if (buffered_pos_ < buffered_len_)
     {
       const std::size_t n = std::min<std::size_t>(buffer.size(), buffered_len_ - buffered_pos_);
@@ -384,7 +384,7 @@ public:
   std::size_t try_write_some(asio::const_buffer buffer, pipe_mode mode,
       boost::system::error_code& ec)
   {
-    std::lock_guard<slim_mutex> lock(mutex_);
+    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
     if (writer_busy_)
     {
       // Its completion has not been seen yet (it takes the lock after us):
@@ -716,7 +716,7 @@ private:
   // On an io_context thread, each time the probe completes through the port.
   void on_probe(const boost::system::error_code& ec, std::size_t n)
   {
-    std::lock_guard<slim_mutex> lock(mutex_);
+    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
     probe_busy_ = false;
     if (closed_)
       return;
@@ -759,7 +759,7 @@ private:
 
   void on_write(const boost::system::error_code& ec)
   {
-    std::lock_guard<slim_mutex> lock(mutex_);
+    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
     writer_busy_ = false;
     if (closed_)
       return;
@@ -817,7 +817,7 @@ private:
   ~named_pipe_readiness() = default; // by release(), after close()
 
   // Kept small: one of these per pipe that uses readiness, idle or not.
-  slim_mutex mutex_; // the state below, between calls and completions
+  iocpx::detail::slim_mutex mutex_; // the state below, between calls and completions
   core_type* core_; // one reference, given up by close()
   std::unique_ptr<registration_holder> registration_; // on demand
   char* read_data_ = nullptr;  // owned by probe_'s callback (buffered strategy)
