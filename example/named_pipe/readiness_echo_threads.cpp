@@ -119,7 +119,7 @@ struct echo_client
 
   void start()
   {
-    asio::async_write(pipe, asio::buffer(sent), [this](error_code ec, std::size_t) {
+    asio::async_write(pipe, asio::buffer(sent), [](error_code ec, std::size_t) {
       if (ec)
         std::fprintf(stderr, "readiness_echo_threads: write: %s\n", ec.message().c_str());
     });
