@@ -64,10 +64,8 @@ public:
   /// @throws boost::system::system_error with `iocpx::error::registration_gone`.
   ready set(ready r) const
   {
-    boost::system::error_code ec;
-    ready prev = set(r, ec);
-    detail::throw_if(ec, "iocpx::set_readiness::set");
-    return prev;
+    return update_or_throw<detail::readiness_core::update_kind::set>(r,
+        "iocpx::set_readiness::set");
   }
 
   /// Replaces the readiness with `r`.
@@ -82,10 +80,8 @@ public:
   /// @throws boost::system::system_error with `iocpx::error::registration_gone`.
   ready add(ready r) const
   {
-    boost::system::error_code ec;
-    ready prev = add(r, ec);
-    detail::throw_if(ec, "iocpx::set_readiness::add");
-    return prev;
+    return update_or_throw<detail::readiness_core::update_kind::add>(r,
+        "iocpx::set_readiness::add");
   }
 
   /// Adds (ORs in) the kinds in `r`.
@@ -100,10 +96,8 @@ public:
   /// @throws boost::system::system_error with `iocpx::error::registration_gone`.
   ready clear(ready r) const
   {
-    boost::system::error_code ec;
-    ready prev = clear(r, ec);
-    detail::throw_if(ec, "iocpx::set_readiness::clear");
-    return prev;
+    return update_or_throw<detail::readiness_core::update_kind::clear>(r,
+        "iocpx::set_readiness::clear");
   }
 
   /// Removes the kinds in `r`.
@@ -173,6 +167,17 @@ private:
       return ready::none();
     }
     ec.clear();
+    return ready::from_bits(prev);
+  }
+
+  // (The throwing calls make no error_code unless they fail: the
+  // notification path of a handler is a clear and a set.)
+  template <detail::readiness_core::update_kind K>
+  ready update_or_throw(ready r, const char* what) const
+  {
+    ready::bits_type prev = 0;
+    if (!core_ || !core_->template update<K>(r.bits(), prev))
+      detail::throw_if(make_error_code(error::registration_gone), what);
     return ready::from_bits(prev);
   }
 

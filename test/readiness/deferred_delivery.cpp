@@ -188,6 +188,69 @@ BOOST_AUTO_TEST_CASE(a_wait_of_another_io_context_runs_on_that_context)
   BOOST_TEST((b_thread != std::this_thread::get_id()));
 }
 
+BOOST_AUTO_TEST_CASE(a_wait_made_ready_in_a_nested_loop_of_its_context_runs_on_that_context)
+{
+  // A handler of io runs other's loop itself, and a plain handler of other
+  // makes b ready there: b may not be run by io's delivery once other's
+  // loop has returned (this thread no longer runs other).
+  asio::io_context io, other;
+  iocpx::registration a(io), b(other);
+  bool b_ran = false;
+  bool b_ran_in_other = false;
+  b.async_wait(ready::readable(), [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    b_ran = true;
+    b_ran_in_other = other.get_executor().running_in_this_thread();
+  });
+  a.async_wait(ready::readable(), [&](error_code, ready) {
+    asio::post(other, [&] { b.setter().set(ready::readable()); });
+    BOOST_TEST(other.run_one() == 1u); // the plain handler, not b's
+    BOOST_TEST(!b_ran);
+  });
+  a.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(!b_ran);
+  other.run();
+  BOOST_TEST(b_ran);
+  BOOST_TEST(b_ran_in_other);
+}
+
+BOOST_AUTO_TEST_CASE(a_rearmed_wait_keeps_the_loop_running)
+{
+  // The wait a handler starts takes over that handler's work count (see
+  // readiness_handler_op::block_keeper): run() must neither return while
+  // it is pending nor keep running once it has completed.
+  asio::io_context io;
+  iocpx::registration a(io);
+  iocpx::set_readiness s = a.setter();
+  int seen = 0;
+  std::thread setter;
+  std::function<void(error_code, ready)> handler = [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    s.clear(ready::readable());
+    if (++seen == 1)
+    {
+      a.async_wait(ready::readable(), handler);
+      // Made ready later, from another thread, after this handler returned.
+      setter = std::thread([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        s.set(ready::readable());
+      });
+    }
+    else if (seen < 100)
+    {
+      a.async_wait(ready::readable(), handler);
+      s.set(ready::readable());
+    }
+  };
+  a.async_wait(ready::readable(), handler);
+  s.set(ready::readable());
+  io.run();
+  setter.join();
+  BOOST_TEST(seen == 100);
+  BOOST_TEST(io.stopped()); // out of work: nothing was left counted
+}
+
 BOOST_AUTO_TEST_CASE(what_a_throwing_handler_made_ready_is_still_delivered)
 {
   asio::io_context io;

@@ -72,6 +72,31 @@ public:
   // normally.
   IOCPX_DECL void drain();
 
+  // What a completion run by drain() may open instead of a scope of its
+  // own when it runs exactly one handler and queues nothing itself: the
+  // same as a joined scope (completions that handler makes ready join the
+  // draining queue; scopes opened deeper get their own), without a queue
+  // of its own to set up.
+  class joined_run
+  {
+  public:
+    joined_run() noexcept : owner_(current())
+    {
+      owner_->draining_ = false;
+    }
+
+    joined_run(const joined_run&) = delete;
+    joined_run& operator=(const joined_run&) = delete;
+
+    ~joined_run()
+    {
+      owner_->draining_ = true;
+    }
+
+  private:
+    delivery_scope* owner_;
+  };
+
   // Whether a scope is open on this thread.
   static bool active() noexcept
   {

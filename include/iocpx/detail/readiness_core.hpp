@@ -140,6 +140,22 @@ public:
   // stores the previous readiness in `prev`.
   bool update(update_kind k, ready::bits_type bits, ready::bits_type& prev)
   {
+    switch (k)
+    {
+    case update_kind::set:
+      return update<update_kind::set>(bits, prev);
+    case update_kind::add:
+      return update<update_kind::add>(bits, prev);
+    default:
+      return update<update_kind::clear>(bits, prev);
+    }
+  }
+
+  // The same, one function per kind (set_readiness calls these: each is
+  // then small enough to inline where it is called).
+  template <update_kind K>
+  bool update(ready::bits_type bits, ready::bits_type& prev)
+  {
     bits &= ready_mask;
     word_type old = state_.load(std::memory_order_relaxed), now = 0;
     ready::bits_type claimed = 0;
@@ -148,8 +164,8 @@ public:
       if (old & closed_bit)
         return false;
       const ready::bits_type r = readiness_of(old);
-      const ready::bits_type nr = k == update_kind::set ? bits
-          : k == update_kind::add                       ? (r | bits)
+      const ready::bits_type nr = K == update_kind::set ? bits
+          : K == update_kind::add                       ? (r | bits)
                                                         : (r & ~bits);
       claimed = nr & slot_interest_of(old);
       now = (old & ~(word_type(ready_mask) << readiness_shift))
@@ -433,7 +449,9 @@ private:
     }
   }
 
-  void start_wait_locked_path(readiness_op* op)
+  // (Out of line, as notify(): the lock-free paths that call them then
+  // need fewer registers and no stack frame of their own.)
+  IOCPX_NOINLINE void start_wait_locked_path(readiness_op* op)
   {
     {
       std::unique_lock<slim_mutex> lock(mutex_);
@@ -465,7 +483,7 @@ private:
     op->post(boost::system::error_code(), op->result_);
   }
 
-  void notify(ready::bits_type added)
+  IOCPX_NOINLINE void notify(ready::bits_type added)
   {
     readiness_op_list done;
     {

@@ -63,6 +63,9 @@ class readiness_work
 public:
   explicit readiness_work(const Executor& ex) : guard_(ex) {}
 
+  // (No work count is taken over: see the any_io_executor one.)
+  readiness_work(const Executor& ex, readiness_work*) : guard_(ex) {}
+
   // Never queued on a delivery_scope: posted.
   asio::io_context* running_here() const noexcept { return nullptr; }
 
@@ -89,6 +92,8 @@ public:
     : ex_(asio::prefer(ex, asio::execution::outstanding_work.tracked))
   {
   }
+
+  readiness_work(const Executor& ex, readiness_work*) : readiness_work(ex) {}
 
   // The io_context behind the executor if it is an io_context executor and
   // this thread runs it; null otherwise (strands, thread pools, other
@@ -120,15 +125,31 @@ class readiness_work<asio::any_io_executor, void>
 public:
   using io_tracked = io_tracked_executor;
 
-  explicit readiness_work(const asio::any_io_executor& ex)
+  explicit readiness_work(const asio::any_io_executor& ex) : readiness_work(ex, nullptr) {}
+
+  // Takes over `donor`'s work count if it holds the same io_context
+  // executor as the one `ex` holds: the work of the handler that is
+  // starting this wait (see readiness_handler_op::block_keeper).
+  readiness_work(const asio::any_io_executor& ex, readiness_work* donor)
   {
     // An I/O object's executor is usually the plain one: test it first (a
     // type test that fails costs a string comparison).
     if (const asio::io_context::executor_type* p = ex.target<asio::io_context::executor_type>())
-      ::new (static_cast<void*>(&io_)) io_tracked(
-          asio::prefer(*p, asio::execution::outstanding_work.tracked));
+    {
+      if (donor && donor->is_io_
+          && *p == asio::prefer(donor->io_, asio::execution::outstanding_work.untracked))
+        ::new (static_cast<void*>(&io_)) io_tracked(std::move(donor->io_));
+      else
+        ::new (static_cast<void*>(&io_)) io_tracked(
+            asio::prefer(*p, asio::execution::outstanding_work.tracked));
+    }
     else if (const io_tracked* t = ex.target<io_tracked>())
-      ::new (static_cast<void*>(&io_)) io_tracked(*t);
+    {
+      if (donor && donor->is_io_ && *t == donor->io_)
+        ::new (static_cast<void*>(&io_)) io_tracked(std::move(donor->io_));
+      else
+        ::new (static_cast<void*>(&io_)) io_tracked(*t);
+    }
     else
     {
       ::new (static_cast<void*>(&any_)) asio::any_io_executor(
@@ -196,13 +217,29 @@ public:
   static readiness_handler_op* create(H&& h, const IoExecutor& io_ex)
   {
     const allocator_type a = operation_allocator(h);
-    return operation_storage::create<readiness_handler_op>(a, std::forward<H>(h), io_ex);
+    const kept_state taken = take_kept();
+    if (!taken.block)
+      return operation_storage::create<readiness_handler_op>(a, std::forward<H>(h), io_ex, taken.work);
+    // The block a finished operation of this type left (see block_keeper).
+    try
+    {
+      return ::new (static_cast<void*>(taken.block))
+          readiness_handler_op(std::forward<H>(h), io_ex, taken.work);
+    }
+    catch (...)
+    {
+      op_allocator oa(a);
+      std::allocator_traits<op_allocator>::deallocate(oa, taken.block, 1);
+      throw;
+    }
   }
 
   Handler& handler() noexcept { return handler_; }
 
 private:
   friend class operation_storage;
+  using op_allocator = typename std::allocator_traits<
+      allocator_type>::template rebind_alloc<readiness_handler_op>;
 
   // What is posted to the handler's executor. Owns the operation: if the
   // executor drops it without running it (context shutdown), the operation
@@ -233,7 +270,7 @@ private:
       // Waits this handler completes (by setting readiness) run right after
       // it, on this thread (see delivery_scope.hpp).
       delivery_scope scope;
-      do_func(op, action::invoke);
+      do_invoke(op);
       scope.drain();
     }
 
@@ -242,10 +279,10 @@ private:
   };
 
   template <typename H>
-  readiness_handler_op(H&& h, const IoExecutor& io_ex)
+  readiness_handler_op(H&& h, const IoExecutor& io_ex, readiness_work<handler_executor_type>* donor)
     : readiness_op(&do_func),
       handler_(std::forward<H>(h)),
-      work_(asio::get_associated_executor(handler_, io_ex))
+      work_(asio::get_associated_executor(handler_, io_ex), donor)
   {
   }
 
@@ -255,43 +292,157 @@ private:
     operation_storage::destroy(a, op);
   }
 
-  // Small, so that the frequent queries (runs_here) cost a few
-  // instructions; the upcall is out of line.
-  static void* do_func(readiness_op* base, action act)
+  // A finished operation's block, kept on this thread while its handler
+  // runs for the next operation of this type, which that handler most
+  // often starts at once (a wait that re-arms): the block then passes from
+  // one operation to the next without two trips through the allocator.
+  // Only with the default allocator — stateless, and per thread itself —
+  // so that this is what deallocating and allocating again would do.
+  //
+  // With it, the finished operation's work count (held by do_invoke until
+  // the handler returns): the next operation takes it over if it is for
+  // the same io_context (see readiness_work), instead of counting new
+  // work while the old is released when the handler returns — the two
+  // atomic operations that Asio also saves for an operation a handler
+  // starts. The running handler needs no count of its own meanwhile: a
+  // handler that holds an io_context's work is run by that io_context's
+  // loop on this thread (posted to it, or queued on a delivery_scope only
+  // if this thread runs it), and the loop counts the operation it is
+  // running until it returns.
+  static constexpr bool keeps_blocks =
+      std::is_same<allocator_type, default_operation_allocator>::value;
+
+  struct kept_state
+  {
+    readiness_handler_op* block;
+    readiness_work<handler_executor_type>* work;
+  };
+
+  static kept_state& kept() noexcept
+  {
+    static thread_local kept_state state{nullptr, nullptr};
+    return state;
+  }
+
+  static kept_state take_kept() noexcept
+  {
+    if constexpr (keeps_blocks)
+      return std::exchange(kept(), kept_state{nullptr, nullptr});
+    else
+      return kept_state{nullptr, nullptr};
+  }
+
+  // Destroys a finished operation and keeps its block (and the work the
+  // caller holds for it) for the handler's next operation — if nothing is
+  // kept already: a handler that runs the loop itself nests — or frees it;
+  // frees the block if it is still kept when the handler returns (or
+  // throws). What an operation further in (run by this handler's loop)
+  // keeps is freed or taken before that returns, so what is kept then is
+  // this block or nothing.
+  class block_keeper
+  {
+  public:
+    block_keeper(readiness_handler_op* op, readiness_work<handler_executor_type>& work) noexcept
+    {
+      if constexpr (keeps_blocks)
+      {
+        kept_state& k = kept();
+        if (!k.block)
+        {
+          op->~readiness_handler_op();
+          k.block = block_ = op;
+          k.work = &work;
+          return;
+        }
+      }
+      (void)work;
+      deallocate_op(op);
+    }
+
+    block_keeper(const block_keeper&) = delete;
+    block_keeper& operator=(const block_keeper&) = delete;
+
+    ~block_keeper()
+    {
+      if constexpr (keeps_blocks)
+      {
+        kept_state& k = kept();
+        if (block_ && k.block == block_)
+        {
+          k = kept_state{nullptr, nullptr};
+          op_allocator oa{default_operation_allocator()};
+          std::allocator_traits<op_allocator>::deallocate(oa, block_, 1);
+        }
+      }
+    }
+
+  private:
+    readiness_handler_op* block_ = nullptr;
+  };
+
+  // Only dispatches: every case is a tail call, so the call costs no
+  // prologue of the bulkier paths.
+  static void do_func(readiness_op* base, action act)
   {
     readiness_handler_op* op = static_cast<readiness_handler_op*>(base);
-    switch (act)
+    if (act == action::complete)
+      return do_complete(op);
+    return deallocate_op(op);
+  }
+
+  // Queues the completion on this thread's delivery_scope when this thread
+  // runs the handler's io_context; otherwise posts it.
+  static void do_complete(readiness_handler_op* op)
+  {
+    if (delivery_scope::active())
+      if (asio::io_context* io = op->work_.running_here())
+        if (delivery_scope::try_queue(&run_queued, op, io))
+          return;
+    op->work_.post(invoker(op));
+  }
+
+  // Runs a queued completion between handlers — unless its io_context was
+  // stopped meanwhile, or this thread no longer runs it (a plain handler
+  // that a loop nested in an iocpx handler ran queued it on the outer
+  // scope; the loop has returned since), or a handler threw (run_now
+  // false): then it is posted, as it would have been. So a handler run
+  // here always runs inside its io_context's loop on this thread, which
+  // counts the operation it is running as work until it returns (see
+  // block_keeper).
+  static void run_queued(void* p, void* io_context, std::uint32_t, std::uint32_t, bool run_now)
+  {
+    readiness_handler_op* op = static_cast<readiness_handler_op*>(p);
+    asio::io_context* io = static_cast<asio::io_context*>(io_context);
+    if (run_now && io->get_executor().running_in_this_thread() && !io->stopped())
     {
-    case action::runs_here:
-      return op->work_.running_here();
-    case action::post:
-      op->work_.post(invoker(op));
-      break;
-    case action::run_now:
-      // A delivery_scope runs the handler between handlers, on a thread
-      // that runs its io_context (checked when it was queued).
-      invoker{op}();
-      break;
-    case action::invoke:
+      // (What invoker{op}() would do, in a scope that joins drain()'s.)
+      delivery_scope::joined_run joined;
       do_invoke(op);
-      break;
-    case action::destroy:
-      deallocate_op(op);
-      break;
+      return;
     }
-    return nullptr;
+    try
+    {
+      op->work_.post(invoker(op));
+    }
+    catch (...)
+    {
+      // Called while unwinding (a handler threw): a post that cannot
+      // allocate loses this handler rather than the process (the invoker
+      // destroyed it).
+    }
   }
 
   IOCPX_NOINLINE static void do_invoke(readiness_handler_op* op)
   {
     // Free the operation's memory before the upcall, so that the handler
-    // can start the next wait with the same (recycled) block.
+    // can start the next wait with the same block (see block_keeper).
     Handler handler(std::move(op->handler_));
     // Kept until the handler returns: the context keeps its work till then.
-    [[maybe_unused]] readiness_work<handler_executor_type> work(std::move(op->work_));
+    // (Or by the operation the handler starts: see block_keeper.)
+    readiness_work<handler_executor_type> work(std::move(op->work_));
     const boost::system::error_code ec = op->ec_;
     const std::size_t result = op->result_;
-    deallocate_op(op);
+    block_keeper keeper(op, work);
     std::move(handler)(ec, make_result(result));
   }
 

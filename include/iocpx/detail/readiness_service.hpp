@@ -33,29 +33,22 @@ class readiness_op
 public:
   enum class action
   {
-    runs_here, // query: the io_context this thread runs the handler on
-    post,      // schedule the handler on its executor (any thread may call)
-    run_now,   // run it here, now (a delivery_scope checked runs_here)
-    invoke,    // on the handler's executor: free the op, call the handler
-    destroy    // free the op and destroy the handler without calling it
+    complete, // queue on this thread's delivery_scope, or post (see post())
+    destroy   // free the op and destroy the handler without calling it
   };
 
-  // Returns the answer to action::runs_here (an asio::io_context*, or
-  // null); null for the other actions.
-  using func_type = void* (*)(readiness_op*, action);
+  using func_type = void (*)(readiness_op*, action);
 
   // Completes the operation, never inside the caller: right after the
   // handler iocpx is delivering on this thread, if this thread runs the
   // handler's executor (an io_context executor); otherwise posted at once.
+  // (The concrete operation decides, in one call: it knows its executor,
+  // and a queued entry then runs through a function of its own type.)
   void post(const boost::system::error_code& ec, std::size_t result)
   {
     ec_ = ec;
     result_ = result;
-    if (delivery_scope::active())
-      if (void* io = func_(this, action::runs_here))
-        if (delivery_scope::try_queue(&run_deferred, this, io))
-          return;
-    func_(this, action::post);
+    func_(this, action::complete);
   }
 
   void destroy() { func_(this, action::destroy); }
@@ -70,28 +63,6 @@ public:
 
 protected:
   explicit readiness_op(func_type f) noexcept : func_(f) {}
-
-  // Runs a queued completion (unless its io_context was stopped meanwhile:
-  // then it is posted, as it would have been).
-  static void run_deferred(void* op, void* io, std::uint32_t, std::uint32_t, bool run_now)
-  {
-    readiness_op* self = static_cast<readiness_op*>(op);
-    if (run_now && !static_cast<asio::io_context*>(io)->stopped())
-    {
-      self->func_(self, action::run_now);
-      return;
-    }
-    try
-    {
-      self->func_(self, action::post);
-    }
-    catch (...)
-    {
-      // Called while unwinding (a handler threw): a post that cannot
-      // allocate loses this handler rather than the process.
-      self->func_(self, action::destroy);
-    }
-  }
 
   ~readiness_op() = default;
 
