@@ -24,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -213,6 +214,30 @@ BOOST_AUTO_TEST_CASE(a_wait_made_ready_in_a_nested_loop_of_its_context_runs_on_t
   other.run();
   BOOST_TEST(b_ran);
   BOOST_TEST(b_ran_in_other);
+}
+
+BOOST_AUTO_TEST_CASE(a_wait_made_ready_in_a_nested_loop_of_a_context_destroyed_since)
+{
+  // As above, but the nested context is gone by the time io's delivery
+  // drains its queue: the queued wait must not touch it (under ASan this
+  // was a heap-use-after-free in run_queued: running_in_this_thread(),
+  // then post() to the destroyed scheduler).
+  asio::io_context io;
+  iocpx::registration a(io);
+  bool b_ran = false;
+  a.async_wait(ready::readable(), [&](error_code, ready) {
+    auto other = std::make_unique<asio::io_context>();
+    {
+      iocpx::registration b(*other);
+      b.async_wait(ready::readable(), [&](error_code, ready) { b_ran = true; });
+      asio::post(*other, [&] { b.setter().set(ready::readable()); });
+      BOOST_TEST(other->run_one() == 1u); // the plain handler, not b's
+    }
+    other.reset();
+  });
+  a.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(!b_ran);
 }
 
 BOOST_AUTO_TEST_CASE(a_rearmed_wait_keeps_the_loop_running)

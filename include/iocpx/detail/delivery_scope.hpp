@@ -9,6 +9,10 @@
 
 #include <iocpx/detail/config.hpp>
 
+#include <boost/asio/detail/call_stack.hpp>
+#include <boost/asio/detail/thread_context.hpp>
+#include <boost/asio/detail/thread_info_base.hpp>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -33,8 +37,10 @@ namespace detail {
 // budget; any other scope (a handler that runs an io_context's loop itself,
 // run_one() or poll() inside a handler) gets a queue of its own, drained when
 // its own handler returns, so nothing waits on a queue that only an outer
-// frame will drain. Bounded: a scope runs at most `budget` queued
-// completions and holds at most `capacity` at a time; beyond that
+// frame will drain; and a completion made ready inside an Asio loop entered
+// after the scope opened (run_one() in a handler) is posted, as the scope
+// may outlive that loop and its io_context. Bounded: a scope runs at most
+// `budget` queued completions and holds at most `capacity` at a time; beyond that
 // completions take the ordinary path (posted), so a chain of always-ready
 // operations cannot starve other handlers or timers. If a handler throws,
 // what is queued is posted.
@@ -57,7 +63,10 @@ public:
       previous_->draining_ = false;
     }
     else
+    {
+      loop_ = innermost_loop();
       current() = this;
+    }
   }
 
   delivery_scope(const delivery_scope&) = delete;
@@ -119,6 +128,18 @@ private:
   };
 
   IOCPX_DECL static delivery_scope*& current() noexcept;
+
+  // The innermost Asio loop (run(), run_one(), poll()...) on this thread:
+  // a completion made ready inside a loop entered after the scope opened
+  // is posted, not queued — the scope may outlive that loop and its
+  // context.
+  static void* innermost_loop() noexcept
+  {
+    return boost::asio::detail::call_stack<boost::asio::detail::thread_context,
+        boost::asio::detail::thread_info_base>::top();
+  }
+
+  void* loop_ = nullptr;
 
   delivery_scope* previous_;
   bool joined_ = false;

@@ -129,7 +129,7 @@ public:
 
   // Takes over `donor`'s work count if it holds the same io_context
   // executor as the one `ex` holds: the work of the handler that is
-  // starting this wait (see readiness_handler_op::block_keeper).
+  // starting this wait (see readiness_handler_op::donor_offer).
   readiness_work(const asio::any_io_executor& ex, readiness_work* donor)
   {
     // An I/O object's executor is usually the plain one: test it first (a
@@ -217,29 +217,13 @@ public:
   static readiness_handler_op* create(H&& h, const IoExecutor& io_ex)
   {
     const allocator_type a = operation_allocator(h);
-    const kept_state taken = take_kept();
-    if (!taken.block)
-      return operation_storage::create<readiness_handler_op>(a, std::forward<H>(h), io_ex, taken.work);
-    // The block a finished operation of this type left (see block_keeper).
-    try
-    {
-      return ::new (static_cast<void*>(taken.block))
-          readiness_handler_op(std::forward<H>(h), io_ex, taken.work);
-    }
-    catch (...)
-    {
-      op_allocator oa(a);
-      std::allocator_traits<op_allocator>::deallocate(oa, taken.block, 1);
-      throw;
-    }
+    return operation_storage::create<readiness_handler_op>(a, std::forward<H>(h), io_ex, take_donor());
   }
 
   Handler& handler() noexcept { return handler_; }
 
 private:
   friend class operation_storage;
-  using op_allocator = typename std::allocator_traits<
-      allocator_type>::template rebind_alloc<readiness_handler_op>;
 
   // What is posted to the handler's executor. Owns the operation: if the
   // executor drops it without running it (context shutdown), the operation
@@ -292,92 +276,64 @@ private:
     operation_storage::destroy(a, op);
   }
 
-  // A finished operation's block, kept on this thread while its handler
-  // runs for the next operation of this type, which that handler most
-  // often starts at once (a wait that re-arms): the block then passes from
-  // one operation to the next without two trips through the allocator.
-  // Only with the default allocator — stateless, and per thread itself —
-  // so that this is what deallocating and allocating again would do.
-  //
-  // With it, the finished operation's work count (held by do_invoke until
-  // the handler returns): the next operation takes it over if it is for
-  // the same io_context (see readiness_work), instead of counting new
-  // work while the old is released when the handler returns — the two
-  // atomic operations that Asio also saves for an operation a handler
-  // starts. The running handler needs no count of its own meanwhile: a
-  // handler that holds an io_context's work is run by that io_context's
-  // loop on this thread (posted to it, or queued on a delivery_scope only
-  // if this thread runs it), and the loop counts the operation it is
-  // running until it returns.
-  static constexpr bool keeps_blocks =
-      std::is_same<allocator_type, default_operation_allocator>::value;
+  // The finished operation's work count (held by do_invoke until the
+  // handler returns) is offered, on this thread, to the operation of this
+  // type that the handler starts — most often at once (a wait that
+  // re-arms). That operation takes it over if it is for the same
+  // io_context (see readiness_work), instead of counting new work while
+  // the old is released when the handler returns: the two atomic
+  // operations that Asio also saves for an operation a handler starts.
+  // The running handler needs no count of its own meanwhile: a handler
+  // that holds an io_context's work is run by that io_context's loop on
+  // this thread (posted to it, or queued on a delivery_scope only if this
+  // thread runs it, in the loop the scope was opened in), and the loop
+  // counts the operation it is running until it returns. (The memory is
+  // not handed over likewise: freed before the upcall, it is in the
+  // thread's cache for whatever the handler allocates first; kept for the
+  // next wait instead, it made handlers that post their re-arming wait
+  // allocate in steady state.) Only an any_io_executor's readiness_work
+  // takes a count over; for other executors there is nothing to offer.
+  static constexpr bool offers_work =
+      std::is_same<handler_executor_type, asio::any_io_executor>::value;
 
-  struct kept_state
-  {
-    readiness_handler_op* block;
-    readiness_work<handler_executor_type>* work;
-  };
+  using donor_type = readiness_work<handler_executor_type>;
 
-  static kept_state& kept() noexcept
+  static donor_type*& donor() noexcept
   {
-    static thread_local kept_state state{nullptr, nullptr};
-    return state;
+    static thread_local donor_type* d = nullptr;
+    return d;
   }
 
-  static kept_state take_kept() noexcept
+  static donor_type* take_donor() noexcept
   {
-    if constexpr (keeps_blocks)
-      return std::exchange(kept(), kept_state{nullptr, nullptr});
+    if constexpr (offers_work)
+      return std::exchange(donor(), nullptr);
     else
-      return kept_state{nullptr, nullptr};
+      return nullptr;
   }
 
-  // Destroys a finished operation and keeps its block (and the work the
-  // caller holds for it) for the handler's next operation — if nothing is
-  // kept already: a handler that runs the loop itself nests — or frees it;
-  // frees the block if it is still kept when the handler returns (or
-  // throws). What an operation further in (run by this handler's loop)
-  // keeps is freed or taken before that returns, so what is kept then is
-  // this block or nothing.
-  class block_keeper
+  // Offers the finished operation's work count to the operation of this
+  // type the handler starts (if nothing further out offers one), and
+  // withdraws the offer when the handler returns or throws.
+  class donor_offer
   {
   public:
-    block_keeper(readiness_handler_op* op, readiness_work<handler_executor_type>& work) noexcept
+    explicit donor_offer(donor_type& w) noexcept
     {
-      if constexpr (keeps_blocks)
-      {
-        kept_state& k = kept();
-        if (!k.block)
-        {
-          op->~readiness_handler_op();
-          k.block = block_ = op;
-          k.work = &work;
-          return;
-        }
-      }
-      (void)work;
-      deallocate_op(op);
+      donor_type*& d = donor();
+      if (!d)
+        d = mine_ = &w;
     }
-
-    block_keeper(const block_keeper&) = delete;
-    block_keeper& operator=(const block_keeper&) = delete;
-
-    ~block_keeper()
+    donor_offer(const donor_offer&) = delete;
+    donor_offer& operator=(const donor_offer&) = delete;
+    ~donor_offer()
     {
-      if constexpr (keeps_blocks)
-      {
-        kept_state& k = kept();
-        if (block_ && k.block == block_)
-        {
-          k = kept_state{nullptr, nullptr};
-          op_allocator oa{default_operation_allocator()};
-          std::allocator_traits<op_allocator>::deallocate(oa, block_, 1);
-        }
-      }
+      if (mine_ && donor() == mine_)
+        donor() = nullptr;
     }
 
   private:
-    readiness_handler_op* block_ = nullptr;
+    donor_type* mine_ = nullptr;
   };
 
   // Only dispatches: every case is a tail call, so the call costs no
@@ -408,7 +364,7 @@ private:
   // false): then it is posted, as it would have been. So a handler run
   // here always runs inside its io_context's loop on this thread, which
   // counts the operation it is running as work until it returns (see
-  // block_keeper).
+  // donor_offer).
   static void run_queued(void* p, void* io_context, std::uint32_t, std::uint32_t, bool run_now)
   {
     readiness_handler_op* op = static_cast<readiness_handler_op*>(p);
@@ -426,24 +382,34 @@ private:
     }
     catch (...)
     {
-      // Called while unwinding (a handler threw): a post that cannot
-      // allocate loses this handler rather than the process (the invoker
-      // destroyed it).
+      // (The invoker destroyed the operation.) From drain(), nothing is
+      // unwinding: the failure goes to the caller, and the scope's
+      // destructor posts what is left. From the destructor, a handler
+      // threw: a post that cannot allocate loses this handler rather than
+      // the process.
+      if (run_now)
+        throw;
     }
   }
 
   IOCPX_NOINLINE static void do_invoke(readiness_handler_op* op)
   {
     // Free the operation's memory before the upcall, so that the handler
-    // can start the next wait with the same block (see block_keeper).
+    // can reuse it (from the thread's cache) for what it starts.
     Handler handler(std::move(op->handler_));
     // Kept until the handler returns: the context keeps its work till then.
-    // (Or by the operation the handler starts: see block_keeper.)
+    // (Or by the operation the handler starts: see donor_offer.)
     readiness_work<handler_executor_type> work(std::move(op->work_));
     const boost::system::error_code ec = op->ec_;
     const std::size_t result = op->result_;
-    block_keeper keeper(op, work);
-    std::move(handler)(ec, make_result(result));
+    deallocate_op(op);
+    if constexpr (offers_work)
+    {
+      donor_offer offer(work);
+      std::move(handler)(ec, make_result(result));
+    }
+    else
+      std::move(handler)(ec, make_result(result));
   }
 
   static Result make_result(std::size_t r) noexcept
