@@ -34,47 +34,69 @@ using iocpx::event;
 using iocpx::ready;
 using iocpx::trigger;
 
-BOOST_AUTO_TEST_SUITE(readiness_allocation)
+namespace {
 
-BOOST_AUTO_TEST_CASE(wait_set_rewait_allocates_nothing_in_steady_state)
+// How the handler of a wait starts the next wait.
+enum class rearm
+{
+  in_the_handler,     // itself, at once
+  through_posted_work // through a plain handler it posts
+};
+
+// set -> handler -> re-wait, 100 cycles of warm-up and then 10,000
+// counted: the program's heap allocations over the counted cycles.
+struct wait_loop
+{
+  static constexpr int warmup = 100;
+  static constexpr int measured = 10000;
+
+  asio::io_context* io;
+  iocpx::registration* reg;
+  const iocpx::set_readiness* s;
+  rearm how;
+  int* count;
+  long long* before;
+  long long* after;
+
+  void operator()(error_code ec, ready r) const
+  {
+    if (ec || !r.is_readable())
+      return;
+    ++*count;
+    if (*count == warmup)
+      *before = iocpx_test::allocations();
+    if (*count == warmup + measured)
+    {
+      *after = iocpx_test::allocations();
+      return;
+    }
+    s->clear(ready::readable());
+    if (how == rearm::in_the_handler)
+    {
+      reg->async_wait(ready::readable(), *this); // pending
+      s->add(ready::readable());                 // completes it (posted)
+      return;
+    }
+    asio::post(*io, [] {});
+    wait_loop self = *this;
+    asio::post(*io, [self] {
+      self.reg->async_wait(ready::readable(), self);
+      self.s->add(ready::readable());
+    });
+  }
+};
+
+void check_steady_state_allocations(rearm how)
 {
   asio::io_context io;
   iocpx::registration reg(io);
   const iocpx::set_readiness s = reg.setter();
-  constexpr int warmup = 100, measured = 10000;
   int count = 0;
   long long before = 0, after = 0;
-
-  struct loop
-  {
-    iocpx::registration* reg;
-    const iocpx::set_readiness* s;
-    int* count;
-    long long* before;
-    long long* after;
-
-    void operator()(error_code ec, ready r) const
-    {
-      if (ec || !r.is_readable())
-        return;
-      ++*count;
-      if (*count == warmup)
-        *before = iocpx_test::allocations();
-      if (*count == warmup + measured)
-      {
-        *after = iocpx_test::allocations();
-        return;
-      }
-      s->clear(ready::readable());
-      reg->async_wait(ready::readable(), *this); // pending
-      s->add(ready::readable());                 // completes it (posted)
-    }
-  };
-
-  reg.async_wait(ready::readable(), loop{&reg, &s, &count, &before, &after});
+  reg.async_wait(ready::readable(), wait_loop{&io, &reg, &s, how, &count, &before, &after});
   asio::post(io, [&] { s.add(ready::readable()); });
   io.run();
-  BOOST_TEST(count == warmup + measured);
+  BOOST_TEST(count == wait_loop::warmup + wait_loop::measured);
   if (iocpx_test::counting_allocations())
   {
     BOOST_TEST(before > 0); // the counter counts
@@ -86,6 +108,15 @@ BOOST_AUTO_TEST_CASE(wait_set_rewait_allocates_nothing_in_steady_state)
   }
 }
 
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(readiness_allocation)
+
+BOOST_AUTO_TEST_CASE(wait_set_rewait_allocates_nothing_in_steady_state)
+{
+  check_steady_state_allocations(rearm::in_the_handler);
+}
+
 BOOST_AUTO_TEST_CASE(a_handler_that_rearms_through_posted_work_allocates_nothing_in_steady_state)
 {
   // The wait is re-armed not by its handler but by a plain handler it
@@ -93,53 +124,7 @@ BOOST_AUTO_TEST_CASE(a_handler_that_rearms_through_posted_work_allocates_nothing
   // be back in Asio's per-thread cache while the handler runs, where those
   // posts take it from. (With a single post, or a timer wait instead, the
   // same holds with Boost 1.74, which caches one block per thread.)
-  asio::io_context io;
-  iocpx::registration reg(io);
-  const iocpx::set_readiness s = reg.setter();
-  constexpr int warmup = 100, measured = 10000;
-  int count = 0;
-  long long before = 0, after = 0;
-
-  struct loop
-  {
-    asio::io_context* io;
-    iocpx::registration* reg;
-    const iocpx::set_readiness* s;
-    int* count;
-    long long* before;
-    long long* after;
-
-    void operator()(error_code ec, ready r) const
-    {
-      if (ec || !r.is_readable())
-        return;
-      ++*count;
-      if (*count == warmup)
-        *before = iocpx_test::allocations();
-      if (*count == warmup + measured)
-      {
-        *after = iocpx_test::allocations();
-        return;
-      }
-      s->clear(ready::readable());
-      asio::post(*io, [] {});
-      loop self = *this;
-      asio::post(*io, [self] {
-        self.reg->async_wait(ready::readable(), self);
-        self.s->add(ready::readable());
-      });
-    }
-  };
-
-  reg.async_wait(ready::readable(), loop{&io, &reg, &s, &count, &before, &after});
-  asio::post(io, [&] { s.add(ready::readable()); });
-  io.run();
-  BOOST_TEST(count == warmup + measured);
-  if (iocpx_test::counting_allocations())
-  {
-    BOOST_TEST(before > 0);
-    BOOST_TEST(after - before == 0);
-  }
+  check_steady_state_allocations(rearm::through_posted_work);
 }
 
 BOOST_AUTO_TEST_CASE(poll_set_repoll_allocates_nothing_in_steady_state)
