@@ -11,10 +11,9 @@
 
 #include <iocpx/detail/default_allocator.hpp>
 
-#include <boost/asio/detail/call_stack.hpp>
+#include <iocpx/detail/asio_loop.hpp>
+
 #include <boost/asio/detail/recycling_allocator.hpp>
-#include <boost/asio/detail/thread_context.hpp>
-#include <boost/asio/detail/thread_info_base.hpp>
 
 #include <atomic>
 #include <cstddef>
@@ -75,15 +74,6 @@ private:
   static inline std::atomic<bool> taken_[block_count] = {};
 };
 
-// Whether this thread is inside an Asio run() call (of any io_context),
-// i.e. has a cache for the recycling allocator.
-inline bool has_asio_thread_cache() noexcept
-{
-  return asio::detail::call_stack<asio::detail::thread_context,
-             asio::detail::thread_info_base>::top()
-      != nullptr;
-}
-
 // The allocator of a posted delivery when the handler has none of its own.
 // On a thread inside run(): Asio's recycling allocator, with the
 // executor_function purpose rather than the wait's own: while a delivery is
@@ -112,7 +102,7 @@ public:
 
   T* allocate(std::size_t n)
   {
-    if (!has_asio_thread_cache())
+    if (!innermost_asio_loop()) // (no Asio loop: no thread cache)
       if (void* p = delivery_pool::take(sizeof(T) * n, alignof(T)))
         return static_cast<T*>(p);
     return recycling_type().allocate(n);

@@ -9,9 +9,7 @@
 
 #include <iocpx/detail/config.hpp>
 
-#include <boost/asio/detail/call_stack.hpp>
-#include <boost/asio/detail/thread_context.hpp>
-#include <boost/asio/detail/thread_info_base.hpp>
+#include <iocpx/detail/asio_loop.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -64,7 +62,7 @@ public:
     }
     else
     {
-      loop_ = innermost_loop();
+      loop_ = innermost_asio_loop();
       current() = this;
     }
   }
@@ -129,16 +127,11 @@ private:
 
   IOCPX_DECL static delivery_scope*& current() noexcept;
 
-  // The innermost Asio loop (run(), run_one(), poll()...) on this thread:
+  // The innermost Asio loop when the scope opened (innermost_asio_loop()):
   // a completion made ready inside a loop entered after the scope opened
   // is posted, not queued — the scope may outlive that loop and its
-  // context.
-  static void* innermost_loop() noexcept
-  {
-    return boost::asio::detail::call_stack<boost::asio::detail::thread_context,
-        boost::asio::detail::thread_info_base>::top();
-  }
-
+  // context. So whatever loop (and io_context) was running on this thread
+  // when a completion was queued still runs here when drain() takes it.
   void* loop_ = nullptr;
 
   delivery_scope* previous_;

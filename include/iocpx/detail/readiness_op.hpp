@@ -15,6 +15,7 @@
 #include <iocpx/detail/readiness_service.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/assert.hpp>
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/execution/context.hpp>
@@ -358,18 +359,20 @@ private:
   }
 
   // Runs a queued completion between handlers — unless its io_context was
-  // stopped meanwhile, or this thread no longer runs it (a plain handler
-  // that a loop nested in an iocpx handler ran queued it on the outer
-  // scope; the loop has returned since), or a handler threw (run_now
-  // false): then it is posted, as it would have been. So a handler run
-  // here always runs inside its io_context's loop on this thread, which
-  // counts the operation it is running as work until it returns (see
-  // donor_offer).
+  // stopped meanwhile, or a handler threw (run_now false): then it is
+  // posted, as it would have been. The io_context still runs on this
+  // thread: running_here() found its loop on this thread's stack when the
+  // completion was queued, and delivery_scope only queues while the loop
+  // that was innermost when the scope opened still is, so that loop, and
+  // every loop outside it, lasts until the scope drains. So a handler run
+  // here always runs inside its io_context's loop, which counts the
+  // operation it is running as work until it returns (see donor_offer).
   static void run_queued(void* p, void* io_context, std::uint32_t, std::uint32_t, bool run_now)
   {
     readiness_handler_op* op = static_cast<readiness_handler_op*>(p);
     asio::io_context* io = static_cast<asio::io_context*>(io_context);
-    if (run_now && io->get_executor().running_in_this_thread() && !io->stopped())
+    BOOST_ASSERT(!run_now || io->get_executor().running_in_this_thread());
+    if (run_now && !io->stopped())
     {
       // (What invoker{op}() would do, in a scope that joins drain()'s.)
       delivery_scope::joined_run joined;

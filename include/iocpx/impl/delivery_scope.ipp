@@ -24,7 +24,7 @@ IOCPX_DECL bool delivery_scope::try_queue(run_fn fn, void* op, void* context,
   delivery_scope* scope = current();
   if (!scope || scope->size_ == capacity || scope->delivered_ + scope->size_ >= budget)
     return false;
-  if (scope->loop_ != innermost_loop())
+  if (scope->loop_ != innermost_asio_loop())
     return false;
   scope->queue_[(scope->head_ + scope->size_) % capacity] = entry{fn, op, context, a, b};
   ++scope->size_;

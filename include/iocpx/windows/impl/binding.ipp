@@ -12,6 +12,7 @@
 #include <iocpx/windows/detail/statistics.hpp>
 
 #include <boost/asio/error.hpp>
+#include <boost/assert.hpp>
 #include <boost/asio/execution_context.hpp>
 
 #include <cstdint>
@@ -282,10 +283,14 @@ IOCPX_DECL void immediate_delivery_scope::run(void* op, void* context, std::uint
 {
   iocp_context& iocp = *static_cast<iocp_context*>(context);
   iocp_operation* o = static_cast<iocp_operation*>(op);
-  if (!run_now || iocp.stopped() || !iocp.can_dispatch())
+  // This thread still runs the context: try_queue checked it, and the
+  // delivery_scope only queues while the loop innermost at its opening
+  // still is (see run_queued in detail/readiness_op.hpp).
+  BOOST_ASSERT(!run_now || iocp.can_dispatch());
+  if (!run_now || iocp.stopped())
   {
-    // A handler threw, or the context was stopped (or, defensively, this
-    // thread no longer runs it): through the port, in order.
+    // A handler threw, or the context was stopped: through the port, in
+    // order.
     iocp.on_completion(o, error, bytes);
     return;
   }
