@@ -250,6 +250,7 @@ BOOST_AUTO_TEST_CASE(unbind_where_the_system_lacks_it)
   asio::io_context ctx;
   pipe_pair p = make_pipe_pair();
   ix::binding b = ix::bind(ctx, p.server.get());
+  ix::binding shared = ix::bind(ctx, p.server.get()); // a second binding of the handle
   error_code ec;
   b.unbind(ec);
   if (ec == iocpx::error::unbind_not_supported)
@@ -265,9 +266,17 @@ BOOST_AUTO_TEST_CASE(unbind_where_the_system_lacks_it)
     // Windows 8.1+: the handle is free to be bound to another context.
     BOOST_TEST(!ec);
     BOOST_TEST(!b.is_bound());
+    BOOST_TEST(!shared.is_bound());
     asio::io_context other;
     ix::binding again = ix::bind(other, p.server.get(), {}, ec);
     BOOST_TEST(!ec);
+    // The other binding of the unbound handle no longer owns it: its
+    // close() empties it and leaves the handle (now bound elsewhere) open.
+    shared.close(ec);
+    BOOST_TEST(!ec);
+    DWORD flags = 0;
+    BOOST_TEST(::GetHandleInformation(p.server.get(), &flags));
+    BOOST_TEST(again.is_bound());
   }
 }
 

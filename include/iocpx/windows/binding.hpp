@@ -112,7 +112,9 @@ public:
   /// at run time (Windows 8.1 and later); without it fails with
   /// `error::unbind_not_supported` and the binding is unchanged. Fails with
   /// `error::operations_pending` while operations are in flight. Every
-  /// binding of the handle becomes unusable; this one becomes empty.
+  /// binding of the handle becomes unusable; this one becomes empty. The
+  /// handle is then the caller's again: close() on another binding of it
+  /// only empties that binding and leaves the handle open.
   IOCPX_DECL void unbind(boost::system::error_code& ec);
 
   /// Throwing form of unbind().
@@ -141,9 +143,9 @@ public:
   /// binding — for bindings that own their handle. Operations in flight
   /// complete with `asio::error::operation_aborted` (whatever code the
   /// system reports for an I/O ended by a close: 995, 676 or 109). If
-  /// another binding of the same handle closed it already, only empties
-  /// this one and succeeds: the handle value may by then name another
-  /// handle, which is left alone. Do not close a shared handle while other
+  /// another binding of the same handle closed or unbound it already, only
+  /// empties this one and succeeds: the handle value may by then name
+  /// another handle, which is left alone. Do not close a shared handle while other
   /// threads use its other bindings: like closing any handle, that races
   /// with their calls.
   IOCPX_DECL void close(boost::system::error_code& ec);

@@ -51,9 +51,10 @@ struct handle_state
   bind_options effective{};
   bool is_socket = false;
   std::atomic<bool> detached{false}; // unbound, closed, or its io_context shut down
-  // Set by the first close(): several bindings may share the state, and a
-  // handle value is reused as soon as it is closed, so a second CloseHandle
-  // or CancelIoEx could hit an unrelated handle.
+  // Set by the first close(), or by unbind() (which gives the handle back to
+  // its owner, who may close it): several bindings may share the state, and
+  // a handle value is reused as soon as it is closed, so a later CloseHandle
+  // or CancelIoEx through another binding could hit an unrelated handle.
   std::atomic<bool> closed{false};
 
   void add_ref() noexcept

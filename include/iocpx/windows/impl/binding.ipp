@@ -603,6 +603,9 @@ IOCPX_DECL void binding::unbind(boost::system::error_code& ec)
     return;
   }
 
+  // The handle is its owner's again: no other binding of it may cancel or
+  // close it from now on (their close() only empties them).
+  state_->closed.store(true, std::memory_order_release);
   {
     detail::handle_registry& reg = detail::registry();
     std::lock_guard<std::mutex> lock(reg.mutex);
