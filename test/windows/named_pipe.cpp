@@ -406,6 +406,48 @@ BOOST_AUTO_TEST_CASE(peer_close_gives_broken_pipe_on_write)
   BOOST_TEST(ec == asio::error::eof);
 }
 
+// A server end between disconnect() and its next client has no peer: both
+// APIs say so the same way (not eof, which is what a client hears).
+BOOST_AUTO_TEST_CASE(reads_and_writes_without_a_peer_are_not_connected)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  p.server.disconnect();
+  BOOST_TEST(!p.server.is_connected());
+
+  char c = 'x';
+  error_code read_ec, write_ec;
+  int done = 0;
+  p.server.async_read_some(asio::buffer(&c, 1), [&](error_code ec, std::size_t n) {
+    read_ec = ec;
+    BOOST_TEST(n == 0u);
+    ++done;
+  });
+  p.server.async_write_some(asio::buffer(&c, 1), [&](error_code ec, std::size_t n) {
+    write_ec = ec;
+    BOOST_TEST(n == 0u);
+    ++done;
+  });
+  BOOST_TEST(done == 0);
+  BOOST_TEST(run_until(ctx, [&] { return done == 2; }));
+  BOOST_TEST(read_ec == asio::error::not_connected);
+  BOOST_TEST(write_ec == asio::error::not_connected);
+
+  error_code ec;
+  BOOST_TEST(p.server.read_some(asio::buffer(&c, 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
+  BOOST_TEST(p.server.write_some(asio::buffer(&c, 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
+  BOOST_TEST(p.server.try_read_some(asio::buffer(&c, 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
+  BOOST_TEST(p.server.try_write_some(asio::buffer(&c, 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
+
+  // The client, disconnected by the server, reads eof.
+  BOOST_TEST(p.client.read_some(asio::buffer(&c, 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::eof);
+}
+
 BOOST_AUTO_TEST_CASE(synchronous_read_and_write)
 {
   asio::io_context ctx;

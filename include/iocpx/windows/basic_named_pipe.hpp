@@ -77,7 +77,9 @@ struct named_pipe_access;
 ///   `is_more_data(ec)` is true (the passthrough ERROR_MORE_DATA); the rest
 ///   of the message comes with the next reads. `asio::async_read` stops at
 ///   such an error, so read messages with `async_read_some`.
-/// - An operation on a closed pipe: `asio::error::bad_descriptor`.
+/// - An operation on a closed pipe: `asio::error::bad_descriptor`; on a
+///   server end after disconnect() (no client yet):
+///   `asio::error::not_connected`, in both APIs.
 /// - Zero-length reads and writes complete at once (through the executor)
 ///   with no error and 0 bytes, as Asio's streams do.
 /// - Cancelled, closed or disconnected: `asio::error::operation_aborted`.
@@ -874,9 +876,9 @@ private:
   std::size_t sync_io(const void* data, std::size_t size, bool is_read,
       boost::system::error_code& ec)
   {
-    if (!is_open())
+    if (!is_connected())
     {
-      ec = asio::error::bad_descriptor;
+      ec = is_open() ? asio::error::not_connected : asio::error::bad_descriptor;
       return 0;
     }
     if (size == 0)
@@ -897,9 +899,11 @@ private:
   template <typename Handler, typename Buffer>
   void start_io(Handler&& handler, Buffer buffer, bool is_read)
   {
-    if (!is_open())
+    if (!is_connected())
       return post_result(std::forward<Handler>(handler),
-          boost::system::error_code(asio::error::bad_descriptor), std::size_t(0));
+          boost::system::error_code(
+              is_open() ? asio::error::not_connected : asio::error::bad_descriptor),
+          std::size_t(0));
     if (buffer.size() == 0)
       return post_result(
           std::forward<Handler>(handler), boost::system::error_code(), std::size_t(0));
