@@ -14,6 +14,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <string>

@@ -79,7 +79,13 @@ public:
     DWORD available = 0;
     if (!::PeekNamedPipe(binding_.native_handle(), nullptr, 0, nullptr, &available, nullptr))
     {
-      // ERROR_BROKEN_PIPE: the writer is gone and everything was read.
+      const DWORD error = ::GetLastError();
+      if (error != ERROR_BROKEN_PIPE && error != ERROR_PIPE_NOT_CONNECTED)
+      {
+        ec.assign(static_cast<int>(error), boost::system::system_category());
+        return 0;
+      }
+      // The writer is gone and everything was read.
       setter_.add(iocpx::ready::readable() | iocpx::ready::hangup());
       ec = boost::asio::error::eof;
       return 0;

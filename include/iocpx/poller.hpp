@@ -97,8 +97,8 @@ readiness_core* readiness_core_of(S& source)
 /// `s` is neither moved nor destroyed. Destroying `s` destroys that
 /// registration: a poller then forgets `s` without reporting it again.
 /// Moving `s` moves the registration: the poller follows the moved-to object.
-/// `basic_registration` models the concept (it returns `*this`); Windows
-/// named pipes, AFD socket readiness and POSIX descriptors will.
+/// `basic_registration` models the concept (it returns `*this`), and so
+/// does `windows::basic_named_pipe` (its `readiness_registration()`).
 template <typename S>
 struct is_readiness_source : detail::is_readiness_source_impl<S>
 {
