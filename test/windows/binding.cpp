@@ -15,6 +15,8 @@
 #include <boost/asio/windows/stream_handle.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <vector>
+
 namespace ix = iocpx::windows;
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -224,6 +226,87 @@ BOOST_AUTO_TEST_CASE(rebinding_with_other_modes_conflicts)
   error_code ec;
   ix::bind(ctx, p.server.get(), ix::bind_options::fast(), ec);
   BOOST_TEST(ec == iocpx::error::options_conflict);
+}
+
+// Binding again a handle whose bindings are all gone binds it afresh: the
+// new options apply (modes already set stay set: they cannot be cleared).
+BOOST_AUTO_TEST_CASE(rebinding_a_handle_nobody_holds_takes_the_new_options)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  {
+    ix::binding plain = ix::bind(ctx, p.server.get(), {});
+    BOOST_TEST(!plain.skips_completion_port_on_success());
+  }
+  error_code ec;
+  ix::binding fast = ix::bind(ctx, p.server.get(), ix::bind_options::fast(), ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST((fast.requested_options() == ix::bind_options::fast()));
+  BOOST_TEST(fast.skips_completion_port_on_success());
+  // While that binding lives, other options still conflict.
+  ix::bind(ctx, p.server.get(), {}, ec);
+  BOOST_TEST(ec == iocpx::error::options_conflict);
+}
+
+// A binding does not own its handle: closed behind iocpx, its value is
+// soon reused by a new handle. If an Asio I/O object of the same
+// io_context associates that new handle, and iocpx then binds it, iocpx
+// must take the new handle's modes, not the old one's: believing an old
+// skip-on-success, it would deliver an immediate success itself and Asio
+// would deliver its packet too.
+BOOST_AUTO_TEST_CASE(a_reused_handle_value_is_bound_with_its_own_modes)
+{
+  asio::io_context ctx;
+  HANDLE old_value = nullptr;
+  {
+    pipe_pair p = make_pipe_pair();
+    // Skips the port already when iocpx binds it (set by whoever opened it).
+    BOOST_REQUIRE(::SetFileCompletionNotificationModes(
+        p.server.get(), FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+    ix::binding b = ix::bind(ctx, p.server.get(), {});
+    BOOST_REQUIRE(b.skips_completion_port_on_success());
+    old_value = p.server.get();
+  } // the binding goes, then the handles are closed behind iocpx
+
+  std::vector<pipe_pair> pairs;
+  HANDLE reused = nullptr;
+  for (int i = 0; i < 64 && !reused; ++i)
+  {
+    pairs.push_back(make_pipe_pair());
+    if (pairs.back().server.get() == old_value || pairs.back().client.get() == old_value)
+      reused = old_value;
+  }
+  if (!reused)
+  {
+    BOOST_TEST_MESSAGE("the system did not reuse the handle value: nothing to check");
+    return;
+  }
+  pipe_pair& p = pairs.back();
+  HANDLE peer = p.server.get() == reused ? p.client.get() : p.server.get();
+  asio::windows::stream_handle sh(ctx); // Asio associates it; no skip mode
+  sh.assign(p.server.get() == reused ? p.server.release() : p.client.release());
+
+  error_code ec;
+  ix::binding b = ix::bind(ctx, reused, {}, ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(!b.skips_completion_port_on_success());
+
+  // An immediate success completes exactly once.
+  int completions = 0;
+  ix::async_overlapped(b,
+      [reused](OVERLAPPED* ov) {
+        return ix::win32_result(::WriteFile(reused, "x", 1, nullptr, ov));
+      },
+      [&](error_code wec, std::size_t n) {
+        BOOST_TEST(!wec);
+        BOOST_TEST(n == 1u);
+        ++completions;
+      });
+  ctx.run();
+  BOOST_TEST(completions == 1);
+  DWORD available = 0;
+  BOOST_REQUIRE(::PeekNamedPipe(peer, nullptr, 0, nullptr, &available, nullptr));
+  BOOST_TEST(available == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(throwing_bind_throws_system_error)

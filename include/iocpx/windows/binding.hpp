@@ -26,7 +26,9 @@ namespace windows {
 ///
 /// A handle can be associated with one port for its whole life. `bind()`
 /// does that once and remembers it process-wide, so that binding the same
-/// handle to the same io_context again is a no-op success, binding it to
+/// handle to the same io_context again is a no-op success (with other
+/// options: `error::options_conflict` while another binding of it is alive
+/// or an operation is in flight, otherwise bound afresh), binding it to
 /// another io_context fails with `error::bound_elsewhere`, and a handle that
 /// someone else associated fails with `error::already_associated` instead of
 /// a bare ERROR_INVALID_PARAMETER.

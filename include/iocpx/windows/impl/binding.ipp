@@ -105,6 +105,39 @@ inline std::optional<ULONG> completion_modes_of(HANDLE handle) noexcept
   return modes;
 }
 
+// Sets up `state` for a handle bound afresh: the options as requested, the
+// completion modes applied, and what the handle then really does.
+inline void adopt(handle_state& state, bind_options options, bind_options applied,
+    bool is_socket, bool skip_reliable) noexcept
+{
+  state.requested = options;
+  state.is_socket = is_socket;
+  state.effective = bind_options{};
+
+  UCHAR modes = 0;
+  if (applied.skip_completion_port_on_success)
+    modes |= FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
+  if (applied.skip_set_event_on_handle)
+    modes |= FILE_SKIP_SET_EVENT_ON_HANDLE;
+  if (modes != 0 && ::SetFileCompletionNotificationModes(state.handle, modes))
+    state.effective = applied;
+  // The modes cannot be cleared once set, and setting adds to them: a
+  // handle whoever opened it already set to skip the port, or one unbound
+  // from an earlier binding that skipped it, still skips it. Believing
+  // otherwise, iocpx would wait forever for the packet of an immediate
+  // success, so it takes the modes from the handle where the system tells.
+  // Except for skip-on-success behind a non-IFS layer, which may queue a
+  // packet all the same: delivering such a success itself as well would
+  // complete the operation twice, so iocpx keeps waiting for packets there.
+  if (auto modes_now = completion_modes_of(state.handle))
+  {
+    state.effective.skip_completion_port_on_success = skip_reliable
+        && (*modes_now & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
+    state.effective.skip_set_event_on_handle =
+        (*modes_now & FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // The process-wide registry of associated handles.
 
@@ -507,7 +540,20 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
       ec = error::bound_elsewhere;
       return;
     }
-    if (existing->requested != options)
+    if (existing->refs.load(std::memory_order_acquire) == 1)
+    {
+      // Only the registry holds the entry: no binding of it is alive and
+      // nothing is in flight (both hold references, and a new binding is
+      // made only under this lock), so nothing reads its fields. The handle
+      // is bound afresh: the one the entry was made for, bound again — or,
+      // as a handle value is reused once closed, a new handle that someone
+      // else (an Asio I/O object of this io_context) associated after the
+      // old one was closed behind iocpx's back. Its modes are then not the
+      // old handle's: believing the old skip-on-success would deliver an
+      // immediate success twice (iocpx and the packet).
+      detail::adopt(*existing, options, applied, is_socket, skip_reliable);
+    }
+    else if (existing->requested != options)
     {
       ec = error::options_conflict;
       return;
@@ -533,31 +579,7 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
   state->handle = handle;
   state->context = &ctx;
   state->iocp = &iocp;
-  state->requested = options;
-  state->is_socket = is_socket;
-
-  UCHAR modes = 0;
-  if (applied.skip_completion_port_on_success)
-    modes |= FILE_SKIP_COMPLETION_PORT_ON_SUCCESS;
-  if (applied.skip_set_event_on_handle)
-    modes |= FILE_SKIP_SET_EVENT_ON_HANDLE;
-  if (modes != 0 && ::SetFileCompletionNotificationModes(handle, modes))
-    state->effective = applied;
-  // The modes cannot be cleared once set, and setting adds to them: a
-  // handle whoever opened it already set to skip the port, or one unbound
-  // from an earlier binding that skipped it, still skips it. Believing
-  // otherwise, iocpx would wait forever for the packet of an immediate
-  // success, so it takes the modes from the handle where the system tells.
-  // Except for skip-on-success behind a non-IFS layer, which may queue a
-  // packet all the same: delivering such a success itself as well would
-  // complete the operation twice, so iocpx keeps waiting for packets there.
-  if (auto modes_now = detail::completion_modes_of(handle))
-  {
-    state->effective.skip_completion_port_on_success = skip_reliable
-        && (*modes_now & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) != 0;
-    state->effective.skip_set_event_on_handle =
-        (*modes_now & FILE_SKIP_SET_EVENT_ON_HANDLE) != 0;
-  }
+  detail::adopt(*state, options, applied, is_socket, skip_reliable);
 
   reg.states.insert(state); // the registry's reference
   state->add_ref();                  // this binding's reference
