@@ -21,6 +21,7 @@
 namespace {
 std::atomic<long long> count{0};
 std::atomic<long long> bytes{0};
+std::atomic<int> failures{0};
 
 [[maybe_unused]] void* counted_malloc(std::size_t size) noexcept
 {
@@ -40,6 +41,11 @@ long long iocpx_test::allocated_bytes() noexcept
   return bytes.load(std::memory_order_relaxed);
 }
 
+void iocpx_test::fail_next_allocations(int n) noexcept
+{
+  failures.store(n, std::memory_order_relaxed);
+}
+
 bool iocpx_test::counting_allocations() noexcept
 {
 #if defined(IOCPX_TEST_NO_NEW_COUNT)
@@ -53,6 +59,9 @@ bool iocpx_test::counting_allocations() noexcept
 
 void* operator new(std::size_t size)
 {
+  for (int left = failures.load(std::memory_order_relaxed); left > 0;)
+    if (failures.compare_exchange_weak(left, left - 1, std::memory_order_relaxed))
+      throw std::bad_alloc();
   if (void* p = counted_malloc(size))
     return p;
   throw std::bad_alloc();

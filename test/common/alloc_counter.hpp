@@ -34,6 +34,11 @@ long long allocated_bytes() noexcept;
 /// defines them itself): the counts then stay 0 and must not be checked.
 bool counting_allocations() noexcept;
 
+// Makes the next `n` calls of the throwing operator new (on any thread)
+// throw std::bad_alloc: for the paths that run when memory runs out. Only
+// where counting_allocations() is true.
+void fail_next_allocations(int n) noexcept;
+
 } // namespace iocpx_test
 
 #endif // IOCPX_TEST_COMMON_ALLOC_COUNTER_HPP

@@ -544,6 +544,61 @@ BOOST_AUTO_TEST_CASE(connect_cancelled_while_busy)
 }
 #endif
 
+// close() ends an async_connect that is retrying while every instance is
+// busy, as it ends every other operation of the pipe: before the fix the
+// connect kept retrying on its timer (forever with the default
+// busy_timeout), and could even open the pipe after it was closed.
+BOOST_AUTO_TEST_CASE(close_aborts_a_connect_that_waits_while_busy)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("close-connect");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe first(ctx), second(ctx);
+  first.connect(name);
+  error_code cec;
+  bool done = false;
+  second.async_connect(name, [&](error_code e) {
+    cec = e;
+    done = true;
+  });
+  ctx.run_for(30ms);
+  BOOST_TEST(!done);
+  second.close();
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(cec == asio::error::operation_aborted);
+  BOOST_TEST(!second.is_open());
+
+  // cancel() too; and destroying the pipe while its connect waits is safe.
+  done = false;
+  second.async_connect(name, [&](error_code e) {
+    cec = e;
+    done = true;
+  });
+  ctx.run_for(30ms);
+  BOOST_TEST(!done);
+  error_code ec;
+  second.cancel(ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(cec == asio::error::operation_aborted);
+
+  done = false;
+  {
+    ix::named_pipe third(ctx);
+    third.async_connect(name, [&](error_code e) {
+      cec = e;
+      done = true;
+    });
+    ctx.run_for(30ms);
+    BOOST_TEST(!done);
+  }
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(cec == asio::error::operation_aborted);
+}
+
 BOOST_AUTO_TEST_CASE(bad_names_and_missing_pipes)
 {
   asio::io_context ctx;

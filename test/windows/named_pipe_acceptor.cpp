@@ -13,6 +13,7 @@
 #include "../common/asio_features.hpp"
 #include "named_pipe_support.hpp"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
@@ -271,6 +272,62 @@ BOOST_AUTO_TEST_CASE(reconnected_instance_never_sees_a_stale_completion)
   BOOST_TEST(server.readiness().is_writable());
 }
 
+// An accept that reuses a disconnected instance (async_accept(pipe) on a
+// server end after disconnect()) is an accept like the others: the
+// acceptor's cancel() and close() end it with operation_aborted, and a
+// closed acceptor refuses it. Before the fix its ConnectNamedPipe stayed
+// pending on the instance — the handler never ran (or ran for a client
+// that arrived after the acceptor was closed) and run() never returned.
+BOOST_AUTO_TEST_CASE(cancel_and_close_abort_an_accept_that_reuses_an_instance)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("reuse-abort");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe server(ctx);
+  ix::named_pipe first(ctx);
+  first.connect(name);
+  bool done = false;
+  error_code aec;
+  auto handler = [&](error_code ec) {
+    aec = ec;
+    done = true;
+  };
+  acceptor.async_accept(server, handler);
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(!aec);
+  server.disconnect();
+
+  done = false;
+  acceptor.async_accept(server, handler);
+  ctx.restart();
+  ctx.poll();
+  BOOST_TEST(!done);
+  acceptor.cancel();
+  BOOST_TEST(run_until(ctx, [&] { return done; }, 2000ms));
+  BOOST_TEST(aec == asio::error::operation_aborted);
+  BOOST_TEST(server.is_open());
+  BOOST_TEST(!server.is_connected());
+
+  done = false;
+  acceptor.async_accept(server, handler);
+  ctx.restart();
+  ctx.poll();
+  BOOST_TEST(!done);
+  acceptor.close();
+  BOOST_TEST(run_until(ctx, [&] { return done; }, 2000ms));
+  BOOST_TEST(aec == asio::error::operation_aborted);
+  BOOST_TEST(!server.is_connected());
+
+  done = false;
+  acceptor.async_accept(server, handler);
+  BOOST_TEST(run_until(ctx, [&] { return done; }, 2000ms));
+  BOOST_TEST(aec == asio::error::bad_descriptor);
+  BOOST_TEST(!server.is_connected());
+}
+
 BOOST_AUTO_TEST_CASE(close_and_cancel_with_accepts_pending)
 {
   asio::io_context ctx;
@@ -422,6 +479,43 @@ BOOST_AUTO_TEST_CASE(max_instances_are_respected)
   error_code ec;
   c3.connect(name, copts, ec);
   BOOST_TEST(ec == asio::error::timed_out);
+}
+
+// A connected instance on its way to an accept's handler belongs to that
+// handler: if the handler is destroyed without running (the io_context it
+// was queued on is destroyed first), the instance is closed with it, as Asio closes the socket of an
+// accept it destroys. Before the fix its handle leaked, and the client's
+// end stayed connected to a server end nobody could reach.
+BOOST_AUTO_TEST_CASE(an_accept_destroyed_before_its_handler_ran_closes_the_instance)
+{
+  const std::string name = np_name("undelivered");
+  HANDLE client = INVALID_HANDLE_VALUE;
+  bool delivered = false;
+  {
+    asio::io_context ctx;
+    ix::named_pipe_acceptor acceptor(ctx, name);
+    client = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+        FILE_FLAG_OVERLAPPED, nullptr);
+    BOOST_REQUIRE(client != INVALID_HANDLE_VALUE);
+    {
+      // The handler's executor is another io_context's, never run: the
+      // accept's completion queues the handler there.
+      asio::io_context handler_ctx;
+      acceptor.async_accept(asio::bind_executor(handler_ctx, [&](error_code, ix::named_pipe) {
+        delivered = true;
+      }));
+      BOOST_TEST(ctx.poll_one() == 1u); // the instance is connected; its handler is queued
+      BOOST_TEST(!delivered);
+      acceptor.close();
+    } // that io_context goes, with the handler and the instance in it
+  }
+  BOOST_TEST(!delivered);
+  DWORD available = 0;
+  BOOL peeked = ::PeekNamedPipe(client, nullptr, 0, nullptr, &available, nullptr);
+  const DWORD peek_error = peeked ? 0 : ::GetLastError();
+  BOOST_TEST(!peeked);
+  BOOST_TEST(peek_error == DWORD(ERROR_BROKEN_PIPE));
+  ::CloseHandle(client);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -750,6 +750,38 @@ BOOST_AUTO_TEST_CASE(disconnect_aborts_the_connections_readiness_waits)
   BOOST_TEST(run_until(ctx, [&] { return done; }));
 }
 
+// A readiness wait on a closed pipe fails at once with bad_descriptor, as
+// every other operation on a closed pipe does (try_read_some included).
+// Before the fix it waited for ever — run() never returned — or, if the
+// pipe was opened again, was completed by the next connection's readiness.
+BOOST_AUTO_TEST_CASE(a_readiness_wait_on_a_closed_pipe_fails_at_once)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  p.server.close();
+  bool done = false;
+  error_code wec;
+  p.server.async_wait(ready::readable() | ready::writable(), [&](error_code ec, ready) {
+    wec = ec;
+    done = true;
+  });
+  BOOST_TEST(!done); // never inside the initiating call
+  BOOST_TEST(run_until(ctx, [&] { return done; }, 2000ms));
+  BOOST_TEST(wec == asio::error::bad_descriptor);
+  char c;
+  p.server.try_read_some(asio::buffer(&c, 1), wec);
+  BOOST_TEST(wec == asio::error::bad_descriptor);
+
+  ix::named_pipe never_opened(ctx);
+  done = false;
+  never_opened.async_wait(ready::writable(), [&](error_code ec, ready) {
+    wec = ec;
+    done = true;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return done; }, 2000ms));
+  BOOST_TEST(wec == asio::error::bad_descriptor);
+}
+
 // The readiness calls keep per-thread state (write buffers, the event for a
 // synchronous call). Threads that used it and exit must free it cleanly:
 // the heap stays sound and the thread's event is closed.
@@ -1127,6 +1159,42 @@ BOOST_AUTO_TEST_CASE(a_read_that_leaves_data_keeps_readable_without_traffic)
   BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 2u);
   BOOST_TEST(std::string(buf, 2) == "ef");
   BOOST_TEST(!p.server.readiness().is_readable());
+}
+
+// readiness_registration() that runs out of memory throws and changes
+// nothing else. Before the fix the registration object was made before the
+// memory to keep it in, and destroying it when that allocation failed
+// closed the pipe's readiness: the pending wait ended with
+// operation_aborted and the pipe never reported readiness again (and a
+// wait's handler destroyed there, inside the pipe's lock, could have
+// closed the pipe and deadlocked on that lock).
+BOOST_AUTO_TEST_CASE(a_registration_that_cannot_be_allocated_leaves_the_readiness_alone)
+{
+  if (!counting_allocations())
+    return; // no allocation failures to inject
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  bool done = false;
+  error_code wec;
+  ready got;
+  p.server.async_wait(ready::readable(), [&](error_code ec, ready r) {
+    wec = ec;
+    got = r;
+    done = true;
+  });
+  ctx.poll();
+  BOOST_TEST(!done);
+  fail_next_allocations(1);
+  BOOST_CHECK_THROW(p.server.readiness_registration(), std::bad_alloc);
+  fail_next_allocations(0);
+  ctx.restart();
+  ctx.poll();
+  BOOST_TEST(!done); // still waiting
+  write_all(p.client.native_handle(), "x", 1);
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(!wec);
+  BOOST_TEST(got.is_readable());
+  BOOST_TEST(p.server.readiness_registration().readiness().is_readable());
 }
 
 BOOST_AUTO_TEST_CASE(an_idle_pipe_allocates_nothing_after_its_first_wait)

@@ -48,6 +48,8 @@ class basic_named_pipe_acceptor;
 namespace detail {
 template <typename Executor>
 class named_pipe_connect_op;
+template <typename Executor>
+struct named_pipe_connect_wait;
 template <typename Pipe>
 struct named_pipe_access;
 } // namespace detail
@@ -325,6 +327,7 @@ public:
   /// pipe succeeds.
   void close(boost::system::error_code& ec)
   {
+    abort_connect();
     ended();
     readiness_.reset();
     if (!is_open())
@@ -381,7 +384,10 @@ public:
   {
     if (!is_open())
     {
-      ec = asio::error::bad_descriptor;
+      // An async_connect waiting for a busy pipe is the only operation of
+      // a pipe that is not open yet.
+      ec = connect_wait_ ? boost::system::error_code() : asio::error::bad_descriptor;
+      abort_connect();
       return;
     }
     // The readiness probe is cancelled with the rest and re-arms itself,
@@ -508,7 +514,9 @@ public:
   /// `options.busy_timeout` (then `asio::error::timed_out`) or until
   /// cancelled. Errors are those of connect(). The name is copied.
   ///
-  /// The pipe must stay alive, and not be moved, until the handler runs.
+  /// The pipe must not be moved until the handler runs. close() (also by
+  /// the destructor) and cancel() end a connect that waits for a busy pipe
+  /// with `asio::error::operation_aborted`.
   ///
   /// @par Completion Signature
   /// @code void(boost::system::error_code) @endcode
@@ -677,7 +685,8 @@ public:
   ///
   /// @par Completion Signature
   /// @code void(boost::system::error_code, iocpx::ready) @endcode
-  /// The handler is never invoked from inside this function.
+  /// `asio::error::bad_descriptor` on a closed pipe. The handler is never
+  /// invoked from inside this function.
   ///
   /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// `terminal`, `partial`, `total`: the wait ends with
@@ -775,6 +784,8 @@ private:
   friend class basic_named_pipe_acceptor;
   template <typename Executor1>
   friend class detail::named_pipe_connect_op;
+  template <typename Executor1>
+  friend struct detail::named_pipe_connect_wait;
   template <typename Pipe>
   friend struct detail::named_pipe_access;
 
@@ -832,6 +843,13 @@ private:
     }
     opened(false, options.mode);
     return false;
+  }
+
+  // Ends an async_connect that waits for a busy pipe (operation_aborted).
+  void abort_connect() noexcept
+  {
+    if (connect_wait_)
+      connect_wait_->abort();
   }
 
   // The handle now carries a new connection.
@@ -950,6 +968,11 @@ private:
     template <typename WaitHandler>
     void operator()(WaitHandler&& handler, ready interest) const
     {
+      // Nothing would ever complete it (a closed pipe has no readiness
+      // machinery running), or the next connection would.
+      if (!self_->is_open())
+        return self_->post_result(std::forward<WaitHandler>(handler),
+            boost::system::error_code(asio::error::bad_descriptor), ready::none());
       iocpx::detail::start_readiness_wait(std::forward<WaitHandler>(handler), self_->ex_,
           self_->readiness_state().core(), interest);
     }
@@ -1009,6 +1032,9 @@ private:
   pipe_mode mode_ = pipe_mode::byte;
   bool server_end_ = false;
   bool connected_ = false;
+  // The retry timer of an async_connect while it waits (not moved: the pipe
+  // must not be moved while it connects).
+  detail::named_pipe_connect_wait<Executor>* connect_wait_ = nullptr;
 };
 
 } // namespace windows

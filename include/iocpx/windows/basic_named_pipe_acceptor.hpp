@@ -32,6 +32,7 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <type_traits>
@@ -329,6 +330,28 @@ private:
     }
   };
 
+  // A connected instance on its way to an accept's handler. A binding does
+  // not own its handle: if the completion is destroyed without running (the
+  // io_context it was queued on is destroyed first), the instance is closed
+  // here, as Asio closes the socket of an accept it destroys.
+  struct pending_instance
+  {
+    binding b;
+
+    pending_instance(binding&& connected) noexcept : b(std::move(connected)) {}
+    pending_instance(pending_instance&&) noexcept = default;
+    pending_instance& operator=(pending_instance&&) = delete;
+
+    ~pending_instance()
+    {
+      if (b.native_handle())
+      {
+        boost::system::error_code ignored;
+        b.close(ignored);
+      }
+    }
+  };
+
   // A pending accept: the handler, work on its executor, and how the
   // connected instance reaches the user (Deliver). Allocated, and its
   // completion posted, with the handler's associated allocator (Asio's
@@ -362,9 +385,9 @@ private:
     {
       const allocator_type alloc = iocpx::detail::operation_allocator(handler_);
       auto function = [handler = std::move(handler_), deliver = std::move(deliver_), ec,
-                          b = std::move(b), mode]() mutable {
+                          instance = pending_instance{std::move(b)}, mode]() mutable {
         iocpx::detail::clear_cancellation_handler(handler);
-        deliver(handler, ec, std::move(b), mode);
+        deliver(handler, ec, std::move(instance.b), mode);
       };
       work_type work = std::move(work_);
       // Free this block before the completion is queued, so that it can
@@ -440,10 +463,13 @@ private:
   {
     basic_named_pipe<PipeExecutor>* peer;
     detail::started_generation started;
+    std::shared_ptr<detail::named_pipe_acceptor_core> core;
+    std::uint64_t id;
 
     template <typename Handler>
     void operator()(Handler& handler, boost::system::error_code ec, std::size_t)
     {
+      std::exchange(core, nullptr)->end_reconnect(id);
       const bool connected =
           !ec || (ec.category() == boost::system::system_category() && ec.value() == ERROR_PIPE_CONNECTED);
       if (!started.is_current())
@@ -510,11 +536,20 @@ private:
       using wrapped = detail::pipe_handler<std::decay_t<AcceptHandler>, PipeExecutor,
           reconnect_finish<PipeExecutor>>;
       HANDLE h = peer->native_handle();
-      async_overlapped(peer->binding_,
-          [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
-          wrapped(std::forward<AcceptHandler>(handler), peer->get_executor(),
-              reconnect_finish<PipeExecutor>{
-                  peer, detail::started_generation(peer->binding_.state_for_iocpx())}));
+      // Through the acceptor, whose cancel() and close() abort it too.
+      const std::shared_ptr<detail::named_pipe_acceptor_core>& core = self_->core_;
+      if (core
+          && core->start_reconnect(peer->binding_.state_for_iocpx(), [&](std::uint64_t id) {
+               async_overlapped(peer->binding_,
+                   [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
+                   wrapped(std::forward<AcceptHandler>(handler), peer->get_executor(),
+                       reconnect_finish<PipeExecutor>{peer,
+                           detail::started_generation(peer->binding_.state_for_iocpx()), core,
+                           id}));
+             }))
+        return;
+      self_->start_accept(std::forward<AcceptHandler>(handler), deliver_into<PipeExecutor>{peer},
+          nullptr, asio::error::bad_descriptor);
     }
 
     basic_named_pipe_acceptor* self_;

@@ -79,6 +79,14 @@ class named_pipe_acceptor_core : public std::enable_shared_from_this<named_pipe_
 public:
   explicit named_pipe_acceptor_core(asio::io_context& ctx) : ctx_(ctx) {}
 
+  ~named_pipe_acceptor_core()
+  {
+    // Reuses whose completion was destroyed without running (the
+    // io_context went first).
+    for (const reconnect& r : reconnecting_)
+      r.state->release();
+  }
+
   named_pipe_acceptor_core(const named_pipe_acceptor_core&) = delete;
   named_pipe_acceptor_core& operator=(const named_pipe_acceptor_core&) = delete;
 
@@ -156,6 +164,45 @@ public:
     w->complete(ec, std::move(ready), options_.mode, false);
   }
 
+  // An accept that reuses a disconnected instance of its own (the handle
+  // of `state`): `start(id)` starts its ConnectNamedPipe, which never
+  // completes inside that call, and its completion calls
+  // end_reconnect(id). Started under the lock, so cancel() and close(),
+  // which abort such accepts too, see every one that started. Returns
+  // false (and does not call `start`) when the acceptor is closed.
+  template <typename Start>
+  bool start_reconnect(handle_state* state, Start&& start)
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!open_)
+      return false;
+    const std::uint64_t id = ++next_id_;
+    reconnecting_.push_back(reconnect{id, state});
+    state->add_ref();
+    try
+    {
+      start(id);
+    }
+    catch (...)
+    {
+      reconnecting_.pop_back();
+      state->release();
+      throw;
+    }
+    return true;
+  }
+
+  void end_reconnect(std::uint64_t id) noexcept
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = std::find_if(reconnecting_.begin(), reconnecting_.end(),
+        [id](const reconnect& r) { return r.id == id; });
+    if (it == reconnecting_.end())
+      return;
+    it->state->release();
+    reconnecting_.erase(it);
+  }
+
   // Per-operation cancellation of one waiting accept.
   // Aborts the waiting accept whose cancellation slot holds `key`.
   void cancel_waiter(const void* key)
@@ -183,6 +230,7 @@ public:
       std::lock_guard<std::mutex> lock(mutex_);
       aborted.swap(waiters_);
       schedule_disarm();
+      abort_reconnects();
     }
     for (named_pipe_accept_waiter* w : aborted)
       w->complete(asio::error::operation_aborted, binding(), options_.mode, false);
@@ -217,6 +265,7 @@ public:
         b.close(ignored);
       }
       connected_.clear();
+      abort_reconnects();
       if (auto timer = retry_timer_.lock())
         timer->cancel();
     }
@@ -239,6 +288,23 @@ private:
     bool armed = false;
     bool closing = false;
   };
+
+  struct reconnect
+  {
+    std::uint64_t id;
+    handle_state* state; // a reference: the handle's closed flag stays readable
+  };
+
+  // Lock held. Cancels the ConnectNamedPipe of every reuse in flight (the
+  // disconnected instance has no other I/O of a current connection); one
+  // whose pipe was closed meanwhile has completed already, and its handle
+  // value may name another handle now.
+  void abort_reconnects() noexcept
+  {
+    for (const reconnect& r : reconnecting_)
+      if (!r.state->closed.load(std::memory_order_acquire))
+        ::CancelIoEx(r.state->handle, nullptr);
+  }
 
   struct connect_done
   {
@@ -448,6 +514,7 @@ private:
   std::list<instance> instances_;     // listening (stable addresses)
   std::deque<binding> connected_;     // connected before an accept took them
   std::deque<named_pipe_accept_waiter*> waiters_;
+  std::vector<reconnect> reconnecting_; // reuses of disconnected instances in flight
   std::weak_ptr<asio::steady_timer> retry_timer_;
 };
 

@@ -232,9 +232,12 @@ public:
   basic_registration<Executor>& registration(const Executor& ex)
   {
     std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+    // The memory first, then the registration (in the holder's noexcept
+    // constructor): a registration destroyed because its holder could not
+    // be allocated would close this pipe's readiness — and destroy the
+    // handlers of its waits under this lock.
     if (!registration_)
-      registration_ = std::make_unique<typed_registration<Executor>>(
-          iocpx::detail::registration_access::share(ex, core_));
+      registration_.reset(new typed_registration<Executor>(ex, core_));
     return static_cast<typed_registration<Executor>&>(*registration_).registration;
   }
 
@@ -524,8 +527,8 @@ private:
   template <typename Executor>
   struct typed_registration final : registration_holder
   {
-    explicit typed_registration(basic_registration<Executor>&& r) noexcept
-      : registration(std::move(r))
+    typed_registration(const Executor& ex, core_type* core) noexcept
+      : registration(iocpx::detail::registration_access::share(ex, core))
     {
     }
     basic_registration<Executor> registration;

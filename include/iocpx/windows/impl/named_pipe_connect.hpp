@@ -29,12 +29,56 @@ namespace iocpx {
 namespace windows {
 namespace detail {
 
+// The retry timer of an async_connect, linked with its pipe while the
+// connect waits for a busy pipe: the pipe's close() (also its destructor)
+// and cancel() abort the wait through it, and whichever of the two goes
+// first unlinks itself, so neither touches the other after it is gone.
+template <typename Executor>
+struct named_pipe_connect_wait
+{
+  using timer_type = asio::basic_waitable_timer<std::chrono::steady_clock,
+      asio::wait_traits<std::chrono::steady_clock>, Executor>;
+
+  named_pipe_connect_wait(basic_named_pipe<Executor>* p, const Executor& ex)
+    : timer(ex), pipe(p)
+  {
+    pipe->connect_wait_ = this;
+  }
+
+  named_pipe_connect_wait(const named_pipe_connect_wait&) = delete;
+  named_pipe_connect_wait& operator=(const named_pipe_connect_wait&) = delete;
+
+  ~named_pipe_connect_wait()
+  {
+    if (pipe)
+      pipe->connect_wait_ = nullptr;
+  }
+
+  // The pipe is closed, cancelled or destroyed: the connect ends with
+  // operation_aborted at its next step and no longer touches the pipe.
+  void abort() noexcept
+  {
+    if (pipe)
+      std::exchange(pipe, nullptr)->connect_wait_ = nullptr;
+    try
+    {
+      timer.cancel();
+    }
+    catch (...)
+    {
+      // The step after the wait sees the abort all the same.
+    }
+  }
+
+  timer_type timer;
+  basic_named_pipe<Executor>* pipe; // null once aborted
+};
+
 template <typename Executor>
 class named_pipe_connect_op
 {
 public:
-  using timer_type = asio::basic_waitable_timer<std::chrono::steady_clock,
-      asio::wait_traits<std::chrono::steady_clock>, Executor>;
+  using wait_type = named_pipe_connect_wait<Executor>;
 
   named_pipe_connect_op(basic_named_pipe<Executor>* pipe, std::wstring name,
       boost::system::error_code name_ec, const named_pipe_connect_options& options)
@@ -57,6 +101,8 @@ public:
       return attempt(self, true);
 
     case step::retry:
+      if (!timer_->pipe) // the pipe was closed, cancelled or destroyed meanwhile
+        return finish(self, asio::error::operation_aborted);
       if (ec || iocpx::detail::cancellation_requested(self))
         return finish(self, ec ? ec : boost::system::error_code(asio::error::operation_aborted));
       return attempt(self, false);
@@ -116,15 +162,16 @@ private:
       return finish(self, result_);
     }
     if (!timer_) // from the handler's allocator, as the rest of the operation
-      timer_ = std::allocate_shared<timer_type>(asio::get_associated_allocator(self), pipe_->get_executor());
+      timer_ = std::allocate_shared<wait_type>(
+          asio::get_associated_allocator(self), pipe_, pipe_->get_executor());
     auto wait = backoff_;
     if (deadline_ - now < wait)
       wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now)
           + std::chrono::milliseconds(1);
     backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(50));
     step_ = step::retry;
-    timer_->expires_after(wait);
-    timer_type& timer = *timer_;
+    timer_->timer.expires_after(wait);
+    auto& timer = timer_->timer;
     timer.async_wait(std::move(self));
   }
 
@@ -133,7 +180,7 @@ private:
   boost::system::error_code result_;
   named_pipe_connect_options options_;
   std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
-  std::shared_ptr<timer_type> timer_; // (shared: allocate_shared takes an allocator)
+  std::shared_ptr<wait_type> timer_; // (shared: allocate_shared takes an allocator)
   std::chrono::milliseconds backoff_{1};
   step step_ = step::start;
 };
