@@ -21,7 +21,7 @@
 namespace {
 std::atomic<long long> count{0};
 std::atomic<long long> bytes{0};
-std::atomic<int> failures{0};
+thread_local int failing = 0;
 
 [[maybe_unused]] void* counted_malloc(std::size_t size) noexcept
 {
@@ -43,7 +43,7 @@ long long iocpx_test::allocated_bytes() noexcept
 
 void iocpx_test::fail_next_allocations(int n) noexcept
 {
-  failures.store(n, std::memory_order_relaxed);
+  failing = n;
 }
 
 bool iocpx_test::counting_allocations() noexcept
@@ -59,9 +59,11 @@ bool iocpx_test::counting_allocations() noexcept
 
 void* operator new(std::size_t size)
 {
-  for (int left = failures.load(std::memory_order_relaxed); left > 0;)
-    if (failures.compare_exchange_weak(left, left - 1, std::memory_order_relaxed))
-      throw std::bad_alloc();
+  if (failing > 0)
+  {
+    --failing;
+    throw std::bad_alloc();
+  }
   if (void* p = counted_malloc(size))
     return p;
   throw std::bad_alloc();

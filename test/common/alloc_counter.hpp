@@ -34,9 +34,8 @@ long long allocated_bytes() noexcept;
 /// defines them itself): the counts then stay 0 and must not be checked.
 bool counting_allocations() noexcept;
 
-// Makes the next `n` calls of the throwing operator new (on any thread)
-// throw std::bad_alloc: for the paths that run when memory runs out. Only
-// where counting_allocations() is true.
+/// Makes the next `n` global operator new calls of this thread throw
+/// std::bad_alloc (0 turns it off). Only where counting_allocations().
 void fail_next_allocations(int n) noexcept;
 
 } // namespace iocpx_test

@@ -10,6 +10,8 @@
 // of this program.
 
 #include "../common/alloc_counter.hpp"
+#include "../common/asio_features.hpp"
+#include "../common/tracking_allocator.hpp"
 
 #include <iocpx/detail/delivery_allocator.hpp>
 #include <iocpx/poller.hpp>
@@ -18,6 +20,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/test/unit_test.hpp>
+
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // bind_allocator: Boost 1.80; slots: 1.77
+#  include <boost/asio/bind_allocator.hpp>
+#  include <boost/asio/bind_cancellation_slot.hpp>
+#  include <boost/asio/cancellation_signal.hpp>
+#endif
 
 #include <array>
 #include <atomic>
@@ -296,5 +304,43 @@ BOOST_AUTO_TEST_CASE(deliveries_beyond_the_pools_blocks_come_from_the_heap)
       s.clear(ready::readable());
   }
 }
+
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // bind_allocator: Boost 1.80; slots: 1.77
+// Connecting the handler's cancellation slot allocates (Asio's slot memory,
+// from the global heap outside a loop). When that fails, the operation is
+// already made: it must be freed, its handler destroyed and its work given
+// back, or run() never returns.
+BOOST_AUTO_TEST_CASE(a_cancellation_slot_that_cannot_allocate_leaks_no_operation)
+{
+  if (!iocpx_test::counting_allocations())
+  {
+    BOOST_TEST_MESSAGE("operator new is not replaced under ThreadSanitizer");
+    return;
+  }
+  asio::io_context io;
+  iocpx::registration reg(io);
+  iocpx::poller poller(io);
+  iocpx_test::allocator_log log; // the operations' memory (malloc: not failed)
+  asio::cancellation_signal sig;
+  auto handler = [&](auto&&...) { BOOST_FAIL("the handler of a failed start ran"); };
+  auto token = [&] {
+    return asio::bind_cancellation_slot(sig.slot(),
+        asio::bind_allocator(iocpx_test::tracking_allocator<void>(&log), handler));
+  };
+  iocpx_test::fail_next_allocations(1);
+  BOOST_CHECK_THROW(reg.async_wait(ready::readable(), token()), std::bad_alloc);
+  iocpx_test::fail_next_allocations(0);
+  std::array<event, 4> ev;
+  iocpx_test::fail_next_allocations(1);
+  BOOST_CHECK_THROW(poller.async_poll(ev, token()), std::bad_alloc);
+  iocpx_test::fail_next_allocations(0);
+  BOOST_TEST(log.allocations.load() == 2);
+  BOOST_TEST(log.deallocations.load() == 2);
+  BOOST_TEST(log.live_bytes.load() == 0);
+  // No work left behind: poll() finds none and stops the context.
+  io.poll();
+  BOOST_TEST(io.stopped());
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

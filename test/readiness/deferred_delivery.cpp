@@ -11,6 +11,7 @@
 // own executor (strands keep their guarantee), and safely when a handler
 // throws.
 
+#include <iocpx/detail/delivery_scope.hpp>
 #include <iocpx/registration.hpp>
 #include <iocpx/set_readiness.hpp>
 
@@ -77,6 +78,57 @@ BOOST_AUTO_TEST_CASE(deferred_waits_run_in_the_order_they_became_ready)
   first.setter().set(ready::readable());
   io.run();
   BOOST_TEST((order == std::vector<int>{3, 1, 4, 0, 2}));
+}
+
+// More completions than the queue holds: the rest are posted. One that a
+// queued handler then makes ready must not overtake them (it would, queued
+// behind a slot that the drain freed).
+BOOST_AUTO_TEST_CASE(a_wait_made_ready_after_an_overflow_does_not_overtake_the_posted_ones)
+{
+  asio::io_context io;
+  constexpr int n = int(iocpx::detail::delivery_scope::capacity) + 4;
+  iocpx::registration first(io), late(io);
+  std::vector<iocpx::registration> regs;
+  for (int i = 0; i < n; ++i)
+    regs.emplace_back(io);
+  std::vector<int> order;
+  late.async_wait(ready::readable(), [&](error_code, ready) { order.push_back(n); });
+  regs[0].async_wait(ready::readable(), [&](error_code, ready) {
+    order.push_back(0);
+    late.setter().set(ready::readable()); // becomes ready after all of regs
+  });
+  for (int i = 1; i < n; ++i)
+    regs[i].async_wait(ready::readable(), [&, i](error_code, ready) { order.push_back(i); });
+  first.async_wait(ready::readable(), [&](error_code, ready) {
+    for (int i = 0; i < n; ++i)
+      regs[i].setter().set(ready::readable());
+  });
+  first.setter().set(ready::readable());
+  io.run();
+  std::vector<int> expected;
+  for (int i = 0; i <= n; ++i)
+    expected.push_back(i);
+  BOOST_TEST(order == expected, boost::test_tools::per_element());
+}
+
+// A handler runs its loop itself, and a plain handler there makes w1
+// ready (posted, as the scope may outlive that loop); then the handler
+// makes w2 ready. w2 must not overtake w1.
+BOOST_AUTO_TEST_CASE(a_wait_made_ready_after_one_posted_from_a_nested_loop_does_not_overtake_it)
+{
+  asio::io_context io;
+  iocpx::registration a(io), w1(io), w2(io);
+  std::vector<int> order;
+  w1.async_wait(ready::readable(), [&](error_code, ready) { order.push_back(1); });
+  w2.async_wait(ready::readable(), [&](error_code, ready) { order.push_back(2); });
+  a.async_wait(ready::readable(), [&](error_code, ready) {
+    asio::post(io, [&] { w1.setter().set(ready::readable()); });
+    BOOST_TEST(io.run_one() == 1u); // the plain handler: w1 is posted
+    w2.setter().set(ready::readable());
+  });
+  a.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST((order == std::vector<int>{1, 2}));
 }
 
 BOOST_AUTO_TEST_CASE(an_endless_chain_does_not_starve_posted_handlers_or_timers)

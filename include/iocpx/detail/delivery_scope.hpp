@@ -40,8 +40,10 @@ namespace detail {
 // may outlive that loop and its io_context. Bounded: a scope runs at most
 // `budget` queued completions and holds at most `capacity` at a time; beyond that
 // completions take the ordinary path (posted), so a chain of always-ready
-// operations cannot starve other handlers or timers. If a handler throws,
-// what is queued is posted.
+// operations cannot starve other handlers or timers. Once a scope turned a
+// completion away (full, or made ready in a nested loop), it turns away every
+// later one, so that none overtakes it. If a handler throws, what is queued
+// is posted.
 class delivery_scope
 {
 public:

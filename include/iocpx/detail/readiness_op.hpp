@@ -450,10 +450,20 @@ private:
 };
 
 // Connects the handler's cancellation slot, if it has one, to `target`.
+// The slot's memory may fail to allocate: the operation (`h` is its
+// handler) is then destroyed, so that neither it nor its work is leaked.
 template <typename Handler, typename Target>
 void readiness_connect_slot(Handler& h, readiness_op* op, Target* target)
 {
-  op->cancel_key_ = install_cancellation_handler<readiness_cancellation<Target>>(h, target);
+  try
+  {
+    op->cancel_key_ = install_cancellation_handler<readiness_cancellation<Target>>(h, target);
+  }
+  catch (...)
+  {
+    op->destroy();
+    throw;
+  }
 }
 
 } // namespace detail

@@ -22,10 +22,16 @@ IOCPX_DECL bool delivery_scope::try_queue(run_fn fn, void* op, void* context,
     std::uint32_t a, std::uint32_t b) noexcept
 {
   delivery_scope* scope = current();
-  if (!scope || scope->size_ == capacity || scope->delivered_ + scope->size_ >= budget)
+  if (!scope || scope->delivered_ + scope->size_ >= budget)
     return false;
-  if (scope->loop_ != innermost_asio_loop())
+  if (scope->size_ == capacity || scope->loop_ != innermost_asio_loop())
+  {
+    // Posted: so is every later one (the budget is spent), or one queued
+    // later (once drain() made room, or after the nested loop returned)
+    // would run before this one.
+    scope->delivered_ = budget;
     return false;
+  }
   scope->queue_[(scope->head_ + scope->size_) % capacity] = entry{fn, op, context, a, b};
   ++scope->size_;
   return true;
