@@ -9,6 +9,8 @@
 
 #include "support.hpp"
 
+#include "../common/alloc_counter.hpp"
+
 #include <iocpx/error.hpp>
 #include <iocpx/windows/async_overlapped.hpp>
 
@@ -307,6 +309,28 @@ BOOST_AUTO_TEST_CASE(a_reused_handle_value_is_bound_with_its_own_modes)
   DWORD available = 0;
   BOOST_REQUIRE(::PeekNamedPipe(peer, nullptr, 0, nullptr, &available, nullptr));
   BOOST_TEST(available == 1u);
+}
+
+// Out of memory, bind(ec) fails with no_memory and leaves the handle
+// unassociated, so that it can be bound once memory is back (had the
+// association been made first, that bind would find a port iocpx does not
+// know: already_associated).
+BOOST_AUTO_TEST_CASE(a_bind_that_runs_out_of_memory_leaves_no_association)
+{
+  if (!iocpx_test::counting_allocations())
+    return;
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding warm = ix::bind(ctx, p.client.get()); // the service and the table exist
+  error_code ec;
+  iocpx_test::fail_next_allocations(1);
+  ix::binding b = ix::bind(ctx, p.server.get(), {}, ec);
+  iocpx_test::fail_next_allocations(0);
+  BOOST_TEST(ec == asio::error::no_memory);
+  BOOST_TEST(!b.is_bound());
+  b = ix::bind(ctx, p.server.get(), {}, ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(b.is_bound());
 }
 
 BOOST_AUTO_TEST_CASE(throwing_bind_throws_system_error)

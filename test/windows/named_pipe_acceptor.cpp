@@ -420,6 +420,46 @@ BOOST_AUTO_TEST_CASE(double_accept_on_one_pipe_object)
   acceptor.close();
 }
 
+// The pipe an accept delivers into was opened meanwhile: the accept fails
+// with already_open and closes the client's instance; the pipe keeps its
+// own connection (its handle is neither dropped nor leaked).
+BOOST_AUTO_TEST_CASE(an_accept_into_a_pipe_opened_meanwhile_is_already_open)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("opened-meanwhile");
+  const std::string other_name = np_name("opened-meanwhile-other");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  ix::named_pipe_acceptor other(ctx, other_name);
+  ix::named_pipe p(ctx);
+  bool done = false;
+  error_code accept_ec;
+  acceptor.async_accept(p, [&](error_code ec) {
+    accept_ec = ec;
+    done = true;
+  });
+  ctx.poll();
+  BOOST_TEST(!done);
+
+  p.connect(other_name); // p is open now, as another pipe's client
+  ix::named_pipe other_server(ctx);
+  other.async_accept(other_server, [](error_code ec) { BOOST_TEST(!ec); });
+
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  BOOST_TEST(run_until(ctx, [&] { return done && other_server.is_open(); }));
+  BOOST_TEST(accept_ec == asio::error::already_open);
+
+  // The pipe still talks to the other server ...
+  BOOST_TEST(p.write_some(asio::buffer("x", 1)) == 1u);
+  char c = 0;
+  BOOST_TEST(asio::read(other_server, asio::buffer(&c, 1)) == 1u);
+  BOOST_TEST(c == 'x');
+  // ... and the client's instance was closed.
+  error_code ec;
+  client.read_some(asio::buffer(&c, 1), ec);
+  BOOST_TEST(ec == asio::error::eof);
+}
+
 BOOST_AUTO_TEST_CASE(first_instance_protection_and_bad_inputs)
 {
   asio::io_context ctx;

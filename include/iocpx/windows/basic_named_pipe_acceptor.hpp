@@ -275,7 +275,9 @@ public:
   ///
   /// @par Completion Signature
   /// @code void(boost::system::error_code) @endcode
-  /// Errors: `asio::error::already_open` (peer is open and connected),
+  /// Errors: `asio::error::already_open` (peer is open and connected, or
+  /// was opened while the accept was pending: the client's instance is
+  /// then closed),
   /// `asio::error::already_started` (an accept into peer is pending),
   /// `asio::error::bad_descriptor` (acceptor closed),
   /// `asio::error::operation_aborted`. The handler is never invoked from
@@ -430,6 +432,15 @@ private:
     template <typename Handler>
     void operator()(Handler& handler, boost::system::error_code ec, binding b, pipe_mode mode)
     {
+      if (!ec && peer->is_open())
+      {
+        // Opened since the accept started (connect(), assign()): taking
+        // the instance would drop the pipe's handle without closing it.
+        // The client's instance is closed instead, as Asio does.
+        boost::system::error_code ignored;
+        b.close(ignored);
+        ec = asio::error::already_open;
+      }
       if (!ec)
       {
         peer->binding_ = std::move(b);

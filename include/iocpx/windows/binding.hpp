@@ -81,7 +81,8 @@ public:
   }
 
   /// Associates `handle` with `ctx`'s completion port (see the class notes).
-  /// On failure the binding is left empty.
+  /// On failure the binding is left empty, and this call associated nothing;
+  /// running out of memory is reported as `asio::error::no_memory`.
   IOCPX_DECL void bind(asio::io_context& ctx, HANDLE handle, bind_options options,
       boost::system::error_code& ec);
 
@@ -231,6 +232,9 @@ private:
       boost::system::error_code& ec);
   IOCPX_DECL void bind_impl(asio::io_context& ctx, HANDLE handle, bind_options options,
       bind_options applied, bool is_socket, bool skip_reliable, boost::system::error_code& ec);
+  IOCPX_DECL void bind_fresh_or_shared(asio::io_context& ctx, HANDLE handle,
+      bind_options options, bind_options applied, bool is_socket, bool skip_reliable,
+      boost::system::error_code& ec);
 
   void reset() noexcept
   {

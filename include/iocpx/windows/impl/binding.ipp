@@ -16,6 +16,7 @@
 #include <boost/asio/execution_context.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <optional>
@@ -443,6 +444,23 @@ IOCPX_DECL void binding::bind(asio::io_context& ctx, HANDLE handle, bind_options
   bind_impl(ctx, handle, options, options, false, true, ec);
 }
 
+// The error_code forms report running out of memory as an error too, so
+// that a caller which closes the handle when bind() fails (an I/O object
+// that owns it) does not leak it when memory runs out.
+IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_options options,
+    bind_options applied, bool is_socket, bool skip_reliable, boost::system::error_code& ec)
+{
+  try
+  {
+    bind_fresh_or_shared(ctx, handle, options, applied, is_socket, skip_reliable, ec);
+  }
+  catch (const std::bad_alloc&)
+  {
+    reset();
+    ec = asio::error::no_memory;
+  }
+}
+
 IOCPX_DECL void binding::bind_socket(asio::io_context& ctx, SOCKET socket, bind_options options,
     boost::system::error_code& ec)
 {
@@ -469,8 +487,9 @@ IOCPX_DECL void binding::bind_socket(asio::io_context& ctx, SOCKET socket, bind_
   bind_impl(ctx, reinterpret_cast<HANDLE>(socket), options, applied, true, all_ifs, ec);
 }
 
-IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_options options,
-    bind_options applied, bool is_socket, bool skip_reliable, boost::system::error_code& ec)
+IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE handle,
+    bind_options options, bind_options applied, bool is_socket, bool skip_reliable,
+    boost::system::error_code& ec)
 {
   if (state_ && state_->handle == handle && state_->context == &ctx && is_bound()
       && state_->requested == options)
@@ -511,6 +530,11 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
 
   detail::handle_registry& reg = detail::registry();
   std::lock_guard<std::mutex> lock(reg.mutex);
+
+  // The memory of a fresh association first: once the handle is associated,
+  // failing to record it would leave an association iocpx does not know.
+  reg.states.reserve_one();
+  auto fresh = std::make_unique<detail::handle_state>();
 
   boost::system::error_code assoc_ec;
   iocp.register_handle(handle, assoc_ec);
@@ -574,8 +598,7 @@ IOCPX_DECL void binding::bind_impl(asio::io_context& ctx, HANDLE handle, bind_op
     reg.erase(stale);
   }
 
-  reg.states.reserve_one();
-  auto* state = new detail::handle_state;
+  detail::handle_state* state = fresh.release();
   state->handle = handle;
   state->context = &ctx;
   state->iocp = &iocp;
