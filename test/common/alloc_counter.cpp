@@ -22,6 +22,7 @@ namespace {
 std::atomic<long long> count{0};
 std::atomic<long long> bytes{0};
 thread_local int failing = 0;
+thread_local int failing_after = 0; // allocations that still succeed first
 
 [[maybe_unused]] void* counted_malloc(std::size_t size) noexcept
 {
@@ -41,9 +42,10 @@ long long iocpx_test::allocated_bytes() noexcept
   return bytes.load(std::memory_order_relaxed);
 }
 
-void iocpx_test::fail_next_allocations(int n) noexcept
+void iocpx_test::fail_next_allocations(int n, int after) noexcept
 {
   failing = n;
+  failing_after = after;
 }
 
 bool iocpx_test::counting_allocations() noexcept
@@ -61,8 +63,13 @@ void* operator new(std::size_t size)
 {
   if (failing > 0)
   {
-    --failing;
-    throw std::bad_alloc();
+    if (failing_after > 0)
+      --failing_after;
+    else
+    {
+      --failing;
+      throw std::bad_alloc();
+    }
   }
   if (void* p = counted_malloc(size))
     return p;

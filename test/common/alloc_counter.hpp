@@ -35,8 +35,10 @@ long long allocated_bytes() noexcept;
 bool counting_allocations() noexcept;
 
 /// Makes the next `n` global operator new calls of this thread throw
-/// std::bad_alloc (0 turns it off). Only where counting_allocations().
-void fail_next_allocations(int n) noexcept;
+/// std::bad_alloc (0 turns it off) — after `after` more that succeed, to
+/// reach each allocation of a path in turn. Only where
+/// counting_allocations().
+void fail_next_allocations(int n, int after = 0) noexcept;
 
 } // namespace iocpx_test
 

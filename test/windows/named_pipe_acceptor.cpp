@@ -10,6 +10,7 @@
 // Test that the header is self-contained.
 #include <iocpx/windows/named_pipe_acceptor.hpp>
 
+#include "../common/alloc_counter.hpp"
 #include "../common/asio_features.hpp"
 #include "named_pipe_support.hpp"
 
@@ -27,6 +28,7 @@
 #endif
 
 #include <array>
+#include <new>
 #include <memory>
 #include <string>
 #include <vector>
@@ -556,6 +558,68 @@ BOOST_AUTO_TEST_CASE(an_accept_destroyed_before_its_handler_ran_closes_the_insta
   BOOST_TEST(!peeked);
   BOOST_TEST(peek_error == DWORD(ERROR_BROKEN_PIPE));
   ::CloseHandle(client);
+}
+
+// Out of memory at each allocation of async_accept in turn (a second
+// listening instance to create and arm, and a cancellation slot where
+// Boost has them): the call either works or throws std::bad_alloc, and
+// then no handler runs. Either way nothing is leaked (run() runs out of
+// work once the acceptor is closed) and the acceptor goes on accepting.
+BOOST_AUTO_TEST_CASE(an_accept_that_runs_out_of_memory_fails_cleanly)
+{
+  if (!counting_allocations())
+    return;
+  int failed = 0;
+  for (int after = 0; after < 16; ++after)
+  {
+    BOOST_TEST_CONTEXT("allocation " << after + 1 << " fails")
+    {
+      asio::io_context ctx;
+      const std::string name = np_name("oom");
+      ix::named_pipe_options options;
+      options.listen_instances = 2;
+      ix::named_pipe_acceptor acceptor(ctx, name, options);
+      int ran = 0;
+      error_code aec;
+      auto handler = [&](error_code ec, ix::named_pipe) {
+        aec = ec;
+        ++ran;
+      };
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+      asio::cancellation_signal signal;
+      auto token = asio::bind_cancellation_slot(signal.slot(), handler);
+#else
+      auto token = handler;
+#endif
+      bool threw = false;
+      fail_next_allocations(1, after);
+      try
+      {
+        acceptor.async_accept(token);
+      }
+      catch (const std::bad_alloc&)
+      {
+        threw = true;
+      }
+      fail_next_allocations(0);
+      if (threw)
+      {
+        ++failed;
+        ctx.poll();
+        BOOST_TEST(ran == 0);
+        acceptor.async_accept(handler);
+      }
+      ix::named_pipe client(ctx);
+      client.connect(name);
+      BOOST_TEST(run_until(ctx, [&] { return ran == 1; }));
+      BOOST_TEST(!aec);
+      acceptor.close();
+      ctx.restart();
+      ctx.run_for(std::chrono::seconds(5));
+      BOOST_TEST(ctx.stopped()); // no work left behind
+    }
+  }
+  BOOST_TEST(failed > 0); // some allocation did fail
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -382,6 +382,13 @@ private:
           handler_, waiter_cancellation{core});
     }
 
+    void discard() noexcept override
+    {
+      iocpx::detail::clear_cancellation_handler(handler_);
+      const allocator_type alloc = iocpx::detail::operation_allocator(handler_);
+      iocpx::detail::operation_storage::destroy(alloc, this);
+    }
+
     void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
         bool may_dispatch) override
     {
@@ -510,8 +517,16 @@ private:
       w->complete(error, binding(), pipe_mode::byte, false);
       return;
     }
-    w->connect_slot(core_);
-    core_->accept(w);
+    try
+    {
+      w->connect_slot(core_); // (may not allocate: then nothing is installed)
+    }
+    catch (...)
+    {
+      w->discard();
+      throw;
+    }
+    core_->accept(w); // discards w itself if it throws
   }
 
   class initiate_async_accept_into

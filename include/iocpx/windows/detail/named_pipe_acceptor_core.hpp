@@ -42,6 +42,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -69,6 +70,10 @@ public:
 
   virtual void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
       bool may_dispatch) = 0;
+
+  // Destroys the accept without running its handler: its initiating call
+  // is failing with an exception.
+  virtual void discard() noexcept = 0;
 
 protected:
   ~named_pipe_accept_waiter() = default;
@@ -135,6 +140,7 @@ public:
   {
     boost::system::error_code ec;
     binding ready;
+    std::exception_ptr failure;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!open_)
@@ -151,15 +157,38 @@ public:
       }
       else
       {
-        waiters_.push_back(w);
-        replenish();
-        for (instance& inst : instances_)
-          if (!inst.armed && !inst.closing)
-            arm(inst);
-        if (instances_.empty())
-          start_retry();
-        return;
+        try
+        {
+          waiters_.push_back(w);
+          try
+          {
+            replenish();
+            for (instance& inst : instances_)
+              if (!inst.armed && !inst.closing)
+                arm(inst);
+            if (instances_.empty())
+              start_retry();
+          }
+          catch (...)
+          {
+            waiters_.pop_back(); // (w: nothing else touched the list meanwhile)
+            throw;
+          }
+          return;
+        }
+        catch (...)
+        {
+          // Out of memory: the initiating call fails, as Asio's do, and the
+          // accept is discarded below (its handler's destructor may take
+          // locks of its own, so not under this one).
+          failure = std::current_exception();
+        }
       }
+    }
+    if (failure)
+    {
+      w->discard();
+      std::rethrow_exception(failure);
     }
     w->complete(ec, std::move(ready), options_.mode, false);
   }
@@ -232,8 +261,7 @@ public:
       schedule_disarm();
       abort_reconnects();
     }
-    for (named_pipe_accept_waiter* w : aborted)
-      w->complete(asio::error::operation_aborted, binding(), options_.mode, false);
+    abort_all(aborted);
   }
 
   // Aborts waiting accepts and closes every instance (clients connected
@@ -269,8 +297,7 @@ public:
       if (auto timer = retry_timer_.lock())
         timer->cancel();
     }
-    for (named_pipe_accept_waiter* w : aborted)
-      w->complete(asio::error::operation_aborted, binding(), options_.mode, false);
+    abort_all(aborted);
   }
 
   std::size_t listening_instances() const
@@ -288,6 +315,28 @@ private:
     bool armed = false;
     bool closing = false;
   };
+
+  // Completes every accept in `aborted` with operation_aborted; if one
+  // cannot be posted, the others still are, and the first failure is
+  // rethrown.
+  void abort_all(const std::deque<named_pipe_accept_waiter*>& aborted)
+  {
+    std::exception_ptr failure;
+    for (named_pipe_accept_waiter* w : aborted)
+    {
+      try
+      {
+        w->complete(asio::error::operation_aborted, binding(), options_.mode, false);
+      }
+      catch (...)
+      {
+        if (!failure)
+          failure = std::current_exception();
+      }
+    }
+    if (failure)
+      std::rethrow_exception(failure);
+  }
 
   struct reconnect
   {
@@ -339,14 +388,16 @@ private:
     mode |= PIPE_WAIT;
     if (options_.reject_remote_clients)
       mode |= PIPE_REJECT_REMOTE_CLIENTS;
+    // The list's node first: a failure to allocate it then leaves no handle.
+    instances_.emplace_back();
     HANDLE h = ::CreateNamedPipeW(name_.c_str(), open_mode, mode, options_.max_instances,
         options_.out_buffer_size, options_.in_buffer_size, 0, options_.security_attributes);
     if (h == INVALID_HANDLE_VALUE)
     {
       ec = last_error();
+      instances_.pop_back();
       return false;
     }
-    instances_.emplace_back();
     instance& inst = instances_.back();
     inst.id = ++next_id_;
     inst.b.bind(ctx_, h, options_.binding, ec);
@@ -380,33 +431,46 @@ private:
   // Lock held. Starts ConnectNamedPipe on `inst`.
   void arm(instance& inst)
   {
-    inst.armed = true;
     HANDLE h = inst.b.native_handle();
     async_overlapped(inst.b,
         [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
         connect_done{shared_from_this(), inst.id});
+    inst.armed = true; // (not if the operation could not be allocated)
   }
 
   // Lock held. Once no accept waits, cancel the pending ConnectNamedPipe
   // calls — after a round through the io_context, so a handler that starts
   // its next accept right away keeps the instances armed.
-  void schedule_disarm()
+  // Never throws: without memory for the round trip, it disarms at once.
+  void schedule_disarm() noexcept
   {
     if (disarm_posted_)
       return;
-    disarm_posted_ = true;
-    asio::post(ctx_, [self = shared_from_this()] {
-      std::lock_guard<std::mutex> lock(self->mutex_);
-      self->disarm_posted_ = false;
-      if (!self->waiters_.empty())
-        return;
-      for (instance& inst : self->instances_)
-        if (inst.armed && !inst.closing)
-        {
-          boost::system::error_code ignored; // nothing to cancel: it completed
-          inst.b.cancel(ignored);
-        }
-    });
+    try
+    {
+      asio::post(ctx_, [self = shared_from_this()] {
+        std::lock_guard<std::mutex> lock(self->mutex_);
+        self->disarm_posted_ = false;
+        if (self->waiters_.empty())
+          self->disarm();
+      });
+      disarm_posted_ = true;
+    }
+    catch (...)
+    {
+      disarm();
+    }
+  }
+
+  // Lock held.
+  void disarm() noexcept
+  {
+    for (instance& inst : instances_)
+      if (inst.armed && !inst.closing)
+      {
+        boost::system::error_code ignored; // nothing to cancel: it completed
+        inst.b.cancel(ignored);
+      }
   }
 
   // Lock held. No instance could be created (max_instances reached by
