@@ -250,6 +250,54 @@ BOOST_AUTO_TEST_CASE(rebinding_a_handle_nobody_holds_takes_the_new_options)
   BOOST_TEST(ec == iocpx::error::options_conflict);
 }
 
+// A handle closed behind iocpx, its value reused by a new handle that
+// iocpx then binds: the old record (nothing holds it any more) serves the
+// new handle, with the new handle's modes and io_context.
+BOOST_AUTO_TEST_CASE(a_record_left_by_a_closed_handle_serves_the_reused_value)
+{
+  asio::io_context old_ctx, ctx;
+  HANDLE old_value = nullptr;
+  {
+    pipe_pair p = make_pipe_pair();
+    ix::binding b = ix::bind(old_ctx, p.server.get(), ix::bind_options::fast());
+    BOOST_REQUIRE(b.skips_completion_port_on_success());
+    old_value = p.server.get();
+  } // the binding goes, then the handles are closed behind iocpx
+
+  std::vector<pipe_pair> pairs;
+  HANDLE reused = nullptr;
+  for (int i = 0; i < 64 && !reused; ++i)
+  {
+    pairs.push_back(make_pipe_pair());
+    if (pairs.back().server.get() == old_value || pairs.back().client.get() == old_value)
+      reused = old_value;
+  }
+  if (!reused)
+  {
+    BOOST_TEST_MESSAGE("the system did not reuse the handle value: nothing to check");
+    return;
+  }
+  error_code ec;
+  ix::binding b = ix::bind(ctx, reused, {}, ec); // another io_context, other options
+  BOOST_TEST(!ec);
+  BOOST_TEST(&b.context() == &ctx);
+  BOOST_TEST(!b.skips_completion_port_on_success());
+  BOOST_TEST((b.requested_options() == ix::bind_options{}));
+
+  int completions = 0;
+  ix::async_overlapped(b,
+      [reused](OVERLAPPED* ov) {
+        return ix::win32_result(::WriteFile(reused, "x", 1, nullptr, ov));
+      },
+      [&](error_code wec, std::size_t n) {
+        BOOST_TEST(!wec);
+        BOOST_TEST(n == 1u);
+        ++completions;
+      });
+  ctx.run();
+  BOOST_TEST(completions == 1);
+}
+
 // A binding does not own its handle: closed behind iocpx, its value is
 // soon reused by a new handle. If an Asio I/O object of the same
 // io_context associates that new handle, and iocpx then binds it, iocpx

@@ -533,8 +533,15 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
 
   // The memory of a fresh association first: once the handle is associated,
   // failing to record it would leave an association iocpx does not know.
-  reg.states.reserve_one();
-  auto fresh = std::make_unique<detail::handle_state>();
+  // (Not when the registry knows the handle value: binding an associated
+  // handle again, as a named pipe's readiness does, allocates nothing.)
+  detail::handle_state* known = reg.states.find(handle);
+  std::unique_ptr<detail::handle_state> fresh;
+  if (!known)
+  {
+    reg.states.reserve_one();
+    fresh = std::make_unique<detail::handle_state>();
+  }
 
   boost::system::error_code assoc_ec;
   iocp.register_handle(handle, assoc_ec);
@@ -553,7 +560,7 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
 
     // Already associated with some port: ours, another io_context's, or one
     // iocpx does not own.
-    detail::handle_state* existing = reg.states.find(handle);
+    detail::handle_state* existing = known;
     if (!existing)
     {
       ec = error::already_associated;
@@ -589,13 +596,32 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
   }
 
   // A fresh association. An entry left for the same handle value belongs to
-  // a handle that was closed without close(): forget it.
-  if (detail::handle_state* stale = reg.states.find(handle))
+  // a handle that was closed without close().
+  if (detail::handle_state* stale = known)
   {
-    // Its bindings must leave the new handle alone: close() on one of them
-    // would otherwise cancel and close it.
+    if (stale->refs.load(std::memory_order_acquire) == 1)
+    {
+      // Only the registry holds it (see above): it becomes the new
+      // handle's record, with no allocation now that the handle is
+      // associated.
+      stale->context = &ctx;
+      stale->iocp = &iocp;
+      detail::adopt(*stale, options, applied, is_socket, skip_reliable);
+      stale->add_ref(); // this binding's reference
+      state_ = stale;
+      ec = {};
+      return;
+    }
+    // Bindings of the closed handle are alive: they must leave the new
+    // handle alone (close() on one of them would cancel and close it).
     stale->closed.store(true, std::memory_order_release);
     reg.erase(stale);
+    // The new record's memory comes only now, after the association: if it
+    // cannot be had, the handle stays associated with this port unknown to
+    // iocpx (a later bind() reports already_associated). This takes a
+    // handle closed behind iocpx's back, bindings of it still alive, its
+    // value reused — and no memory.
+    fresh = std::make_unique<detail::handle_state>();
   }
 
   detail::handle_state* state = fresh.release();
