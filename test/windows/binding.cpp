@@ -250,6 +250,37 @@ BOOST_AUTO_TEST_CASE(rebinding_a_handle_nobody_holds_takes_the_new_options)
   BOOST_TEST(ec == iocpx::error::options_conflict);
 }
 
+// Opens pipe pairs (kept in `pairs`) until one of their handles has the
+// value `old_value`, which a closed handle had; null if the system did not
+// reuse it.
+static HANDLE reopen_handle_value(HANDLE old_value, std::vector<pipe_pair>& pairs)
+{
+  for (int i = 0; i < 64; ++i)
+  {
+    pairs.push_back(make_pipe_pair());
+    if (pairs.back().server.get() == old_value || pairs.back().client.get() == old_value)
+      return old_value;
+  }
+  return nullptr;
+}
+
+// Writes one byte to `h` through `b` and runs `ctx`: the handler must run
+// exactly once (twice, or a crash, if iocpx and the kernel both delivered
+// an immediate success).
+static void check_one_write_completes_once(asio::io_context& ctx, ix::binding& b, HANDLE h)
+{
+  int completions = 0;
+  ix::async_overlapped(b,
+      [h](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(h, "x", 1, nullptr, ov)); },
+      [&](error_code ec, std::size_t n) {
+        BOOST_TEST(!ec);
+        BOOST_TEST(n == 1u);
+        ++completions;
+      });
+  ctx.run();
+  BOOST_TEST(completions == 1);
+}
+
 // A handle closed behind iocpx, its value reused by a new handle that
 // iocpx then binds: the old record (nothing holds it any more) serves the
 // new handle, with the new handle's modes and io_context.
@@ -265,13 +296,7 @@ BOOST_AUTO_TEST_CASE(a_record_left_by_a_closed_handle_serves_the_reused_value)
   } // the binding goes, then the handles are closed behind iocpx
 
   std::vector<pipe_pair> pairs;
-  HANDLE reused = nullptr;
-  for (int i = 0; i < 64 && !reused; ++i)
-  {
-    pairs.push_back(make_pipe_pair());
-    if (pairs.back().server.get() == old_value || pairs.back().client.get() == old_value)
-      reused = old_value;
-  }
+  HANDLE reused = reopen_handle_value(old_value, pairs);
   if (!reused)
   {
     BOOST_TEST_MESSAGE("the system did not reuse the handle value: nothing to check");
@@ -283,19 +308,7 @@ BOOST_AUTO_TEST_CASE(a_record_left_by_a_closed_handle_serves_the_reused_value)
   BOOST_TEST(&b.context() == &ctx);
   BOOST_TEST(!b.skips_completion_port_on_success());
   BOOST_TEST((b.requested_options() == ix::bind_options{}));
-
-  int completions = 0;
-  ix::async_overlapped(b,
-      [reused](OVERLAPPED* ov) {
-        return ix::win32_result(::WriteFile(reused, "x", 1, nullptr, ov));
-      },
-      [&](error_code wec, std::size_t n) {
-        BOOST_TEST(!wec);
-        BOOST_TEST(n == 1u);
-        ++completions;
-      });
-  ctx.run();
-  BOOST_TEST(completions == 1);
+  check_one_write_completes_once(ctx, b, reused);
 }
 
 // A binding does not own its handle: closed behind iocpx, its value is
@@ -319,13 +332,7 @@ BOOST_AUTO_TEST_CASE(a_reused_handle_value_is_bound_with_its_own_modes)
   } // the binding goes, then the handles are closed behind iocpx
 
   std::vector<pipe_pair> pairs;
-  HANDLE reused = nullptr;
-  for (int i = 0; i < 64 && !reused; ++i)
-  {
-    pairs.push_back(make_pipe_pair());
-    if (pairs.back().server.get() == old_value || pairs.back().client.get() == old_value)
-      reused = old_value;
-  }
+  HANDLE reused = reopen_handle_value(old_value, pairs);
   if (!reused)
   {
     BOOST_TEST_MESSAGE("the system did not reuse the handle value: nothing to check");
@@ -340,20 +347,7 @@ BOOST_AUTO_TEST_CASE(a_reused_handle_value_is_bound_with_its_own_modes)
   ix::binding b = ix::bind(ctx, reused, {}, ec);
   BOOST_TEST(!ec);
   BOOST_TEST(!b.skips_completion_port_on_success());
-
-  // An immediate success completes exactly once.
-  int completions = 0;
-  ix::async_overlapped(b,
-      [reused](OVERLAPPED* ov) {
-        return ix::win32_result(::WriteFile(reused, "x", 1, nullptr, ov));
-      },
-      [&](error_code wec, std::size_t n) {
-        BOOST_TEST(!wec);
-        BOOST_TEST(n == 1u);
-        ++completions;
-      });
-  ctx.run();
-  BOOST_TEST(completions == 1);
+  check_one_write_completes_once(ctx, b, reused);
   DWORD available = 0;
   BOOST_REQUIRE(::PeekNamedPipe(peer, nullptr, 0, nullptr, &available, nullptr));
   BOOST_TEST(available == 1u);
