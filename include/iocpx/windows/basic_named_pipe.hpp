@@ -718,7 +718,7 @@ public:
   {
     if (!is_connected())
     {
-      ec = is_open() ? asio::error::not_connected : asio::error::bad_descriptor;
+      ec = unconnected_error();
       return 0;
     }
     return readiness_state().try_read_some(
@@ -760,7 +760,7 @@ public:
   {
     if (!is_connected())
     {
-      ec = is_open() ? asio::error::not_connected : asio::error::bad_descriptor;
+      ec = unconnected_error();
       return 0;
     }
     return readiness_state().try_write_some(
@@ -896,7 +896,7 @@ private:
   {
     if (!is_connected())
     {
-      ec = is_open() ? asio::error::not_connected : asio::error::bad_descriptor;
+      ec = unconnected_error();
       return 0;
     }
     if (size == 0)
@@ -906,6 +906,13 @@ private:
     }
     return detail::named_pipe_readiness::sync_pipe_io(
         binding_.native_handle(), data, detail::clamp_dword(size), is_read, ec);
+  }
+
+  // What a read or write says on a pipe that is not connected: closed, or
+  // a server end after disconnect().
+  boost::system::error_code unconnected_error() const noexcept
+  {
+    return is_open() ? asio::error::not_connected : asio::error::bad_descriptor;
   }
 
   template <typename Handler, typename... Values>
@@ -918,10 +925,7 @@ private:
   void start_io(Handler&& handler, Buffer buffer, bool is_read)
   {
     if (!is_connected())
-      return post_result(std::forward<Handler>(handler),
-          boost::system::error_code(
-              is_open() ? asio::error::not_connected : asio::error::bad_descriptor),
-          std::size_t(0));
+      return post_result(std::forward<Handler>(handler), unconnected_error(), std::size_t(0));
     if (buffer.size() == 0)
       return post_result(
           std::forward<Handler>(handler), boost::system::error_code(), std::size_t(0));

@@ -542,6 +542,15 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
     reg.states.reserve_one();
     fresh = std::make_unique<detail::handle_state>();
   }
+  // Whether only the registry holds `known`: no binding of it is alive and
+  // nothing is in flight (both hold references, and a new binding is made
+  // only under this lock), so nothing reads its fields and it may be set
+  // up afresh for whatever handle now has this value — the one it was made
+  // for, bound again, or, as a handle value is reused once closed, a new
+  // handle. A new handle's modes are not the old one's: believing an old
+  // skip-on-success would deliver an immediate success twice (iocpx and
+  // the packet).
+  const bool known_unheld = known && known->refs.load(std::memory_order_acquire) == 1;
 
   boost::system::error_code assoc_ec;
   iocp.register_handle(handle, assoc_ec);
@@ -559,63 +568,39 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
     }
 
     // Already associated with some port: ours, another io_context's, or one
-    // iocpx does not own.
-    detail::handle_state* existing = known;
-    if (!existing)
+    // iocpx does not own (or, for a known but unheld value, a new handle an
+    // Asio I/O object of this io_context associated).
+    if (!known)
     {
       ec = error::already_associated;
       return;
     }
-    if (existing->context != &ctx)
+    if (known->context != &ctx)
     {
       ec = error::bound_elsewhere;
       return;
     }
-    if (existing->refs.load(std::memory_order_acquire) == 1)
+    if (!known_unheld)
     {
-      // Only the registry holds the entry: no binding of it is alive and
-      // nothing is in flight (both hold references, and a new binding is
-      // made only under this lock), so nothing reads its fields. The handle
-      // is bound afresh: the one the entry was made for, bound again — or,
-      // as a handle value is reused once closed, a new handle that someone
-      // else (an Asio I/O object of this io_context) associated after the
-      // old one was closed behind iocpx's back. Its modes are then not the
-      // old handle's: believing the old skip-on-success would deliver an
-      // immediate success twice (iocpx and the packet).
-      detail::adopt(*existing, options, applied, is_socket, skip_reliable);
-    }
-    else if (existing->requested != options)
-    {
-      ec = error::options_conflict;
-      return;
-    }
-    existing->add_ref();
-    state_ = existing;
-    ec = {};
-    return;
-  }
-
-  // A fresh association. An entry left for the same handle value belongs to
-  // a handle that was closed without close().
-  if (detail::handle_state* stale = known)
-  {
-    if (stale->refs.load(std::memory_order_acquire) == 1)
-    {
-      // Only the registry holds it (see above): it becomes the new
-      // handle's record, with no allocation now that the handle is
-      // associated.
-      stale->context = &ctx;
-      stale->iocp = &iocp;
-      detail::adopt(*stale, options, applied, is_socket, skip_reliable);
-      stale->add_ref(); // this binding's reference
-      state_ = stale;
+      if (known->requested != options)
+      {
+        ec = error::options_conflict;
+        return;
+      }
+      known->add_ref();
+      state_ = known;
       ec = {};
       return;
     }
-    // Bindings of the closed handle are alive: they must leave the new
-    // handle alone (close() on one of them would cancel and close it).
-    stale->closed.store(true, std::memory_order_release);
-    reg.erase(stale);
+  }
+  else if (known && !known_unheld)
+  {
+    // A fresh association of a value whose record belongs to a handle
+    // closed without close(), with bindings of it still alive: they must
+    // leave the new handle alone (close() on one of them would cancel and
+    // close it).
+    known->closed.store(true, std::memory_order_release);
+    reg.erase(known);
     // The new record's memory comes only now, after the association: if it
     // cannot be had, the handle stays associated with this port unknown to
     // iocpx (a later bind() reports already_associated). This takes a
@@ -624,14 +609,15 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
     fresh = std::make_unique<detail::handle_state>();
   }
 
-  detail::handle_state* state = fresh.release();
+  // Set up afresh: a new record, or the unheld one (no allocation).
+  detail::handle_state* state = known_unheld ? known : fresh.release();
   state->handle = handle;
   state->context = &ctx;
   state->iocp = &iocp;
   detail::adopt(*state, options, applied, is_socket, skip_reliable);
-
-  reg.states.insert(state); // the registry's reference
-  state->add_ref();                  // this binding's reference
+  if (!known_unheld)
+    reg.states.insert(state); // the registry's reference
+  state->add_ref();           // this binding's reference
   state_ = state;
   ec = {};
 }
