@@ -16,6 +16,7 @@
 #include <iocpx/windows/detail/handle_state.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/assert.hpp>
 #include <boost/system/error_code.hpp>
 
 namespace iocpx {
@@ -182,12 +183,14 @@ public:
   /// The io_context the handle is bound to. Precondition: not empty.
   asio::io_context& context() const noexcept
   {
+    BOOST_ASSERT_MSG(state_, "iocpx::windows::binding::context(): the binding is empty");
     return *state_->context;
   }
 
   /// The executor of context(). Precondition: not empty.
   executor_type get_executor() const noexcept
   {
+    BOOST_ASSERT_MSG(state_, "iocpx::windows::binding::get_executor(): the binding is empty");
     return state_->context->get_executor();
   }
 
