@@ -10,6 +10,7 @@
 // of this program.
 
 #include "../common/alloc_counter.hpp"
+#include "../common/fault_injection.hpp"
 #include "../common/asio_features.hpp"
 #include "../common/tracking_allocator.hpp"
 
@@ -310,13 +311,9 @@ BOOST_AUTO_TEST_CASE(deliveries_beyond_the_pools_blocks_come_from_the_heap)
 // from the global heap outside a loop). When that fails, the operation is
 // already made: it must be freed, its handler destroyed and its work given
 // back, or run() never returns.
-BOOST_AUTO_TEST_CASE(a_cancellation_slot_that_cannot_allocate_leaks_no_operation)
+BOOST_AUTO_TEST_CASE(a_cancellation_slot_that_cannot_allocate_leaks_no_operation,
+    *iocpx_test::needs_injected_allocation_failures())
 {
-  if (!iocpx_test::counting_allocations())
-  {
-    BOOST_TEST_MESSAGE("operator new is not replaced under ThreadSanitizer");
-    return;
-  }
   asio::io_context io;
   iocpx::registration reg(io);
   iocpx::poller poller(io);

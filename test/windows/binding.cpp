@@ -10,6 +10,7 @@
 #include "support.hpp"
 
 #include "../common/alloc_counter.hpp"
+#include "../common/fault_injection.hpp"
 
 #include <iocpx/error.hpp>
 #include <iocpx/windows/async_overlapped.hpp>
@@ -357,10 +358,9 @@ BOOST_AUTO_TEST_CASE(a_reused_handle_value_is_bound_with_its_own_modes)
 // unassociated, so that it can be bound once memory is back (had the
 // association been made first, that bind would find a port iocpx does not
 // know: already_associated).
-BOOST_AUTO_TEST_CASE(a_bind_that_runs_out_of_memory_leaves_no_association)
+BOOST_AUTO_TEST_CASE(a_bind_that_runs_out_of_memory_leaves_no_association,
+    *iocpx_test::needs_injected_allocation_failures())
 {
-  if (!iocpx_test::counting_allocations())
-    return;
   asio::io_context ctx;
   pipe_pair p = make_pipe_pair();
   ix::binding warm = ix::bind(ctx, p.client.get()); // the service and the table exist

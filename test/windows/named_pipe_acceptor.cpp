@@ -11,6 +11,7 @@
 #include <iocpx/windows/named_pipe_acceptor.hpp>
 
 #include "../common/alloc_counter.hpp"
+#include "../common/fault_injection.hpp"
 #include "../common/asio_features.hpp"
 #include "named_pipe_support.hpp"
 
@@ -565,10 +566,9 @@ BOOST_AUTO_TEST_CASE(an_accept_destroyed_before_its_handler_ran_closes_the_insta
 // Boost has them): the call either works or throws std::bad_alloc, and
 // then no handler runs. Either way nothing is leaked (run() runs out of
 // work once the acceptor is closed) and the acceptor goes on accepting.
-BOOST_AUTO_TEST_CASE(an_accept_that_runs_out_of_memory_fails_cleanly)
+BOOST_AUTO_TEST_CASE(an_accept_that_runs_out_of_memory_fails_cleanly,
+    *iocpx_test::needs_injected_allocation_failures())
 {
-  if (!counting_allocations())
-    return;
   int failed = 0;
   for (int after = 0; after < 16; ++after)
   {
