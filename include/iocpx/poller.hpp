@@ -178,9 +178,13 @@ public:
   }
 
   /// Move-constructs from a poller with another executor type.
+  ///
+  /// Not `noexcept`: converting the executor may allocate (an
+  /// `any_io_executor` made from an executor too large to hold inline). If
+  /// it throws, `other` is unchanged.
   template <typename Executor1,
       typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
-  basic_poller(basic_poller<Executor1>&& other) noexcept
+  basic_poller(basic_poller<Executor1>&& other)
     : ex_(other.ex_), state_(std::exchange(other.state_, nullptr))
   {
   }
@@ -198,12 +202,16 @@ public:
   }
 
   /// Move-assigns from a poller with another executor type.
+  ///
+  /// Not `noexcept` (see the converting constructor). The executor is
+  /// converted first: if that throws, both objects are unchanged.
   template <typename Executor1,
       typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
-  basic_poller& operator=(basic_poller<Executor1>&& other) noexcept
+  basic_poller& operator=(basic_poller<Executor1>&& other)
   {
+    Executor ex(other.ex_);
     reset();
-    ex_ = other.ex_;
+    ex_ = std::move(ex);
     state_ = std::exchange(other.state_, nullptr);
     return *this;
   }

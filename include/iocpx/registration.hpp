@@ -145,14 +145,20 @@ public:
   /// Move-constructs a registration. Setters and pending waits follow the
   /// readiness to the new object; `other` is left moved-from (see above).
   basic_registration(basic_registration&& other) noexcept
+    // (The executor is copied, so that the moved-from object keeps one. That
+    // cannot throw: Asio's executor requirements make copies nothrow.)
     : ex_(other.ex_), core_(std::exchange(other.core_, nullptr))
   {
   }
 
   /// Move-constructs from a registration with another executor type.
+  ///
+  /// Not `noexcept`: converting the executor may allocate (an
+  /// `any_io_executor` made from an executor too large to hold inline). If
+  /// it throws, `other` is unchanged.
   template <typename Executor1,
       typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
-  basic_registration(basic_registration<Executor1>&& other) noexcept
+  basic_registration(basic_registration<Executor1>&& other)
     : ex_(other.ex_), core_(std::exchange(other.core_, nullptr))
   {
   }
@@ -171,12 +177,16 @@ public:
   }
 
   /// Move-assigns from a registration with another executor type.
+  ///
+  /// Not `noexcept` (see the converting constructor). The executor is
+  /// converted first: if that throws, both objects are unchanged.
   template <typename Executor1,
       typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
-  basic_registration& operator=(basic_registration<Executor1>&& other) noexcept
+  basic_registration& operator=(basic_registration<Executor1>&& other)
   {
+    Executor ex(other.ex_);
     reset();
-    ex_ = other.ex_;
+    ex_ = std::move(ex);
     core_ = std::exchange(other.core_, nullptr);
     return *this;
   }

@@ -20,6 +20,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/test/unit_test.hpp>
 
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // bind_allocator: Boost 1.80; slots: 1.77
@@ -339,5 +340,47 @@ BOOST_AUTO_TEST_CASE(a_cancellation_slot_that_cannot_allocate_leaks_no_operation
   BOOST_TEST(io.stopped());
 }
 #endif
+
+// Converting a registration (or poller) to another executor type converts
+// the executor, and an any_io_executor made from a large executor (a strand
+// of an any_io_executor) allocates its target: that move can throw, so it is
+// not noexcept (it terminated the program), and a failed one leaves both
+// objects as they were.
+BOOST_AUTO_TEST_CASE(a_converting_move_that_cannot_allocate_throws_and_changes_nothing)
+{
+  if (!iocpx_test::counting_allocations())
+  {
+    BOOST_TEST_MESSAGE("operator new is not replaced under ThreadSanitizer");
+    return;
+  }
+  using strand_type = asio::strand<asio::any_io_executor>;
+  asio::io_context io;
+  iocpx::basic_registration<strand_type> from(asio::make_strand(asio::any_io_executor(io.get_executor())));
+  iocpx::registration to(io);
+  from.setter().set(ready::readable());
+  to.setter().set(ready::writable());
+  iocpx_test::fail_next_allocations(1);
+  BOOST_CHECK_THROW(iocpx::registration r(std::move(from)), std::bad_alloc);
+  iocpx_test::fail_next_allocations(1);
+  BOOST_CHECK_THROW(to = std::move(from), std::bad_alloc);
+  iocpx_test::fail_next_allocations(0);
+  BOOST_TEST(from.is_open());
+  BOOST_TEST(from.readiness() == ready::readable());
+  BOOST_TEST(to.is_open());
+  BOOST_TEST(to.readiness() == ready::writable());
+  iocpx::basic_poller<strand_type> pfrom(from.get_executor());
+  iocpx::poller pto(io);
+  iocpx_test::fail_next_allocations(1);
+  BOOST_CHECK_THROW(iocpx::poller p(std::move(pfrom)), std::bad_alloc);
+  iocpx_test::fail_next_allocations(1);
+  BOOST_CHECK_THROW(pto = std::move(pfrom), std::bad_alloc);
+  iocpx_test::fail_next_allocations(0);
+  BOOST_TEST(pfrom.is_open());
+  BOOST_TEST(pto.is_open());
+  // Once the executor converts, the move works.
+  to = std::move(from);
+  BOOST_TEST(to.readiness() == ready::readable());
+  BOOST_TEST(!from.is_open());
+}
 
 BOOST_AUTO_TEST_SUITE_END()

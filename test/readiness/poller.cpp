@@ -8,7 +8,9 @@
 #include <iocpx/poller.hpp>
 
 #include "../common/asio_features.hpp"
+#include "readiness_test_util.hpp"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
@@ -22,10 +24,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <sstream>
 #include <thread>
 #include <tuple>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -480,6 +484,30 @@ BOOST_AUTO_TEST_CASE(bad_inputs)
   run_ready(io);
   BOOST_TEST(calls == 2);
   BOOST_TEST(aec == asio::error::bad_descriptor);
+}
+
+// A setter on another thread satisfies a poll (the source's core hands the
+// poll to its executor) while the poller's owner destroys the poller and
+// then the io_context. Once the poller's destructor has returned, nothing
+// may still be posting into that context: it waits for the hand-over.
+BOOST_AUTO_TEST_CASE(destructor_waits_for_a_setter_handing_a_poll_over)
+{
+  auto io = std::make_unique<asio::io_context>();
+  auto p = std::make_unique<iocpx::poller>(*io);
+  iocpx::registration a(*io);
+  p->add(a, 1, ready::readable(), trigger::edge);
+  std::array<event, 1> ev;
+  std::atomic<bool> entered{false}, handed_over{false};
+  p->async_poll(ev, asio::bind_executor(iocpx_test::slow_executor{io.get(), &entered, &handed_over},
+                        [](error_code, std::size_t) {
+                          BOOST_FAIL("a handler ran in a context that never ran");
+                        }));
+  std::thread setter([s = a.setter()]() mutable { s.set(ready::readable()); });
+  while (!entered.load())
+    std::this_thread::yield();
+  p.reset();
+  BOOST_TEST(handed_over.load());
+  setter.join(); // (before the context goes, even when the check failed)
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,9 +11,16 @@
 
 #include <iocpx/ready.hpp>
 
+#include <boost/asio/execution.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
+#include <thread>
+#include <utility>
 
 namespace iocpx_test {
 
@@ -34,6 +41,42 @@ struct record
     ++out->calls;
     out->ec = ec;
     out->readiness = r;
+  }
+};
+
+// An executor that takes its time to accept a function, then posts it to
+// an io_context: a setter on another thread is still handing a wait (or a
+// poll) over when the owner destroys the registration (or the poller).
+struct slow_executor
+{
+  boost::asio::io_context* ctx;
+  std::atomic<bool>* entered;
+  std::atomic<bool>* handed_over;
+
+  boost::asio::execution_context& query(boost::asio::execution::context_t) const noexcept
+  {
+    return *ctx;
+  }
+  static constexpr boost::asio::execution::blocking_t query(
+      boost::asio::execution::blocking_t) noexcept
+  {
+    return boost::asio::execution::blocking.never;
+  }
+  template <typename F>
+  void execute(F&& f) const
+  {
+    entered->store(true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    boost::asio::post(*ctx, std::forward<F>(f));
+    handed_over->store(true);
+  }
+  friend bool operator==(const slow_executor& a, const slow_executor& b) noexcept
+  {
+    return a.ctx == b.ctx;
+  }
+  friend bool operator!=(const slow_executor& a, const slow_executor& b) noexcept
+  {
+    return a.ctx != b.ctx;
   }
 };
 

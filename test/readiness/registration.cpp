@@ -35,6 +35,7 @@
 #include <future>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 #include <type_traits>
@@ -732,6 +733,94 @@ BOOST_AUTO_TEST_CASE(closing_with_a_refusing_executor_aborts_the_other_waits)
   BOOST_TEST(refused_destroyed == 1);
   ctx.run_for(std::chrono::seconds(10));
   BOOST_TEST(aborted == 1);
+}
+
+// A setter on another thread completes a wait while the registration's owner
+// destroys it and then the io_context. Once the destructor has returned, no
+// setter may still be handing a wait to the context (it would post into a
+// destroyed io_context): the destructor waits for that hand-over to end.
+BOOST_AUTO_TEST_CASE(destructor_waits_for_a_setter_handing_a_wait_over)
+{
+  auto io = std::make_unique<asio::io_context>();
+  auto reg = std::make_unique<iocpx::registration>(*io);
+  iocpx::set_readiness s = reg->setter();
+  std::atomic<bool> entered{false}, handed_over{false};
+  int destroyed = 0;
+  reg->async_wait(ready::readable(),
+      asio::bind_executor(iocpx_test::slow_executor{io.get(), &entered, &handed_over},
+          [c = destruction_counter(&destroyed)](error_code, ready) {
+            BOOST_FAIL("a handler ran in a context that never ran");
+          }));
+  std::thread setter([&] { s.set(ready::readable()); });
+  while (!entered.load())
+    std::this_thread::yield();
+  reg.reset();
+  BOOST_TEST(handed_over.load());
+  setter.join(); // (before the context goes, even when the check failed)
+  io.reset(); // destroys the handed-over wait without calling it
+  BOOST_TEST(destroyed == 1);
+  error_code ec;
+  s.set(ready::readable(), ec);
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+}
+
+// A refused hand-over destroys the handler inside the setter; a handler that
+// owns the registration destroys it there. The destructor, waiting for
+// hand-overs in progress, must not wait for the one its own thread makes.
+BOOST_AUTO_TEST_CASE(registration_destroyed_by_a_refused_handler_inside_its_setter)
+{
+  asio::io_context ctx;
+  auto reg = std::make_shared<iocpx::registration>(ctx);
+  iocpx::set_readiness s = reg->setter();
+  std::weak_ptr<iocpx::registration> alive = reg;
+  reg->async_wait(ready::readable(),
+      asio::bind_executor(refusing_executor{&ctx}, [reg](error_code, ready) {
+        BOOST_FAIL("a handler its executor refused ran");
+      }));
+  reg.reset();
+  BOOST_CHECK_THROW(s.set(ready::readable()), std::bad_alloc);
+  BOOST_TEST(alive.expired());
+  error_code ec;
+  s.set(ready::readable(), ec);
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+}
+
+// A handler whose move constructor throws. Asio's own operations free the
+// operation and give its work back when moving the handler out throws (their
+// ptr and handler_work are destroyed as the exception leaves do_complete).
+struct throwing_move_handler
+{
+  int* live;
+  bool* fail;
+  throwing_move_handler(int* l, bool* f) : live(l), fail(f) { ++*live; }
+  throwing_move_handler(const throwing_move_handler&) = delete;
+  throwing_move_handler(throwing_move_handler&& o) : live(o.live), fail(o.fail)
+  {
+    if (*fail)
+      throw std::runtime_error("handler move");
+    ++*live;
+  }
+  ~throwing_move_handler() { --*live; }
+  void operator()(error_code, ready) const { BOOST_FAIL("a handler that could not move ran"); }
+};
+
+BOOST_AUTO_TEST_CASE(a_handler_whose_move_throws_leaks_no_operation)
+{
+  asio::io_context io;
+  iocpx::registration reg(io);
+  int live = 0;
+  bool fail = false;
+  reg.async_wait(ready::readable(), throwing_move_handler(&live, &fail));
+  reg.setter().set(ready::readable());
+  fail = true;
+  BOOST_CHECK_THROW(io.run(), std::runtime_error);
+  fail = false;
+  // The operation is gone with its handler, and so is its work: run()
+  // returns at once.
+  BOOST_TEST(live == 0);
+  io.restart();
+  io.run_for(std::chrono::seconds(10));
+  BOOST_TEST(io.stopped());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

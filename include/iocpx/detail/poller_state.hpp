@@ -322,6 +322,10 @@ public:
       e->core->release();
       delete e;
     }
+    // A setter on another thread may still be handing over a poll that its
+    // core took from this poller before the detach; the owner may destroy
+    // the poll's io_context as soon as this returns.
+    hand_overs.wait_for_others();
     release();
   }
 
@@ -333,11 +337,12 @@ public:
   }
 
   // poller_link, called with the entry's core mutex held.
-  void on_ready(poller_entry* e, readiness_op_list& done) override
+  bool on_ready(poller_entry* e, readiness_op_list& done) override
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_ || !e->armed)
-      return;
+      return false;
+    bool handed = false;
     if (!e->queued)
     {
       e->queued = true;
@@ -352,9 +357,11 @@ public:
       polls_.erase(op);
       op->result_ = n;
       done.push_back(op);
+      handed = true;
     }
     if (sync_waiters_ != 0 && !ready_.empty())
       cv_.notify_all();
+    return handed;
   }
 
   void on_source_closed(poller_entry* e) override

@@ -8,6 +8,7 @@
 #define IOCPX_DETAIL_READINESS_CORE_HPP
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/detail/hand_over.hpp>
 
 #include <iocpx/detail/readiness_service.hpp>
 #include <iocpx/detail/slim_mutex.hpp>
@@ -40,11 +41,15 @@ class poller_link
 {
 public:
   // The source became ready for bits in its interest: queue the entry and
-  // hand any poll operation that can now complete to `done`.
-  virtual void on_ready(poller_entry* e, readiness_op_list& done) = 0;
+  // hand any poll operation that can now complete to `done`. Returns
+  // whether it did.
+  virtual bool on_ready(poller_entry* e, readiness_op_list& done) = 0;
 
   // The source is going away: never report the entry again.
   virtual void on_source_closed(poller_entry* e) = 0;
+
+  // Polls that a core's setter is posting (see readiness_core::notify).
+  hand_over_count hand_overs;
 
 protected:
   ~poller_link() = default;
@@ -119,7 +124,8 @@ public:
 
   enum class update_kind { set, add, clear };
 
-  explicit readiness_core(readiness_service* svc) noexcept : service_(svc)
+  explicit readiness_core(readiness_service* svc) noexcept
+    : service_(svc), closed_(false), shut_down_(false)
   {
     if (service_)
       service_->attach(this);
@@ -159,10 +165,15 @@ public:
     bits &= ready_mask;
     word_type old = state_.load(std::memory_order_relaxed), now = 0;
     ready::bits_type claimed = 0;
+    bool counted = false;
     do
     {
       if (old & closed_bit)
+      {
+        if (counted)
+          hand_overs_.remove();
         return false;
+      }
       const ready::bits_type r = readiness_of(old);
       const ready::bits_type nr = K == update_kind::set ? bits
           : K == update_kind::add                       ? (r | bits)
@@ -171,12 +182,22 @@ public:
       now = (old & ~(word_type(ready_mask) << readiness_shift))
           | (word_type(nr) << readiness_shift);
       if (claimed)
+      {
         now &= ~slot_mask;
+        // Counted before the compare-and-swap that takes the wait, so that
+        // a close() that comes after it sees the count (see close()).
+        if (!counted)
+        {
+          hand_overs_.add(std::memory_order_seq_cst);
+          counted = true;
+        }
+      }
     } while (!state_.compare_exchange_weak(
         old, now, std::memory_order_seq_cst, std::memory_order_relaxed));
     prev = readiness_of(old);
     if (claimed)
     {
+      hand_over_scope h(&hand_overs_);
       try
       {
         slot_of(old)->post(boost::system::error_code(), claimed);
@@ -189,6 +210,8 @@ public:
         throw;
       }
     }
+    else if (counted)
+      hand_overs_.remove();
     wake_others(prev, now);
     return true;
   }
@@ -272,9 +295,13 @@ public:
             ready_now = op;
         }
       }
+      if (!found && !ready_now)
+        return;
+      hand_overs_.add(std::memory_order_relaxed); // (close() locks after)
     }
     // Posted outside the lock: a post that fails destroys the handler, whose
     // destructor may come back here.
+    hand_over_scope h(&hand_overs_);
     if (ready_now)
       ready_now->post(boost::system::error_code(), ready_bits);
     if (found)
@@ -283,7 +310,10 @@ public:
 
   // The registration goes away: setters now report registration_gone,
   // pending waits end with operation_aborted, a poller forgets the source.
-  // Releases the registration's reference.
+  // Releases the registration's reference. Returns only once no other
+  // thread is still handing one of its waits to an executor: a setter (or
+  // canceller) that took a wait before the close may be inside that post,
+  // and the owner may destroy the io_context as soon as this returns.
   void close()
   {
     state_.fetch_or(closed_bit, std::memory_order_seq_cst);
@@ -304,6 +334,7 @@ public:
       demand_.store(0, std::memory_order_seq_cst);
     }
     post_all_from_close(done);
+    hand_overs_.wait_for_others();
     release();
   }
 
@@ -486,6 +517,7 @@ private:
   IOCPX_NOINLINE void notify(ready::bits_type added)
   {
     readiness_op_list done;
+    hand_over_count* polls_of = nullptr;
     {
       std::lock_guard<slim_mutex> lock(mutex_);
       if (closed_ || shut_down_)
@@ -506,23 +538,35 @@ private:
       }
       if (removed)
         recompute_demand_locked();
-      if (entry_ && (added & entry_->interest) != 0)
-        entry_->owner->on_ready(entry_, done);
+      if (entry_ && (added & entry_->interest) != 0 && entry_->owner->on_ready(entry_, done))
+      {
+        // Polls: the poller waits for their hand-over when it goes away
+        // (it detaches from this core under the lock, so it sees this).
+        polls_of = &entry_->owner->hand_overs;
+        polls_of->add(std::memory_order_relaxed);
+      }
+      if (done.empty())
+        return;
+      hand_overs_.add(std::memory_order_relaxed); // (close() locks after)
     }
+    hand_over_scope h(&hand_overs_);
+    hand_over_scope hp(polls_of);
     post_all(done, boost::system::error_code());
   }
 
   // Ordered and sized for space (an idle pipe holds one of these): the
-  // reference count, the demand and the two flags share one 8-byte unit.
+  // reference count, the hand-over count, the demand and the two flags
+  // share one 8-byte unit.
   std::atomic<word_type> state_{0};
   slim_mutex mutex_;
   readiness_op_list waits_;
   poller_entry* entry_ = nullptr;
   readiness_service* service_;
   std::atomic<std::uint32_t> refs_{1}; // setters, registrations, poller entries
+  hand_over_count hand_overs_; // 2 bytes
   std::atomic<std::uint8_t> demand_{0}; // readiness kinds: five bits
-  bool closed_ = false;
-  bool shut_down_ = false;
+  bool closed_ : 1;
+  bool shut_down_ : 1;
   static_assert(ready_mask <= 0xFF, "the demand holds every readiness kind");
 };
 

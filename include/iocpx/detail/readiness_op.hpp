@@ -399,7 +399,7 @@ private:
   {
     // Free the operation's memory before the upcall, so that the handler
     // can reuse it (from the thread's cache) for what it starts.
-    Handler handler(std::move(op->handler_));
+    Handler handler(take_handler(op));
     // Kept until the handler returns: the context keeps its work till then.
     // (Or by the operation the handler starts: see donor_offer.)
     readiness_work<handler_executor_type> work(std::move(op->work_));
@@ -413,6 +413,30 @@ private:
     }
     else
       std::move(handler)(ec, make_result(result));
+  }
+
+  // Moves the handler out of the operation. A move that throws frees the
+  // operation first — destroying its handler and giving its work back — as
+  // Asio's own operations do, so neither is lost with the exception that
+  // leaves run(). (The result initializes do_invoke's handler directly: no
+  // second move.)
+  static Handler take_handler(readiness_handler_op* op) noexcept(
+      std::is_nothrow_move_constructible<Handler>::value)
+  {
+    if constexpr (std::is_nothrow_move_constructible<Handler>::value)
+      return std::move(op->handler_);
+    else
+    {
+      try
+      {
+        return std::move(op->handler_);
+      }
+      catch (...)
+      {
+        deallocate_op(op);
+        throw;
+      }
+    }
   }
 
   static Result make_result(std::size_t r) noexcept
