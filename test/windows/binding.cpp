@@ -517,6 +517,44 @@ BOOST_AUTO_TEST_CASE(a_binding_of_a_handle_closed_directly_leaves_its_successor_
   BOOST_TEST(fresh.is_bound());
 }
 
+// A binding whose handle was closed behind iocpx, bound again to the same
+// value once a new handle has it: the new handle is not associated with any
+// port yet. Taken for "what this binding already holds", it would stay
+// unassociated, and its operations would never complete (nor would
+// ~io_context return, waiting for their packets).
+BOOST_AUTO_TEST_CASE(a_binding_bound_again_to_a_reused_value_associates_the_new_handle)
+{
+  asio::io_context ctx;
+  HANDLE old_value = nullptr;
+  ix::binding b;
+  {
+    pipe_pair p = make_pipe_pair();
+    b.bind(ctx, p.server.get());
+    old_value = p.server.get();
+  } // closed behind iocpx; the binding stays
+
+  std::vector<pipe_pair> pairs;
+  HANDLE reused = reopen_handle_value(old_value, pairs);
+  if (!reused)
+  {
+    BOOST_TEST_MESSAGE("the system did not reuse the handle value: nothing to check");
+    return;
+  }
+  error_code ec;
+  b.bind(ctx, reused, {}, ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(b.is_bound());
+  // Associated with ctx's port: a second association fails.
+  HANDLE port = ::CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 0);
+  BOOST_REQUIRE(port != nullptr);
+  const bool associated_here = ::CreateIoCompletionPort(reused, port, 0, 0) != nullptr;
+  ::CloseHandle(port);
+  BOOST_TEST(!associated_here);
+  if (associated_here)
+    return; // an operation would never complete
+  check_one_write_completes_once(ctx, b, reused);
+}
+
 // The completion modes cannot be cleared once set. A handle that already
 // skips the port on success (set by whoever opened it, or left from a
 // binding that was unbound) must be treated as skipping it even when the

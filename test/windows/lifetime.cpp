@@ -16,7 +16,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cstring>
 #include <memory>
+#include <new>
 #include <thread>
 
 namespace ix = iocpx::windows;
@@ -32,9 +34,49 @@ auto read_into(HANDLE h, void* data, DWORD size)
   return [=](OVERLAPPED* ov) { return ix::win32_result(::ReadFile(h, data, size, nullptr, ov)); };
 }
 
+// An io_context with static storage duration: made before main(), so
+// destroyed after every static that iocpx makes on first use (its registry
+// of handles is made by the first bind).
+asio::io_context static_context;
+
+// Destroyed at exit between iocpx's statics and static_context: fills
+// memory of the sizes a freed table of handles has, so that a shutdown of
+// static_context that read such a table would find garbage there, not the
+// stale but intact pointers it would otherwise find. And makes a crash
+// from then on fail the program: after main() returned, Wine reports a
+// crash with exit code 0.
+struct scribbler
+{
+  static LONG WINAPI fail(EXCEPTION_POINTERS*)
+  {
+    ::TerminateProcess(::GetCurrentProcess(), 3);
+    return EXCEPTION_EXECUTE_HANDLER;
+  }
+
+  ~scribbler()
+  {
+    ::SetUnhandledExceptionFilter(&fail);
+    for (std::size_t size = 64; size <= 8192; size *= 2)
+      for (int i = 0; i < 16; ++i)
+        std::memset(::operator new(size), 0xA5, size); // kept: the process is exiting
+  }
+} scribble;
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(lifetime)
+
+// A static io_context with a handle still bound and a read in flight when
+// the program exits: its shutdown runs after iocpx's own statics were
+// destroyed, and must not use them. Checked by the program's exit code.
+BOOST_AUTO_TEST_CASE(a_static_context_with_an_operation_in_flight_at_exit)
+{
+  static pipe_pair p = make_pipe_pair();
+  static ix::binding b = ix::bind(static_context, p.server.get());
+  static char buf[8];
+  ix::async_overlapped(b, read_into(p.server.get(), buf, 8), [](error_code, std::size_t) {});
+  BOOST_TEST(b.operations_in_flight() == 1u);
+}
 
 BOOST_AUTO_TEST_CASE(context_destroyed_with_operations_pending)
 {

@@ -26,6 +26,7 @@
 #include <boost/asio/detail/memory.hpp>
 #include <boost/asio/detail/win_iocp_io_context.hpp>
 #include <boost/asio/detail/win_iocp_operation.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 
 #if !defined(BOOST_ASIO_HAS_IOCP)
@@ -57,6 +58,18 @@ using asio::detail::handler_work;
 inline iocp_context& iocp_of(asio::io_context& ctx)
 {
   return asio::use_service<iocp_context>(ctx);
+}
+
+/// Whether a thread running the loop has dequeued the packet of `op` while
+/// its initiating call was still being made. The loop then keeps the result
+/// in the OVERLAPPED for on_pending() to re-post (win_iocp_io_context's
+/// do_one): in `Internal`, where the kernel left the request's status, the
+/// address of the result's error category, which no status equals in
+/// practice (statuses are fixed 32-bit values; on 64-bit targets a
+/// module's statics usually lie above 4 GiB).
+inline bool packet_taken_by_loop(const OVERLAPPED& ov) noexcept
+{
+  return ov.Internal == reinterpret_cast<ULONG_PTR>(&asio::error::get_system_category());
 }
 
 } // namespace detail

@@ -108,6 +108,11 @@ inline start_outcome classify_start(DWORD result, const OVERLAPPED& ov) noexcept
     return start_outcome::completed;
   default:
   {
+    // Only a request the kernel completed queues a packet; without
+    // skip-on-success another thread may have dequeued it before the call
+    // returned, and its loop then keeps its own result where the status was.
+    if (packet_taken_by_loop(ov))
+      return start_outcome::completed;
     const auto status = static_cast<unsigned long>(ov.Internal);
     const bool warning_level = (status >> 30) == 2;
     return warning_level ? start_outcome::completed : start_outcome::failed;

@@ -266,8 +266,14 @@ struct handle_registry
 
 IOCPX_DECL handle_registry& registry() noexcept
 {
-  static handle_registry instance;
-  return instance;
+  // Never destroyed: an io_context with static storage duration is made
+  // before the first bind() makes the registry, so as an ordinary static
+  // the registry would be destroyed first, and that io_context's shutdown
+  // at exit (or close() in the destructor of a static I/O object) would
+  // then use a destroyed table.
+  alignas(handle_registry) static unsigned char storage[sizeof(handle_registry)];
+  static handle_registry* const instance = ::new (static_cast<void*>(storage)) handle_registry;
+  return *instance;
 }
 
 // Cancels what is still in flight on the handles of an io_context that is
@@ -491,12 +497,10 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
     bind_options options, bind_options applied, bool is_socket, bool skip_reliable,
     boost::system::error_code& ec)
 {
-  if (state_ && state_->handle == handle && state_->context == &ctx && is_bound()
-      && state_->requested == options)
-  {
-    ec = {}; // rebinding what this binding already holds
-    return;
-  }
+  // No shortcut for a binding bound again to the handle value it holds: the
+  // handle may have been closed behind iocpx and its value reused by a new
+  // handle, which only the association below tells (and associates). The
+  // path below makes that a no-op for the same handle all the same.
   reset();
 
   if (handle == nullptr || handle == INVALID_HANDLE_VALUE)
