@@ -667,6 +667,7 @@ BOOST_AUTO_TEST_CASE(assign_release_and_bad_handles)
   server.assign(raw.server.release());
   BOOST_TEST(server.is_open());
   BOOST_TEST(server.is_server_end());
+  BOOST_TEST(server.is_connected()); // its client opened it before
   BOOST_TEST((server.mode() == ix::pipe_mode::message));
 
   error_code ec;
@@ -685,6 +686,60 @@ BOOST_AUTO_TEST_CASE(assign_release_and_bad_handles)
   BOOST_TEST(!server.is_open());
   BOOST_TEST(h != nullptr);
   ::CloseHandle(h);
+}
+
+// A server end assigned while it listens (fresh from CreateNamedPipe, no
+// client yet) has no peer: open but not connected, as after disconnect() —
+// reads, writes and readiness waits say not_connected, and an acceptor
+// accepts its client into it. Before the fix assign() took every handle
+// for connected: is_connected() said true, the readiness said writable at
+// once, and async_accept(pipe) refused the pipe with already_open.
+BOOST_AUTO_TEST_CASE(a_listening_server_end_assigned_is_not_connected)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("assign-listening");
+  ix::named_pipe server(ctx);
+  server.assign(::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, nullptr));
+  BOOST_TEST(server.is_open());
+  BOOST_TEST(server.is_server_end());
+  BOOST_TEST(!server.is_connected());
+
+  char c = 'x';
+  error_code ec;
+  BOOST_TEST(server.read_some(asio::buffer(&c, 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
+  BOOST_TEST(server.write_some(asio::buffer(&c, 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
+  BOOST_TEST(server.try_write_some(asio::buffer(&c, 1), ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
+  BOOST_TEST(server.readiness() == iocpx::ready::none()); // not writable
+  error_code wait_ec;
+  bool waited = false;
+  server.async_wait(iocpx::ready::writable(), [&](error_code e, iocpx::ready) {
+    wait_ec = e;
+    waited = true;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return waited; }, 2000ms));
+  BOOST_TEST(wait_ec == asio::error::not_connected);
+
+  // An acceptor (of another name: here it only waits for this instance's
+  // client) accepts into it, as into a disconnected server end.
+  ix::named_pipe_acceptor acceptor(ctx, np_name("assign-listening-acceptor"));
+  bool accepted = false;
+  acceptor.async_accept(server, [&](error_code e) {
+    BOOST_TEST(!e);
+    accepted = true;
+  });
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  ctx.restart();
+  BOOST_TEST(run_until(ctx, [&] { return accepted; }));
+  BOOST_TEST(server.is_connected());
+  write_all(client.native_handle(), "hi", 2);
+  char buf[2];
+  asio::read(server, asio::buffer(buf));
+  BOOST_TEST(std::string(buf, 2) == "hi");
 }
 
 BOOST_AUTO_TEST_CASE(move_keeps_operations_running)

@@ -32,8 +32,10 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <new>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -50,6 +52,41 @@ using namespace std::chrono_literals;
 static_assert(sizeof(ix::detail::named_pipe_readiness) <= 104,
     "named_pipe_readiness grew: update bench/SHORTFALLS.md's breakdown, or shrink it");
 #endif
+
+// The tests' look inside a pipe (the library declares named_pipe_access
+// for them and never defines it).
+namespace iocpx {
+namespace windows {
+namespace detail {
+
+template <>
+struct named_pipe_access<ix::named_pipe>
+{
+  // Whether the lock of the pipe's readiness state is free (nobody holds
+  // it, this thread included). The lock is an SRWLOCK, the only member of
+  // a standard-layout class, so it is at the class's address.
+  static bool readiness_lock_is_free(named_pipe_readiness* state)
+  {
+    static_assert(std::is_standard_layout<iocpx::detail::slim_mutex>::value,
+        "slim_mutex is its SRWLOCK");
+    SRWLOCK* lock = reinterpret_cast<SRWLOCK*>(&state->mutex_);
+    if (!::TryAcquireSRWLockExclusive(lock))
+      return false;
+    ::ReleaseSRWLockExclusive(lock);
+    return true;
+  }
+
+  static named_pipe_readiness* readiness_state(ix::named_pipe& pipe)
+  {
+    return &pipe.readiness_state();
+  }
+};
+
+} // namespace detail
+} // namespace windows
+} // namespace iocpx
+
+using pipe_access = ix::detail::named_pipe_access<ix::named_pipe>;
 
 BOOST_AUTO_TEST_SUITE(named_pipe_readiness)
 
@@ -783,6 +820,31 @@ BOOST_AUTO_TEST_CASE(a_readiness_wait_on_a_closed_pipe_fails_at_once)
   BOOST_TEST(wec == asio::error::bad_descriptor);
 }
 
+// A readiness wait on a server end with no client (after disconnect())
+// fails at once with not_connected, as reads and writes there do. Before
+// the fix it waited for the next client — for ever, if none came — and
+// was then completed by that connection's readiness.
+BOOST_AUTO_TEST_CASE(a_readiness_wait_without_a_peer_is_not_connected)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  (void)p.server.readiness();
+  p.server.disconnect();
+  BOOST_TEST(!p.server.is_connected());
+  bool done = false;
+  error_code wec;
+  ready got = ready::all();
+  p.server.async_wait(ready::readable() | ready::writable(), [&](error_code ec, ready r) {
+    wec = ec;
+    got = r;
+    done = true;
+  });
+  BOOST_TEST(!done); // never inside the initiating call
+  BOOST_TEST(run_until(ctx, [&] { return done; }, 2000ms));
+  BOOST_TEST(wec == asio::error::not_connected);
+  BOOST_TEST(got == ready::none());
+}
+
 // The readiness calls keep per-thread state (write buffers, the event for a
 // synchronous call). Threads that used it and exit must free it cleanly:
 // the heap stays sound and the thread's event is closed.
@@ -1313,6 +1375,128 @@ BOOST_AUTO_TEST_CASE(steady_state_readiness_ping_pong_allocates_nothing)
   ctx.run();
   BOOST_TEST(rounds == warmup + measured);
   BOOST_TEST(after - before == 0);
+}
+
+namespace {
+
+// An allocator that refuses once *refuse is set: an executor that cannot
+// take a handler, without touching the program's other allocations.
+template <typename T>
+struct refusing_allocator
+{
+  using value_type = T;
+
+  const bool* refuse;
+
+  explicit refusing_allocator(const bool* r) noexcept : refuse(r) {}
+  template <typename U>
+  refusing_allocator(const refusing_allocator<U>& o) noexcept : refuse(o.refuse)
+  {
+  }
+
+  T* allocate(std::size_t n)
+  {
+    if (*refuse)
+      throw std::bad_alloc();
+    return static_cast<T*>(::operator new(n * sizeof(T)));
+  }
+
+  void deallocate(T* p, std::size_t) noexcept
+  {
+    ::operator delete(p);
+  }
+
+  template <typename U>
+  bool operator==(const refusing_allocator<U>& o) const noexcept
+  {
+    return refuse == o.refuse;
+  }
+  template <typename U>
+  bool operator!=(const refusing_allocator<U>& o) const noexcept
+  {
+    return refuse != o.refuse;
+  }
+};
+
+// What a wait handler's destructor saw: user code, which may run anything
+// (a session's destructor), so it must not run under the pipe's lock.
+struct destruction_record
+{
+  ix::detail::named_pipe_readiness* state = nullptr;
+  int destroyed = 0;
+  bool lock_was_free = false;
+};
+
+struct destruction_check
+{
+  destruction_record* record;
+  ~destruction_check()
+  {
+    ++record->destroyed;
+    record->lock_was_free = pipe_access::readiness_lock_is_free(record->state);
+  }
+};
+
+struct refusable_wait_handler
+{
+  using allocator_type = refusing_allocator<void>;
+
+  std::unique_ptr<destruction_check> check; // moved-from handlers check nothing
+  allocator_type allocator;
+  bool* ran;
+
+  allocator_type get_allocator() const noexcept
+  {
+    return allocator;
+  }
+
+  void operator()(error_code, ready)
+  {
+    *ran = true;
+  }
+};
+
+} // namespace
+
+// close() with a wait whose completion cannot be posted (its executor
+// cannot allocate): the wait's handler is destroyed without being called,
+// as at the context's shutdown — and outside the pipe's readiness lock.
+// Before the fix it was destroyed under that lock, so its destructor (user
+// code: a session's, say) ran while the pipe's probe and write completions
+// on other threads had to wait for it.
+BOOST_AUTO_TEST_CASE(close_destroys_a_refused_wait_handler_outside_the_pipes_lock)
+{
+  for (const bool with_registration : {false, true})
+  {
+    BOOST_TEST_CONTEXT("with a registration object: " << with_registration)
+    {
+      asio::io_context ctx;
+      np_pair p = make_np_pair(ctx);
+      destruction_record record;
+      record.state = pipe_access::readiness_state(p.server);
+      if (with_registration)
+        (void)p.server.readiness_registration(); // close() destroys it
+      ctx.poll();
+      ctx.restart();
+      bool refuse = false;
+      bool ran = false;
+      p.server.async_wait(ready::readable(),
+          refusable_wait_handler{std::unique_ptr<destruction_check>(new destruction_check{&record}),
+              refusing_allocator<void>(&refuse), &ran});
+      BOOST_TEST(ctx.poll() == 0u);
+      BOOST_TEST(record.destroyed == 0);
+
+      refuse = true;
+      p.server.close();
+      refuse = false;
+      BOOST_TEST(record.destroyed == 1); // refused: destroyed, not called
+      BOOST_TEST(record.lock_was_free);
+      ctx.restart();
+      ctx.run_for(2s); // returns at once: no work left behind
+      BOOST_TEST(!ran);
+      BOOST_TEST(ctx.stopped());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -80,8 +80,8 @@ struct named_pipe_access;
 ///   of the message comes with the next reads. `asio::async_read` stops at
 ///   such an error, so read messages with `async_read_some`.
 /// - An operation on a closed pipe: `asio::error::bad_descriptor`; on a
-///   server end after disconnect() (no client yet):
-///   `asio::error::not_connected`, in both APIs.
+///   server end with no client (after disconnect(), or assigned while it
+///   listens): `asio::error::not_connected`, in both APIs.
 /// - Zero-length reads and writes complete at once (through the executor)
 ///   with no error and 0 bytes, as Asio's streams do.
 /// - Cancelled, closed or disconnected: `asio::error::operation_aborted`.
@@ -229,7 +229,8 @@ public:
   }
 
   /// Whether the pipe holds a handle with a peer: false for a closed pipe
-  /// and for a server end after disconnect().
+  /// and for a server end with no client (after disconnect(), or assigned
+  /// while it listens).
   bool is_connected() const noexcept
   {
     return is_open() && connected_;
@@ -267,6 +268,14 @@ public:
   /// Adopts an open pipe handle opened with FILE_FLAG_OVERLAPPED: binds it
   /// to the io_context (skip-on-success on) and reads its type, read mode
   /// and end. The pipe must be closed. On success the pipe owns the handle.
+  ///
+  /// A server end is connected only if a client has opened the instance
+  /// (even one that has closed its end since: reads then see eof). An
+  /// instance still listening (fresh from CreateNamedPipe, or after
+  /// DisconnectNamedPipe) is open but not connected, as after
+  /// disconnect(): reads, writes and waits fail with
+  /// `asio::error::not_connected`, and `acceptor.async_accept(pipe, ...)`
+  /// waits for its client.
   ///
   /// Errors: `asio::error::already_open`; the binding's errors
   /// (`iocpx::error::invalid_handle`, `not_overlapped`, `bound_elsewhere`,
@@ -309,8 +318,17 @@ public:
     binding_.bind(*ctx, handle, options, ec);
     if (ec)
       return;
-    opened((flags & PIPE_SERVER_END) != 0,
-        (state & PIPE_READMODE_MESSAGE) ? pipe_mode::message : pipe_mode::byte);
+    const bool server_end = (flags & PIPE_SERVER_END) != 0;
+    const pipe_mode mode = (state & PIPE_READMODE_MESSAGE) ? pipe_mode::message : pipe_mode::byte;
+    if (server_end && !detail::server_end_has_client(handle))
+    {
+      // Waiting for a client: the state disconnect() leaves.
+      server_end_ = true;
+      mode_ = mode;
+      connected_ = false;
+      return;
+    }
+    opened(server_end, mode);
   }
 
   /// Throwing form of assign().
@@ -685,8 +703,11 @@ public:
   ///
   /// @par Completion Signature
   /// @code void(boost::system::error_code, iocpx::ready) @endcode
-  /// `asio::error::bad_descriptor` on a closed pipe. The handler is never
-  /// invoked from inside this function.
+  /// `asio::error::bad_descriptor` on a closed pipe, `asio::error::not_connected`
+  /// on a server end with no client (as reads and writes; a poller and the
+  /// object `readiness_registration()` returns keep watching such a pipe
+  /// for its next connection instead). The handler is never invoked from
+  /// inside this function.
   ///
   /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// `terminal`, `partial`, `total`: the wait ends with
@@ -908,8 +929,8 @@ private:
         binding_.native_handle(), data, detail::clamp_dword(size), is_read, ec);
   }
 
-  // What a read or write says on a pipe that is not connected: closed, or
-  // a server end after disconnect().
+  // What a read, write or wait says on a pipe that is not connected:
+  // closed, or a server end with no client.
   boost::system::error_code unconnected_error() const noexcept
   {
     return is_open() ? asio::error::not_connected : asio::error::bad_descriptor;
@@ -973,10 +994,14 @@ private:
     void operator()(WaitHandler&& handler, ready interest) const
     {
       // Nothing would ever complete it (a closed pipe has no readiness
-      // machinery running), or the next connection would.
-      if (!self_->is_open())
-        return self_->post_result(std::forward<WaitHandler>(handler),
-            boost::system::error_code(asio::error::bad_descriptor), ready::none());
+      // machinery running), or the next connection would — which a server
+      // end with no client (after disconnect(), or assigned while
+      // listening) has yet to get, and whose readiness is not this wait's
+      // (disconnect() ends the waits of its connection for that reason).
+      // So bad_descriptor or not_connected at once, as reads and writes.
+      if (!self_->is_connected())
+        return self_->post_result(
+            std::forward<WaitHandler>(handler), self_->unconnected_error(), ready::none());
       iocpx::detail::start_readiness_wait(std::forward<WaitHandler>(handler), self_->ex_,
           self_->readiness_state().core(), interest);
     }

@@ -267,8 +267,9 @@ public:
 
   /// Accepts the next client into `peer`.
   ///
-  /// `peer` must be closed — or a server end after `disconnect()`, whose
-  /// instance is then reused for the next client of its pipe
+  /// `peer` must be closed — or a server end with no client (after
+  /// `disconnect()`, or assigned while it listens), whose instance is then
+  /// reused for the next client of its pipe
   /// (ConnectNamedPipe on it; completions of its previous connection never
   /// reach the new one). It must stay alive, and not be moved, until the
   /// handler runs.

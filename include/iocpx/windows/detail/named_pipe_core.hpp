@@ -311,6 +311,31 @@ inline boost::system::error_code map_write_error(const boost::system::error_code
   return ec;
 }
 
+// Whether a client has opened this server end's instance (and it was not
+// disconnected since). PeekNamedPipe asks without changing anything (a
+// ConnectNamedPipe would start listening): on an instance that listens,
+// fresh or after DisconnectNamedPipe, it fails with ERROR_BAD_PIPE (the
+// pipe driver's "invalid pipe state"; seen under Wine 8); the errors a
+// read gets there, ERROR_PIPE_LISTENING and ERROR_PIPE_NOT_CONNECTED, are
+// taken the same way. Once a connected client has closed its end it fails
+// with ERROR_BROKEN_PIPE: a connection still, whose reads see eof.
+// Anything else is taken as connected, so that the reads report it.
+inline bool server_end_has_client(HANDLE h) noexcept
+{
+  DWORD available = 0;
+  if (::PeekNamedPipe(h, nullptr, 0, nullptr, &available, nullptr))
+    return true;
+  switch (::GetLastError())
+  {
+  case ERROR_BAD_PIPE:
+  case ERROR_PIPE_LISTENING:
+  case ERROR_PIPE_NOT_CONNECTED:
+    return false;
+  default:
+    return true;
+  }
+}
+
 inline boost::system::error_code last_error() noexcept
 {
   return boost::system::error_code(static_cast<int>(::GetLastError()),

@@ -42,6 +42,7 @@
 // held the last reference to its pipe (a session's shared_ptr, the usual
 // Asio pattern), the pipe's close() would take the lock again. Accepted:
 // avoiding it would mean deferring every refused handler's destruction.
+// close(), which refuses handlers the same way, does so after unlocking.
 //
 // Port traffic: every operation is started with start_or_complete, so a
 // probe or a write that completes at once (skip-on-success) is handled right
@@ -128,8 +129,16 @@ private:
   };
 };
 
+// Declared for tests, which define it to look inside (basic_named_pipe
+// befriends it too); the library never defines it.
+template <typename Pipe>
+struct named_pipe_access;
+
 class named_pipe_readiness
 {
+  template <typename Pipe>
+  friend struct named_pipe_access;
+
   // A counted reference, held by the overlappeds' callbacks: a completion
   // running on one thread while the pipe closes on another still finds the
   // state (closed) rather than freed memory.
@@ -204,15 +213,24 @@ public:
   // stays until it returns).
   void close() noexcept
   {
-    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
-    closed_ = true;
-    // Cancel first; the callbacks are never called again and the buffers
-    // stay alive with them until the kernel is done.
-    writer_ = overlapped();
-    probe_ = overlapped();
+    std::unique_ptr<registration_holder> registration;
+    {
+      std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+      closed_ = true;
+      // Cancel first; the callbacks are never called again and the buffers
+      // stay alive with them until the kernel is done.
+      writer_ = overlapped();
+      probe_ = overlapped();
+      registration = std::move(registration_);
+    }
     // As a registration's destruction: waits end with operation_aborted, a
-    // poller forgets the pipe, our reference goes.
-    registration_.reset();
+    // poller forgets the pipe, our reference goes. Outside the lock: a wait
+    // whose handler cannot be posted (no memory) is destroyed right there,
+    // and its destructor is the user's code, which must not run under our
+    // lock (a probe or write completion of this pipe on another thread
+    // would wait for it). Nothing needs the lock any more: closed_ keeps
+    // every completion that comes now away from the readiness.
+    registration.reset();
     core_->close();
   }
 
