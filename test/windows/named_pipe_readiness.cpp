@@ -18,6 +18,7 @@
 #include <iocpx/event.hpp>
 #include <iocpx/poller.hpp>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -1497,6 +1498,41 @@ BOOST_AUTO_TEST_CASE(close_destroys_a_refused_wait_handler_outside_the_pipes_loc
       BOOST_TEST(ctx.stopped());
     }
   }
+}
+
+// A readiness change made under the pipe's lock — here by the probe's
+// completion: data arrived — completes a wait whose handler cannot be
+// posted (its executor, another io_context's, cannot allocate). The handler
+// is destroyed without being called, after the lock is released: a
+// session that owned its pipe through the handler would close the pipe
+// from that destructor, and close() takes the lock.
+BOOST_AUTO_TEST_CASE(a_change_destroys_a_refused_wait_handler_outside_the_pipes_lock)
+{
+  asio::io_context ctx;
+  asio::io_context other; // never run: the wait's completion is posted there
+  np_pair p = make_np_pair(ctx);
+  destruction_record record;
+  record.state = pipe_access::readiness_state(p.server);
+  bool refuse = false;
+  bool ran = false;
+  p.server.async_wait(ready::readable(),
+      asio::bind_executor(other,
+          refusable_wait_handler{std::unique_ptr<destruction_check>(new destruction_check{&record}),
+              refusing_allocator<void>(&refuse), &ran}));
+  BOOST_TEST(ctx.poll() == 0u); // the probe waits for data
+  BOOST_TEST(record.destroyed == 0);
+
+  refuse = true;
+  char byte = 'x';
+  BOOST_TEST(p.client.write_some(asio::buffer(&byte, 1)) == 1u);
+  ctx.restart();
+  BOOST_TEST(run_until(ctx, [&] { return record.destroyed > 0; }));
+  refuse = false;
+  BOOST_TEST(record.destroyed == 1); // refused: destroyed, not called
+  BOOST_TEST(record.lock_was_free);
+  BOOST_TEST(p.server.readiness().is_readable()); // the change itself happened
+  other.run_for(2s); // nothing was posted there
+  BOOST_TEST(!ran);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,6 +13,7 @@
 #include <iocpx/detail/default_allocator.hpp>
 #include <iocpx/detail/delivery_allocator.hpp>
 #include <iocpx/detail/readiness_service.hpp>
+#include <iocpx/detail/refused_ops.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/assert.hpp>
@@ -239,7 +240,10 @@ private:
     invoker& operator=(invoker&&) = delete;
     ~invoker()
     {
-      if (op_)
+      // Not run: its executor refused it (or the context shut down with it
+      // queued). Destroyed here, or later where a lock is held around the
+      // change that completed it (see refused_ops.hpp).
+      if (op_ && !refused_ops_scope::defer(op_))
         op_->destroy();
     }
 

@@ -36,13 +36,12 @@
 // lock is short but may block briefly: PeekNamedPipe, a read that is
 // cancelled and waited for when someone else took the data first, and the
 // re-bind of a new connection (the registry's lock). A completion that
-// arrives meanwhile waits for it. One path, reachable only when memory runs
-// out, would deadlock: a wait whose handler cannot be posted is destroyed
-// under the readiness core's update, inside this lock, and if that handler
-// held the last reference to its pipe (a session's shared_ptr, the usual
-// Asio pattern), the pipe's close() would take the lock again. Accepted:
-// avoiding it would mean deferring every refused handler's destruction.
-// close(), which refuses handlers the same way, does so after unlocking.
+// arrives meanwhile waits for it. A wait that a change made under the lock
+// completes, and whose handler cannot be posted (no memory), is destroyed
+// only after the lock is released (see `locked`): that handler may hold the
+// last reference to its pipe (a session's shared_ptr, the usual Asio
+// pattern), whose close() takes the lock again; close() itself ends the
+// registration after unlocking.
 //
 // Port traffic: every operation is started with start_or_complete, so a
 // probe or a write that completes at once (skip-on-success) is handled right
@@ -57,6 +56,7 @@
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
 #include <iocpx/windows/detail/per_thread.hpp>
+#include <iocpx/detail/refused_ops.hpp>
 #include <iocpx/detail/slim_mutex.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
 #include <iocpx/windows/overlapped.hpp>
@@ -215,7 +215,7 @@ public:
   {
     std::unique_ptr<registration_holder> registration;
     {
-      std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+      locked lock(mutex_);
       closed_ = true;
       // Cancel first; the callbacks are never called again and the buffers
       // stay alive with them until the kernel is done.
@@ -249,7 +249,7 @@ public:
   template <typename Executor>
   basic_registration<Executor>& registration(const Executor& ex)
   {
-    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+    locked lock(mutex_);
     // The memory first, then the registration (in the holder's noexcept
     // constructor): a registration destroyed because its holder could not
     // be allocated would close this pipe's readiness — and destroy the
@@ -268,7 +268,7 @@ public:
   template <typename Executor>
   void forget_registration() noexcept
   {
-    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+    locked lock(mutex_);
     if (!registration_)
       return;
     iocpx::detail::registration_access::forget(
@@ -285,7 +285,7 @@ public:
   // connected pipe): writable at once, readable when the probe says so.
   void start(binding& b, unsigned long generation)
   {
-    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+    locked lock(mutex_);
     // A binding of our own to the same handle (a no-op re-bind): the
     // callbacks re-arm through it, and it does not move with the pipe.
     boost::system::error_code ec;
@@ -307,7 +307,7 @@ public:
   // readiness any more.
   void stop(unsigned long new_generation)
   {
-    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+    locked lock(mutex_);
     generation_ = new_generation;
     active_ = false;
     probe_.cancel();
@@ -321,7 +321,7 @@ public:
   std::size_t try_read_some(asio::mutable_buffer buffer, pipe_mode mode,
       boost::system::error_code& ec)
   {
-    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+    locked lock(mutex_);
     if (buffered_pos_ < buffered_len_)
     {
       const std::size_t n = std::min<std::size_t>(buffer.size(), buffered_len_ - buffered_pos_);
@@ -405,7 +405,7 @@ public:
   std::size_t try_write_some(asio::const_buffer buffer, pipe_mode mode,
       boost::system::error_code& ec)
   {
-    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+    locked lock(mutex_);
     if (writer_busy_)
     {
       // Its completion has not been seen yet (it takes the lock after us):
@@ -737,7 +737,7 @@ private:
   // On an io_context thread, each time the probe completes through the port.
   void on_probe(const boost::system::error_code& ec, std::size_t n)
   {
-    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+    locked lock(mutex_);
     probe_busy_ = false;
     if (closed_)
       return;
@@ -780,7 +780,7 @@ private:
 
   void on_write(const boost::system::error_code& ec)
   {
-    std::lock_guard<iocpx::detail::slim_mutex> lock(mutex_);
+    locked lock(mutex_);
     writer_busy_ = false;
     if (closed_)
       return;
@@ -836,6 +836,18 @@ private:
   void clear(ready r) noexcept { change(update_kind::clear, r); }
 
   ~named_pipe_readiness() = default; // by release(), after close()
+
+  // The lock, with a refused_ops_scope around it: a wait that a readiness
+  // change made under the lock completes, and whose handler cannot be
+  // posted (no memory), is destroyed after the lock is released. Its
+  // handler may hold the last reference to this pipe, whose close() takes
+  // the lock again.
+  struct locked
+  {
+    explicit locked(iocpx::detail::slim_mutex& m) : guard(m) {}
+    iocpx::detail::refused_ops_scope refused; // (destroyed after the guard)
+    std::lock_guard<iocpx::detail::slim_mutex> guard;
+  };
 
   // Kept small: one of these per pipe that uses readiness, idle or not.
   iocpx::detail::slim_mutex mutex_; // the state below, between calls and completions
