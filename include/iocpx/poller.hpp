@@ -307,6 +307,9 @@ public:
   /// before the handler is scheduled. The handler never runs inside this
   /// call: it runs as if by `asio::post` to its associated executor. Several
   /// polls may be pending; they are served in the order they were started.
+  /// If events are queued and the handler's executor refuses the handler
+  /// (it throws, as one that cannot allocate does), the exception leaves
+  /// this call and the events stay queued for the next poll.
   ///
   /// @par Completion Signature
   /// @code void(boost::system::error_code ec, std::size_t n) @endcode

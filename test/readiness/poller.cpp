@@ -510,4 +510,59 @@ BOOST_AUTO_TEST_CASE(destructor_waits_for_a_setter_handing_a_poll_over)
   setter.join(); // (before the context goes, even when the check failed)
 }
 
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // per-operation cancellation: Boost 1.77
+// The same with a per-operation cancellation emitted on another thread: the
+// canceller takes the poll out and hands it over (operation_aborted) while
+// the owner destroys the poller and then the io_context. The registration's
+// destructor waits for such a canceller; the poller's must too.
+BOOST_AUTO_TEST_CASE(destructor_waits_for_a_canceller_handing_a_poll_over)
+{
+  auto io = std::make_unique<asio::io_context>();
+  auto p = std::make_unique<iocpx::poller>(*io);
+  std::array<event, 1> ev;
+  std::atomic<bool> entered{false}, handed_over{false};
+  asio::cancellation_signal sig;
+  p->async_poll(ev,
+      asio::bind_cancellation_slot(sig.slot(),
+          asio::bind_executor(iocpx_test::slow_executor{io.get(), &entered, &handed_over},
+              [](error_code, std::size_t) {
+                BOOST_FAIL("a handler ran in a context that never ran");
+              })));
+  std::thread canceller([&sig] { sig.emit(asio::cancellation_type::terminal); });
+  while (!entered.load())
+    std::this_thread::yield();
+  p.reset();
+  BOOST_TEST(handed_over.load());
+  canceller.join(); // (before the context goes, even when the check failed)
+}
+#endif
+
+// An async_poll whose executor refuses its handler (it cannot allocate)
+// throws from the initiating function. The events the poll had taken must
+// not go with it: an edge source would be silent until its next edge, and a
+// oneshot source disarmed for good. The next poll reports them.
+BOOST_AUTO_TEST_CASE(async_poll_refused_by_its_executor_loses_no_event)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration a(io), b(io), c(io);
+  p.add(a, 1, ready::readable(), trigger::oneshot);
+  p.add(b, 2, ready::readable(), trigger::edge);
+  p.add(c, 3, ready::readable(), trigger::level);
+  a.setter().add(ready::readable());
+  b.setter().add(ready::readable());
+  c.setter().add(ready::readable());
+  std::array<event, 4> ev;
+  BOOST_CHECK_THROW(p.async_poll(ev, asio::bind_executor(iocpx_test::refusing_executor{&io},
+                                         [](error_code, std::size_t) {
+                                           BOOST_FAIL("a handler its executor refused ran");
+                                         })),
+      std::bad_alloc);
+  BOOST_TEST(str(take(p)) == "{1, readable}{2, readable}{3, readable}");
+  BOOST_TEST(str(take(p)) == "{3, readable}");
+  // No work left behind: poll() finds none and stops the context.
+  io.poll();
+  BOOST_TEST(io.stopped());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <new>
 #include <thread>
 #include <utility>
 
@@ -75,6 +76,35 @@ struct slow_executor
     return a.ctx == b.ctx;
   }
   friend bool operator!=(const slow_executor& a, const slow_executor& b) noexcept
+  {
+    return a.ctx != b.ctx;
+  }
+};
+
+// An executor that refuses every function (as one that cannot allocate).
+struct refusing_executor
+{
+  boost::asio::io_context* ctx;
+
+  boost::asio::execution_context& query(boost::asio::execution::context_t) const noexcept
+  {
+    return *ctx;
+  }
+  static constexpr boost::asio::execution::blocking_t query(
+      boost::asio::execution::blocking_t) noexcept
+  {
+    return boost::asio::execution::blocking.never;
+  }
+  template <typename F>
+  void execute(F&&) const
+  {
+    throw std::bad_alloc();
+  }
+  friend bool operator==(const refusing_executor& a, const refusing_executor& b) noexcept
+  {
+    return a.ctx == b.ctx;
+  }
+  friend bool operator!=(const refusing_executor& a, const refusing_executor& b) noexcept
   {
     return a.ctx != b.ctx;
   }

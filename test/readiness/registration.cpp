@@ -642,30 +642,7 @@ BOOST_AUTO_TEST_CASE(token_parallel_group_wait_for_one)
 }
 #endif
 
-// An executor that refuses every function (as one that cannot allocate).
-struct refusing_executor
-{
-  asio::io_context* ctx;
-
-  asio::execution_context& query(asio::execution::context_t) const noexcept { return *ctx; }
-  static constexpr asio::execution::blocking_t query(asio::execution::blocking_t) noexcept
-  {
-    return asio::execution::blocking.never;
-  }
-  template <typename F>
-  void execute(F&&) const
-  {
-    throw std::bad_alloc();
-  }
-  friend bool operator==(const refusing_executor& a, const refusing_executor& b) noexcept
-  {
-    return a.ctx == b.ctx;
-  }
-  friend bool operator!=(const refusing_executor& a, const refusing_executor& b) noexcept
-  {
-    return a.ctx != b.ctx;
-  }
-};
+using iocpx_test::refusing_executor;
 
 // Counts its destruction (moved-from copies do not count).
 struct destruction_counter

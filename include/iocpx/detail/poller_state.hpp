@@ -23,6 +23,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 
 namespace iocpx {
@@ -59,6 +60,24 @@ public:
     else
       tail_ = e->*Prev;
     e->*Next = e->*Prev = nullptr;
+  }
+
+  poller_entry* back() const noexcept { return tail_; }
+
+  // Inserts `e` after `pos` (null: at the front).
+  void insert_after(poller_entry* pos, poller_entry* e) noexcept
+  {
+    poller_entry* next = pos ? pos->*Next : head_;
+    e->*Prev = pos;
+    e->*Next = next;
+    if (pos)
+      pos->*Next = e;
+    else
+      head_ = e;
+    if (next)
+      next->*Prev = e;
+    else
+      tail_ = e;
   }
 
   poller_entry* pop_front() noexcept
@@ -128,7 +147,7 @@ public:
     e->owner = this;
     e->core = core;
     e->token = token;
-    e->interest = interest.bits();
+    e->interest = static_cast<std::uint8_t>(interest.bits());
     e->trig = t;
     core->add_ref();
     readiness_op_list done;
@@ -181,7 +200,7 @@ public:
       {
         std::lock_guard<std::mutex> lock(mutex_);
         e->token = token;
-        e->interest = interest.bits();
+        e->interest = static_cast<std::uint8_t>(interest.bits());
         e->trig = t;
         e->armed = true;
       }
@@ -221,6 +240,7 @@ public:
   void start_poll(readiness_op* op)
   {
     std::size_t n = 0;
+    std::uint32_t first = 0;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       if (shut_down_)
@@ -229,6 +249,7 @@ public:
         op->destroy();
         return;
       }
+      first = taken_ + 1;
       n = drain_locked(op->events_, op->result_);
       if (n == 0)
       {
@@ -236,7 +257,21 @@ public:
         return;
       }
     }
-    op->post(boost::system::error_code(), n);
+    // A post that throws (the executor cannot allocate) destroys the
+    // handler, and async_poll throws: the events it took go back to the
+    // queue, or an edge source would stay silent until its next edge and a
+    // oneshot source disarmed for good. (The reference: the handler
+    // destroyed may own the poller.)
+    ref_ptr<poller_state> self = ref_ptr<poller_state>::share(this);
+    try
+    {
+      op->post(boost::system::error_code(), n);
+    }
+    catch (...)
+    {
+      give_back(first, n);
+      throw;
+    }
   }
 
   // Waits at most until `deadline` for at least one event.
@@ -284,9 +319,15 @@ public:
           break;
         }
       }
+      if (!found)
+        return;
+      // The signal may be emitted on another thread while the owner
+      // destroys the poller (and then the context): close() locks after
+      // this and waits for the hand-over, as a registration's does.
+      hand_overs.add(std::memory_order_relaxed);
     }
-    if (found)
-      found->post(asio::error::operation_aborted, 0);
+    hand_over_scope h(&hand_overs);
+    found->post(asio::error::operation_aborted, 0);
   }
 
   // The poller goes away: abort polls, detach every source, release the
@@ -342,26 +383,12 @@ public:
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_ || !e->armed)
       return false;
-    bool handed = false;
     if (!e->queued)
     {
       e->queued = true;
       ready_.push_back(e);
     }
-    while (!polls_.empty() && !ready_.empty())
-    {
-      readiness_op* op = polls_.front();
-      std::size_t n = drain_locked(op->events_, op->result_);
-      if (n == 0)
-        break;
-      polls_.erase(op);
-      op->result_ = n;
-      done.push_back(op);
-      handed = true;
-    }
-    if (sync_waiters_ != 0 && !ready_.empty())
-      cv_.notify_all();
-    return handed;
+    return serve_locked(done);
   }
 
   void on_source_closed(poller_entry* e) override
@@ -383,6 +410,71 @@ public:
 private:
   ~poller_state() = default;
 
+  // Completes pending polls (in order) from the ready queue into `done`,
+  // and wakes synchronous polls if events are left. Returns whether a poll
+  // was completed.
+  bool serve_locked(readiness_op_list& done)
+  {
+    bool handed = false;
+    while (!polls_.empty() && !ready_.empty())
+    {
+      readiness_op* op = polls_.front();
+      std::size_t n = drain_locked(op->events_, op->result_);
+      if (n == 0)
+        break;
+      polls_.erase(op);
+      op->result_ = n;
+      done.push_back(op);
+      handed = true;
+    }
+    if (sync_waiters_ != 0 && !ready_.empty())
+      cv_.notify_all();
+    return handed;
+  }
+
+  // Puts the entries whose events a refused poll took (the `n` numbers from
+  // `first`, modulo 2^32) back at the front of the queue, in the order they
+  // were taken,
+  // and re-arms the oneshot ones. Entries removed or gone meanwhile are not
+  // in all_; one queued again meanwhile stays where it is (level entries
+  // went back already). Only on that failure path: it walks every entry.
+  void give_back(std::uint32_t first, std::size_t n) noexcept
+  {
+    readiness_op_list done;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (closed_)
+        return;
+      poller_ready_queue back;
+      for (poller_entry* e = all_.front(); e; e = e->l_next)
+      {
+        if (std::uint32_t(e->taken - first) >= n || e->queued)
+          continue;
+        if (e->trig == trigger::oneshot)
+          e->armed = true;
+        e->queued = true;
+        // Insertion by number: at most one batch, on a failure path.
+        poller_entry* after = back.back();
+        while (after && std::uint32_t(after->taken - first) > std::uint32_t(e->taken - first))
+          after = after->q_prev;
+        back.insert_after(after, e);
+      }
+      back.splice_back(ready_);
+      ready_.splice_back(back);
+      serve_locked(done);
+    }
+    // Polls started meanwhile (on other threads) that these events
+    // complete. The caller is already throwing: a refusal here loses that
+    // handler, as in a setter (see readiness_core::post_all).
+    try
+    {
+      readiness_core::post_all(done, boost::system::error_code());
+    }
+    catch (...)
+    {
+    }
+  }
+
   // Takes up to `capacity` events from the ready queue, in FIFO order.
   // Level entries that were reported go to the back of the queue (after the
   // entries not yet taken), so no source can starve the others.
@@ -401,6 +493,7 @@ private:
       const ready::bits_type r = e->core->readiness_bits() & e->interest;
       if (r == 0)
         continue;
+      e->taken = ++taken_;
       events[n].token = e->token;
       events[n].readiness = ready::from_bits(r);
       ++n;
@@ -445,6 +538,7 @@ private:
   readiness_op_list polls_;
   readiness_service* service_;
   std::size_t sync_waiters_ = 0;
+  std::uint32_t taken_ = 0; // events taken so far, modulo 2^32 (numbers them)
   bool closed_ = false;
   bool shut_down_ = false;
 };

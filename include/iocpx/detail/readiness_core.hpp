@@ -57,14 +57,22 @@ protected:
 
 struct poller_entry
 {
+  poller_entry() noexcept : armed(true), queued(false), dead(false) {}
+
   poller_link* owner = nullptr;
   readiness_core* core = nullptr; // one reference held
   std::size_t token = 0;
-  ready::bits_type interest = 0;
+  std::uint8_t interest = 0; // readiness bits: five
   trigger trig = trigger::edge;
-  bool armed = true;  // false after a oneshot report, until modify()
-  bool queued = false;
-  bool dead = false;
+  // Under the poller's mutex; the flags are bit-fields and the interest a
+  // byte, so that `taken` fits in what was padding (an idle pipe in a
+  // poller holds one of these).
+  bool armed : 1;  // false after a oneshot report, until modify()
+  bool queued : 1;
+  bool dead : 1;
+  // The poller's number (modulo 2^32) for the last event a poll took from
+  // this entry (see poller_state::give_back).
+  std::uint32_t taken = 0;
 
   // The poller's ready queue.
   poller_entry* q_next = nullptr;
