@@ -1378,6 +1378,114 @@ BOOST_AUTO_TEST_CASE(steady_state_readiness_ping_pong_allocates_nothing)
   BOOST_TEST(after - before == 0);
 }
 
+// A held write takes its buffer from the cache of the thread that wrote it
+// and gives it back on the thread of its retry — another one, when several
+// threads run the io_context (a strand's handlers run on any of them). The
+// writer's cache then runs dry while the retrier's overflows, and each held
+// write allocated a buffer that the retry freed. Here thread A writes until
+// the pipe is full and thread B retries, in turns, as two io_context
+// threads would; the main thread reads and delivers the write's completion.
+BOOST_AUTO_TEST_CASE(held_writes_retried_on_another_thread_allocate_nothing)
+{
+  constexpr int warmup = 8, measured = 16;
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
+  const std::string chunk(4096, 'h');
+  static char sink[256 * 1024];
+  (void)p.server.readiness();
+
+  // Turn 3k: A fills the pipe; 3k+1: the main thread reads it all and
+  // sees `writable`; 3k+2: B retries; 3k+3: the next round.
+  std::atomic<int> turn{0};
+  std::atomic<std::size_t> written{0};
+  std::atomic<int> failures{0};
+  const int rounds = warmup + measured;
+  std::atomic<bool> give_up{false};
+  auto wait_turn = [&](int t) {
+    while (turn.load(std::memory_order_acquire) != t)
+    {
+      if (give_up.load(std::memory_order_acquire))
+        return false;
+      std::this_thread::yield();
+    }
+    return true;
+  };
+  std::thread a([&] {
+    for (int r = 0; r < rounds; ++r)
+    {
+      if (!wait_turn(3 * r))
+        return;
+      std::size_t n = 0;
+      error_code ec;
+      for (;;)
+      {
+        const std::size_t w = p.server.try_write_some(asio::buffer(chunk), ec);
+        if (ec)
+          break;
+        n += w;
+      }
+      if (ec != iocpx::error::would_block)
+        ++failures;
+      written.store(n, std::memory_order_relaxed);
+      turn.store(3 * r + 1, std::memory_order_release);
+    }
+  });
+  std::thread b([&] {
+    for (int r = 0; r < rounds; ++r)
+    {
+      if (!wait_turn(3 * r + 2))
+        return;
+      error_code ec;
+      if (p.server.try_write_some(asio::buffer(chunk), ec) != chunk.size() || ec)
+        ++failures;
+      turn.store(3 * r + 3, std::memory_order_release);
+    }
+  });
+
+  long long before = 0, after = 0;
+  bool delivered = true;
+  for (int r = 0; r < rounds; ++r)
+  {
+    if (r == warmup)
+      before = allocations();
+    if (!wait_turn(3 * r + 1))
+      break;
+    // Everything reported written, and the held chunk.
+    DWORD left = static_cast<DWORD>(written.load(std::memory_order_relaxed) + chunk.size());
+    while (left > 0)
+    {
+      private_overlapped ov;
+      DWORD done = 0;
+      const DWORD want = std::min<DWORD>(left, sizeof(sink));
+      if (!::ReadFile(p.client.native_handle(), sink, want, nullptr, &ov)
+          && ::GetLastError() != ERROR_IO_PENDING)
+        break;
+      if (!::GetOverlappedResult(p.client.native_handle(), &ov, &done, TRUE))
+        break;
+      left -= done;
+    }
+    // The held write's completion comes through the port.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!p.server.readiness().is_writable() && std::chrono::steady_clock::now() < deadline)
+    {
+      ctx.restart();
+      ctx.poll();
+    }
+    delivered = left == 0 && p.server.readiness().is_writable();
+    if (!delivered)
+      break;
+    turn.store(3 * r + 2, std::memory_order_release);
+    wait_turn(3 * r + 3);
+  }
+  after = allocations();
+  give_up = true;
+  a.join();
+  b.join();
+  BOOST_TEST(delivered);
+  BOOST_TEST(failures.load() == 0);
+  BOOST_TEST(after - before == 0);
+}
+
 namespace {
 
 // An allocator that refuses once *refuse is set: an executor that cannot

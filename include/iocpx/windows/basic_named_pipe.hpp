@@ -65,7 +65,10 @@ struct named_pipe_access;
 ///   `try_write_some`, `readiness()`, and `readiness_registration()`, which
 ///   makes the pipe a readiness source for `iocpx::basic_poller`. The
 ///   machinery behind it (a read probe and a writer) is created on first
-///   use: the completion API does not pay for it.
+///   use: the completion API does not pay for it. From then on the probe
+///   is in flight, i.e. outstanding work for the io_context, until the
+///   pipe is closed or disconnected or its peer closes: close a pipe you
+///   are done with, or `run()` does not return.
 ///
 /// A client end is opened by `connect` / `async_connect`; a server end by
 /// `basic_named_pipe_acceptor::async_accept`; any overlapped pipe handle by

@@ -71,6 +71,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <utility>
 
 namespace iocpx {
@@ -94,6 +95,15 @@ struct write_buffer
 // back before the call returns, so an idle pipe holds no write buffer, and
 // steady writing allocates nothing. Buffers of readiness_write_chunk bytes
 // are kept; a larger one (a long message) is freed.
+//
+// A held write gives its buffer back on the thread of its retry, which is
+// another one when several threads run the io_context (a strand's handlers
+// run on any of them): the writing thread's cache would run dry and the
+// retrying thread's overflow, one allocation per held write for good. So a
+// buffer that finds its thread's cache full goes to a small pool shared by
+// all threads, which a thread whose cache is empty takes from first. Only
+// a cache that is empty or full takes that pool's lock: on one thread it
+// is never touched.
 class write_buffers
 {
 public:
@@ -104,6 +114,9 @@ public:
       cache* c = per_thread<cache>::get();
       if (c && c->count > 0)
         return std::move(c->slots[--c->count]);
+      write_buffer b = shared().take();
+      if (b.data)
+        return b;
       n = readiness_write_chunk;
     }
     return write_buffer{std::unique_ptr<char[]>(new char[n]), n};
@@ -113,11 +126,16 @@ public:
   {
     if (!b.data)
       return;
-    cache* c = b.capacity == readiness_write_chunk ? per_thread<cache>::get() : nullptr;
+    if (b.capacity != readiness_write_chunk)
+    {
+      b = write_buffer();
+      return;
+    }
+    cache* c = per_thread<cache>::get();
     if (c && c->count < cache::size)
       c->slots[c->count++] = std::move(b);
     else
-      b = write_buffer();
+      shared().give_back(std::move(b)); // frees it if that is full too
   }
 
 private:
@@ -127,6 +145,43 @@ private:
     write_buffer slots[size];
     std::size_t count = 0;
   };
+
+  struct shared_pool
+  {
+    static constexpr std::size_t size = 16;
+    iocpx::detail::slim_mutex mutex;
+    write_buffer slots[size];
+    std::size_t count = 0;
+
+    write_buffer take() noexcept
+    {
+      std::lock_guard<iocpx::detail::slim_mutex> lock(mutex);
+      return count > 0 ? std::move(slots[--count]) : write_buffer();
+    }
+
+    void give_back(write_buffer&& b) noexcept
+    {
+      {
+        std::lock_guard<iocpx::detail::slim_mutex> lock(mutex);
+        if (count < size)
+        {
+          slots[count++] = std::move(b);
+          return;
+        }
+      }
+      b = write_buffer(); // freed outside the lock
+    }
+  };
+
+  // Never destroyed (made in static storage): pipes may still write while
+  // statics are destroyed at exit (a static io_context's), and what it
+  // holds then is at most size * readiness_write_chunk bytes.
+  static shared_pool& shared() noexcept
+  {
+    alignas(shared_pool) static unsigned char storage[sizeof(shared_pool)];
+    static shared_pool* const pool = ::new (static_cast<void*>(storage)) shared_pool();
+    return *pool;
+  }
 };
 
 // Declared for tests, which define it to look inside (basic_named_pipe
