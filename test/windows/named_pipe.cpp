@@ -106,6 +106,26 @@ std::string pattern(std::size_t n)
 
 } // namespace
 
+// The tests' look inside a pipe (the library declares named_pipe_access
+// for them and never defines it).
+namespace iocpx {
+namespace windows {
+namespace detail {
+
+template <>
+struct named_pipe_access<ix::named_pipe>
+{
+  // The readiness strategy's probe buffer size (0: the zero-byte probe).
+  static DWORD probe_buffer(const ix::named_pipe& pipe)
+  {
+    return pipe.probe_buffer_;
+  }
+};
+
+} // namespace detail
+} // namespace windows
+} // namespace iocpx
+
 BOOST_AUTO_TEST_SUITE(named_pipe)
 
 // -------------------------------------------------------------- basics --
@@ -599,6 +619,87 @@ BOOST_AUTO_TEST_CASE(close_aborts_a_connect_that_waits_while_busy)
   BOOST_TEST(cec == asio::error::operation_aborted);
 }
 
+// A pipe opened while its async_connect waits for a busy pipe (connect()
+// or assign() meanwhile) keeps its connection: the retry that finds an
+// instance free fails with already_open, as an accept into a pipe opened
+// meanwhile does. Before the fix the retry opened the instance over the
+// pipe's handle: that handle leaked (its server still saw a client), the
+// pipe silently talked to another server, and the handler saw success.
+BOOST_AUTO_TEST_CASE(a_connect_into_a_pipe_opened_meanwhile_is_already_open)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("connect-opened-meanwhile");
+  const std::string other_name = np_name("connect-opened-meanwhile-other");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe_acceptor other(ctx, other_name);
+  ix::named_pipe first(ctx), p(ctx);
+  first.connect(name); // takes the only instance
+
+  error_code connect_ec = asio::error::would_block;
+  p.async_connect(name, [&](error_code ec) { connect_ec = ec; });
+  ctx.run_for(30ms);
+  BOOST_TEST(connect_ec == asio::error::would_block); // still retrying
+  p.connect(other_name); // p is open now, as another pipe's client
+  ix::named_pipe other_server(ctx);
+  other.async_accept(other_server, [](error_code ec) { BOOST_TEST(!ec); });
+
+  // An instance of the busy name becomes free.
+  ix::named_pipe server(ctx);
+  acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
+  BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
+  server.close();
+  first.close();
+  bool accepted = false;
+  acceptor.async_accept(server, [&](error_code) { accepted = true; });
+  BOOST_TEST(run_until(ctx, [&] {
+    return connect_ec != asio::error::would_block && other_server.is_open();
+  }));
+  BOOST_TEST(connect_ec == asio::error::already_open);
+  ctx.run_for(50ms);
+  BOOST_TEST(!accepted); // nobody took the free instance
+
+  // The pipe still talks to the other server.
+  BOOST_TEST(p.write_some(asio::buffer("x", 1)) == 1u);
+  char c = 0;
+  BOOST_TEST(asio::read(other_server, asio::buffer(&c, 1)) == 1u);
+  BOOST_TEST(c == 'x');
+  acceptor.close();
+}
+
+// A second async_connect while one waits for a busy pipe fails with
+// already_started, and close() still ends the first. Before the fix the
+// second took over the pipe's link to the waiting connect: close() ended
+// only the second, the first went on retrying after the pipe was closed
+// (forever, with the default busy_timeout; after the pipe itself,
+// if it was destroyed).
+BOOST_AUTO_TEST_CASE(a_second_connect_while_one_waits_is_already_started)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("connect-twice");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe first(ctx), p(ctx);
+  first.connect(name); // takes the only instance
+
+  std::vector<error_code> results;
+  p.async_connect(name, [&](error_code ec) { results.push_back(ec); });
+  ctx.run_for(30ms);
+  p.async_connect(name, [&](error_code ec) { results.push_back(ec); });
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 1; }, 500ms));
+  BOOST_TEST_REQUIRE(results.size() == 1u);
+  BOOST_TEST(results[0] == asio::error::already_started);
+  p.close();
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 2; }, 1000ms));
+  BOOST_TEST_REQUIRE(results.size() == 2u);
+  BOOST_TEST(results[1] == asio::error::operation_aborted);
+  BOOST_TEST(!p.is_open());
+}
+
 BOOST_AUTO_TEST_CASE(bad_names_and_missing_pipes)
 {
   asio::io_context ctx;
@@ -760,6 +861,33 @@ BOOST_AUTO_TEST_CASE(move_keeps_operations_running)
   ix::named_pipe assigned(ctx);
   assigned = std::move(moved);
   BOOST_TEST(assigned.is_connected());
+}
+
+// A moved-from pipe is left as if constructed from its executor: closed,
+// no end, byte mode, the default readiness strategy (before the fix it
+// kept the mode and strategy of the pipe it gave away).
+BOOST_AUTO_TEST_CASE(a_moved_from_pipe_is_as_if_constructed)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  BOOST_TEST((p.server.mode() == ix::pipe_mode::message));
+  p.server.set_readiness_strategy(ix::readiness_strategy{4096});
+  ix::named_pipe moved(std::move(p.server));
+  BOOST_TEST((moved.mode() == ix::pipe_mode::message));
+  BOOST_TEST(!p.server.is_open());
+  BOOST_TEST(!p.server.is_server_end());
+  BOOST_TEST((p.server.mode() == ix::pipe_mode::byte));
+  ix::named_pipe fresh(ctx);
+  BOOST_TEST(ix::detail::named_pipe_access<ix::named_pipe>::probe_buffer(p.server)
+      == ix::detail::named_pipe_access<ix::named_pipe>::probe_buffer(fresh));
+
+  ix::named_pipe assigned(ctx);
+  assigned = std::move(moved);
+  BOOST_TEST((assigned.mode() == ix::pipe_mode::message));
+  BOOST_TEST(!moved.is_server_end());
+  BOOST_TEST((moved.mode() == ix::pipe_mode::byte));
+  BOOST_TEST(ix::detail::named_pipe_access<ix::named_pipe>::probe_buffer(moved)
+      == ix::detail::named_pipe_access<ix::named_pipe>::probe_buffer(fresh));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

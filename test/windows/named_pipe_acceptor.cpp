@@ -17,6 +17,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -30,6 +31,7 @@
 
 #include <array>
 #include <new>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -331,6 +333,132 @@ BOOST_AUTO_TEST_CASE(cancel_and_close_abort_an_accept_that_reuses_an_instance)
   BOOST_TEST(!server.is_connected());
 }
 
+// A second accept into a disconnected instance while the first is pending
+// fails with already_started, as for a closed pipe: one client, one
+// completion.
+BOOST_AUTO_TEST_CASE(a_second_accept_reusing_one_instance_is_already_started)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("reuse-twice");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe server(ctx);
+  ix::named_pipe first(ctx);
+  first.connect(name);
+  bool accepted = false;
+  acceptor.async_accept(server, [&](error_code ec) {
+    BOOST_TEST(!ec);
+    accepted = true;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return accepted; }));
+  server.disconnect();
+
+  std::vector<error_code> results;
+  acceptor.async_accept(server, [&](error_code ec) { results.push_back(ec); });
+  acceptor.async_accept(server, [&](error_code ec) { results.push_back(ec); });
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 1; }, 2000ms));
+  BOOST_TEST(results.size() == 1u);
+  if (!results.empty())
+    BOOST_TEST(results[0] == asio::error::already_started);
+
+  ix::named_pipe second(ctx);
+  second.connect(name);
+  BOOST_TEST(run_until(ctx, [&] { return results.size() >= 2; }, 2000ms));
+  ctx.run_for(50ms);
+  BOOST_TEST_REQUIRE(results.size() == 2u);
+  BOOST_TEST(!results[1]);
+  BOOST_TEST(server.is_connected());
+  write_all(second.native_handle(), "y", 1);
+  char c = 0;
+  BOOST_TEST(asio::read(server, asio::buffer(&c, 1)) == 1u);
+  BOOST_TEST(c == 'y');
+}
+
+// A handler with no executor of its own runs on the acceptor's executor
+// (the I/O object that initiated the accept, as in Asio), also when the
+// accept reuses a disconnected instance. Before the fix such an accept ran
+// its handler on the pipe's executor: off the acceptor's strand.
+BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_runs_on_the_acceptors_executor)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("reuse-strand");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  auto strand = asio::make_strand(ctx);
+  ix::basic_named_pipe_acceptor<asio::strand<asio::io_context::executor_type>> acceptor(
+      strand, name, options);
+  ix::named_pipe server(ctx); // the pipe's executor is the plain io_context's
+  ix::named_pipe first(ctx);
+  first.connect(name);
+  int calls = 0;
+  bool on_strand = true;
+  auto handler = [&](error_code ec) {
+    BOOST_TEST(!ec);
+    ++calls;
+    on_strand = on_strand && strand.running_in_this_thread();
+  };
+  acceptor.async_accept(server, handler);
+  BOOST_TEST(run_until(ctx, [&] { return calls == 1; }));
+  server.disconnect();
+
+  acceptor.async_accept(server, handler); // reuses the instance
+  ix::named_pipe second(ctx);
+  second.async_connect(name, [](error_code ec) { BOOST_TEST(!ec); });
+  BOOST_TEST(run_until(ctx, [&] { return calls == 2; }));
+  BOOST_TEST(on_strand);
+  BOOST_TEST(server.is_connected());
+}
+
+// disconnect() on a server end with no client — disconnected already, or
+// with an accept that reuses the instance pending (which it ends) —
+// reports not_connected, as reads, writes and waits there do, rather than
+// a raw Win32 code outside the documented errors (before the fix:
+// ERROR_PIPE_NOT_CONNECTED or ERROR_PIPE_LISTENING).
+BOOST_AUTO_TEST_CASE(disconnect_without_a_client_is_not_connected)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("disconnect-twice");
+  ix::named_pipe_options options;
+  options.max_instances = 1;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe server(ctx);
+  ix::named_pipe first(ctx);
+  first.connect(name);
+  int calls = 0;
+  error_code last;
+  auto handler = [&](error_code ec) {
+    ++calls;
+    last = ec;
+  };
+  acceptor.async_accept(server, handler);
+  BOOST_TEST(run_until(ctx, [&] { return calls == 1; }));
+  error_code ec;
+  server.disconnect(ec);
+  BOOST_TEST(!ec);
+  server.disconnect(ec);
+  BOOST_TEST(ec == asio::error::not_connected);
+
+  acceptor.async_accept(server, handler);
+  ctx.poll();
+  server.disconnect(ec);
+  BOOST_TEST(ec == asio::error::not_connected);
+  BOOST_TEST(run_until(ctx, [&] { return calls == 2; }, 2000ms));
+  BOOST_TEST(last == asio::error::operation_aborted);
+  BOOST_TEST(server.is_open());
+
+  // The instance serves the next client all the same.
+  acceptor.async_accept(server, handler);
+  ix::named_pipe second(ctx);
+  second.async_connect(name, [](error_code e) { BOOST_TEST(!e); });
+  BOOST_TEST(run_until(ctx, [&] { return calls == 3; }, 2000ms));
+  BOOST_TEST(!last);
+  BOOST_TEST(server.is_connected());
+}
+
 BOOST_AUTO_TEST_CASE(close_and_cancel_with_accepts_pending)
 {
   asio::io_context ctx;
@@ -564,8 +692,9 @@ BOOST_AUTO_TEST_CASE(an_accept_destroyed_before_its_handler_ran_closes_the_insta
 // Out of memory at each allocation of async_accept in turn (a second
 // listening instance to create and arm, and a cancellation slot where
 // Boost has them): the call either works or throws std::bad_alloc, and
-// then no handler runs. Either way nothing is leaked (run() runs out of
-// work once the acceptor is closed) and the acceptor goes on accepting.
+// then no handler runs and no instance stays armed (run() runs out of
+// work). Either way nothing is leaked (run() runs out of work once the
+// acceptor is closed) and the acceptor goes on accepting.
 BOOST_AUTO_TEST_CASE(an_accept_that_runs_out_of_memory_fails_cleanly,
     *iocpx_test::needs_injected_allocation_failures())
 {
@@ -605,7 +734,12 @@ BOOST_AUTO_TEST_CASE(an_accept_that_runs_out_of_memory_fails_cleanly,
       if (threw)
       {
         ++failed;
-        ctx.poll();
+        // Nothing is left waiting for a client either: an idle acceptor is
+        // no outstanding work (before the fix, an instance armed before
+        // the allocation failed kept run() from returning).
+        ctx.run_for(std::chrono::seconds(2));
+        BOOST_TEST(ctx.stopped());
+        ctx.restart();
         BOOST_TEST(ran == 0);
         acceptor.async_accept(handler);
       }
@@ -620,6 +754,132 @@ BOOST_AUTO_TEST_CASE(an_accept_that_runs_out_of_memory_fails_cleanly,
     }
   }
   BOOST_TEST(failed > 0); // some allocation did fail
+}
+
+// Out of memory when a client's ConnectNamedPipe completes and the
+// acceptor replaces the instance it hands over: the new instance is not
+// made (the next accept makes it, as replenish() promises), but the
+// waiting accept still gets its client. Before the fix the allocation
+// failure escaped from run() after the accept had been taken off the
+// queue: its handler never ran, its work kept run() busy, and the client's
+// instance leaked.
+BOOST_AUTO_TEST_CASE(running_out_of_memory_when_replacing_an_accepted_instance,
+    *iocpx_test::needs_injected_allocation_failures())
+{
+  asio::io_context ctx;
+  const std::string name = np_name("oom-replace");
+  ix::named_pipe_options options;
+  options.listen_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  int ran = 0;
+  error_code aec;
+  ix::named_pipe server(ctx);
+  acceptor.async_accept([&](error_code ec, ix::named_pipe pipe) {
+    aec = ec;
+    ++ran;
+    server = std::move(pipe);
+  });
+  ctx.poll(); // ConnectNamedPipe pending
+  ix::named_pipe client(ctx);
+  client.connect(name);
+
+  // The completion's first allocation is the replacement instance's.
+  bool threw = false;
+  fail_next_allocations(1);
+  try
+  {
+    ctx.run_one_for(std::chrono::seconds(2));
+  }
+  catch (const std::bad_alloc&)
+  {
+    threw = true;
+  }
+  fail_next_allocations(0);
+  BOOST_TEST(!threw);
+  BOOST_TEST(run_until(ctx, [&] { return ran == 1; }, 2000ms));
+  BOOST_TEST(!aec);
+  BOOST_TEST(server.is_connected());
+  client.write_some(asio::buffer("k", 1));
+  char c = 0;
+  if (server.is_connected())
+  {
+    BOOST_TEST(asio::read(server, asio::buffer(&c, 1)) == 1u);
+    BOOST_TEST(c == 'k');
+  }
+
+  // The next accept makes the instance that could not be made then.
+  ran = 0;
+  acceptor.async_accept([&](error_code ec, ix::named_pipe) {
+    aec = ec;
+    ++ran;
+  });
+  ix::named_pipe second(ctx);
+  ix::named_pipe_connect_options copts;
+  copts.busy_timeout = 500ms;
+  error_code cec;
+  second.connect(name, copts, cec);
+  BOOST_TEST(!cec);
+  BOOST_TEST(run_until(ctx, [&] { return ran == 1; }, 2000ms));
+  BOOST_TEST(!aec);
+}
+
+// Out of memory at each allocation of close() in turn, with an accept
+// pending — called, or by the destructor. The acceptor is closed either
+// way: the accept is aborted (or, where its handler could not be queued,
+// destroyed without running: close() throws, the destructor does not), and
+// nothing is left waiting (run() runs out of work). Before the fix close()
+// failed at its first allocation, before changing anything: the accept and
+// its ConnectNamedPipe stayed pending for an acceptor already gone (run()
+// never returned, ~io_context hung), and the destructor called
+// std::terminate.
+BOOST_AUTO_TEST_CASE(closing_with_accepts_pending_when_memory_runs_out,
+    *iocpx_test::needs_injected_allocation_failures())
+{
+  for (int by_destructor = 0; by_destructor < 2; ++by_destructor)
+    for (int after = 0; after < 8; ++after)
+    {
+      BOOST_TEST_CONTEXT((by_destructor ? "~acceptor" : "close()") << ", allocation "
+                         << after + 1 << " fails")
+      {
+        asio::io_context ctx;
+        const std::string name = np_name("oom-close");
+        int calls = 0;
+        error_code aec;
+        bool threw = false;
+        std::optional<ix::named_pipe_acceptor> acceptor(std::in_place, ctx, name);
+        acceptor->async_accept([&](error_code ec, ix::named_pipe) {
+          aec = ec;
+          ++calls;
+        });
+        ctx.poll(); // ConnectNamedPipe pending
+        fail_next_allocations(1, after);
+        if (by_destructor)
+        {
+          acceptor.reset();
+        }
+        else
+        {
+          try
+          {
+            acceptor->close();
+          }
+          catch (const std::bad_alloc&)
+          {
+            threw = true;
+          }
+        }
+        fail_next_allocations(0);
+        BOOST_TEST(!(acceptor && acceptor->is_open()));
+        ctx.restart();
+        ctx.run_for(std::chrono::seconds(2));
+        BOOST_TEST(ctx.stopped()); // no work left behind
+        if (threw)
+          BOOST_TEST(calls == 0); // its handler could not be queued
+        BOOST_TEST(calls <= 1);
+        if (calls == 1)
+          BOOST_TEST(aec == asio::error::operation_aborted);
+      }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

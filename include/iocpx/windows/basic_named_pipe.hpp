@@ -157,8 +157,8 @@ public:
     : ex_(other.ex_),
       binding_(std::move(other.binding_)),
       readiness_(std::move(other.readiness_)),
-      probe_buffer_(other.probe_buffer_),
-      mode_(other.mode_),
+      probe_buffer_(std::exchange(other.probe_buffer_, 0)),
+      mode_(std::exchange(other.mode_, pipe_mode::byte)),
       server_end_(std::exchange(other.server_end_, false)),
       connected_(std::exchange(other.connected_, false))
   {
@@ -175,8 +175,8 @@ public:
     : ex_(other.ex_),
       binding_(std::move(other.binding_)),
       readiness_(std::move(other.readiness_)),
-      probe_buffer_(other.probe_buffer_),
-      mode_(other.mode_),
+      probe_buffer_(std::exchange(other.probe_buffer_, 0)),
+      mode_(std::exchange(other.mode_, pipe_mode::byte)),
       server_end_(std::exchange(other.server_end_, false)),
       connected_(std::exchange(other.connected_, false))
   {
@@ -199,8 +199,8 @@ public:
       ex_ = other.ex_;
       binding_ = std::move(other.binding_);
       readiness_ = std::move(other.readiness_);
-      probe_buffer_ = other.probe_buffer_;
-      mode_ = other.mode_;
+      probe_buffer_ = std::exchange(other.probe_buffer_, 0);
+      mode_ = std::exchange(other.mode_, pipe_mode::byte);
       server_end_ = std::exchange(other.server_end_, false);
       connected_ = std::exchange(other.connected_, false);
     }
@@ -437,7 +437,11 @@ public:
   /// reach their handlers as `asio::error::operation_aborted`; the client's
   /// reads see eof. A poller keeps watching the pipe.
   ///
-  /// Errors: `error::not_server_end`, `asio::error::bad_descriptor`.
+  /// Errors: `error::not_server_end`, `asio::error::bad_descriptor`;
+  /// `asio::error::not_connected` when there is no client (disconnected
+  /// already, or an accept reusing the instance is pending: it ends with
+  /// `operation_aborted`, and the instance may still take the next
+  /// client of its pipe).
   void disconnect(boost::system::error_code& ec)
   {
     if (!is_open())
@@ -450,11 +454,20 @@ public:
       ec = error::not_server_end;
       return;
     }
+    const bool had_client = connected_;
     ended();
     binding_.cancel(ec);
     connected_ = false;
     if (!::DisconnectNamedPipe(binding_.native_handle()))
+    {
       ec = detail::last_error();
+      // No client to end: disconnected already, or listening (assigned
+      // so, or with an accept reusing the instance, which the cancel
+      // above ended). Said as reads and writes there say it.
+      if (!had_client && ec.category() == boost::system::system_category()
+          && (ec.value() == ERROR_PIPE_NOT_CONNECTED || ec.value() == ERROR_PIPE_LISTENING))
+        ec = asio::error::not_connected;
+    }
     // Readiness waits of this connection end too (a wait left pending would
     // be completed by the next connection's readiness). Last: it may throw
     // (an executor that refuses its handler). A poller keeps the pipe.
@@ -533,11 +546,15 @@ public:
   /// instance is busy (ERROR_PIPE_BUSY) it retries on a timer — the
   /// io_context is never blocked — until an instance is free, until
   /// `options.busy_timeout` (then `asio::error::timed_out`) or until
-  /// cancelled. Errors are those of connect(). The name is copied.
+  /// cancelled. Errors are those of connect(), and
+  /// `asio::error::already_started` while another async_connect of this
+  /// pipe waits for a busy pipe. The name is copied.
   ///
   /// The pipe must not be moved until the handler runs. close() (also by
   /// the destructor) and cancel() end a connect that waits for a busy pipe
-  /// with `asio::error::operation_aborted`.
+  /// with `asio::error::operation_aborted`; if the pipe is opened otherwise
+  /// meanwhile (connect(), assign()), the connect ends with
+  /// `asio::error::already_open` and the pipe keeps that handle.
   ///
   /// @par Completion Signature
   /// @code void(boost::system::error_code) @endcode

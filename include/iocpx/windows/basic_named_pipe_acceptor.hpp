@@ -138,8 +138,7 @@ public:
   {
     if (this != &other)
     {
-      boost::system::error_code ignored;
-      close(ignored);
+      close_noexcept();
       ex_ = other.ex_;
       core_ = std::move(other.core_);
     }
@@ -152,8 +151,7 @@ public:
   /// Closes the acceptor (see close()).
   ~basic_named_pipe_acceptor()
   {
-    boost::system::error_code ignored;
-    close(ignored);
+    close_noexcept();
   }
 
   /// The associated executor.
@@ -229,6 +227,12 @@ public:
   /// Closes every instance that is not handed over yet; pending accepts
   /// complete with `asio::error::operation_aborted`. Pipes already accepted
   /// are not affected. Closing a closed acceptor succeeds.
+  ///
+  /// The acceptor is closed even if this throws: an accept whose handler
+  /// could not be queued (its executor refused it, or memory ran out) is
+  /// destroyed without running, the others are queued, and the first such
+  /// exception is rethrown. (The destructor and the move assignment drop
+  /// that exception.)
   void close(boost::system::error_code& ec)
   {
     if (core_)
@@ -319,6 +323,20 @@ public:
 private:
   template <typename Executor1>
   friend class basic_named_pipe_acceptor;
+
+  // close() where nothing may throw: the accepts whose handlers could not
+  // be queued are gone all the same (see close()).
+  void close_noexcept() noexcept
+  {
+    try
+    {
+      boost::system::error_code ignored;
+      close(ignored);
+    }
+    catch (...)
+    {
+    }
+  }
 
   // Slot handler: cancels exactly one waiting accept, the one it was
   // installed for (its own address is that accept's key).
@@ -560,23 +578,27 @@ private:
     template <typename AcceptHandler, typename PipeExecutor>
     void reconnect(AcceptHandler&& handler, basic_named_pipe<PipeExecutor>* peer) const
     {
-      using wrapped = detail::pipe_handler<std::decay_t<AcceptHandler>, PipeExecutor,
+      // A handler with no executor of its own runs on the acceptor's, as
+      // every other accept's does (the acceptor initiated it), not on the
+      // pipe's.
+      using wrapped = detail::pipe_handler<std::decay_t<AcceptHandler>, Executor,
           reconnect_finish<PipeExecutor>>;
       HANDLE h = peer->native_handle();
       // Through the acceptor, whose cancel() and close() abort it too.
       const std::shared_ptr<detail::named_pipe_acceptor_core>& core = self_->core_;
-      if (core
-          && core->start_reconnect(peer->binding_.state_for_iocpx(), [&](std::uint64_t id) {
-               async_overlapped(peer->binding_,
-                   [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
-                   wrapped(std::forward<AcceptHandler>(handler), peer->get_executor(),
-                       reconnect_finish<PipeExecutor>{peer,
-                           detail::started_generation(peer->binding_.state_for_iocpx()), core,
-                           id}));
-             }))
+      boost::system::error_code ec = asio::error::bad_descriptor;
+      if (core)
+        ec = core->start_reconnect(peer->binding_.state_for_iocpx(), [&](std::uint64_t id) {
+          async_overlapped(peer->binding_,
+              [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
+              wrapped(std::forward<AcceptHandler>(handler), self_->get_executor(),
+                  reconnect_finish<PipeExecutor>{peer,
+                      detail::started_generation(peer->binding_.state_for_iocpx()), core, id}));
+        });
+      if (!ec)
         return;
       self_->start_accept(std::forward<AcceptHandler>(handler), deliver_into<PipeExecutor>{peer},
-          nullptr, asio::error::bad_descriptor);
+          nullptr, ec);
     }
 
     basic_named_pipe_acceptor* self_;

@@ -77,6 +77,87 @@ public:
 
 protected:
   ~named_pipe_accept_waiter() = default;
+
+private:
+  friend class named_pipe_accept_queue;
+  named_pipe_accept_waiter* next_ = nullptr; // the acceptor's queue
+};
+
+// The waiting accepts, in order, linked through the waiters themselves:
+// queueing one, and taking them all away (cancel(), close(), and so the
+// acceptor's destructor), allocates nothing — so none of them can fail
+// for want of memory half-way (a std::deque allocates even when it is
+// default-constructed or moved, in libstdc++).
+class named_pipe_accept_queue
+{
+public:
+  named_pipe_accept_queue() noexcept = default;
+  named_pipe_accept_queue(const named_pipe_accept_queue&) = delete;
+  named_pipe_accept_queue& operator=(const named_pipe_accept_queue&) = delete;
+
+  bool empty() const noexcept
+  {
+    return head_ == nullptr;
+  }
+
+  named_pipe_accept_waiter* front() const noexcept
+  {
+    return head_;
+  }
+
+  void push_back(named_pipe_accept_waiter* w) noexcept
+  {
+    w->next_ = nullptr;
+    (tail_ ? tail_->next_ : head_) = w;
+    tail_ = w;
+  }
+
+  named_pipe_accept_waiter* pop_front() noexcept
+  {
+    named_pipe_accept_waiter* w = head_;
+    if (w)
+    {
+      head_ = std::exchange(w->next_, nullptr);
+      if (!head_)
+        tail_ = nullptr;
+    }
+    return w;
+  }
+
+  // The first waiter for which `pred` holds, or nullptr.
+  template <typename Pred>
+  named_pipe_accept_waiter* find_if(Pred pred) const
+  {
+    for (named_pipe_accept_waiter* w = head_; w; w = w->next_)
+      if (pred(w))
+        return w;
+    return nullptr;
+  }
+
+  // Takes `w` (queued) out of the queue.
+  void erase(named_pipe_accept_waiter* w) noexcept
+  {
+    named_pipe_accept_waiter* prev = nullptr;
+    for (named_pipe_accept_waiter* i = head_; i; prev = i, i = i->next_)
+      if (i == w)
+      {
+        (prev ? prev->next_ : head_) = w->next_;
+        if (tail_ == w)
+          tail_ = prev;
+        w->next_ = nullptr;
+        return;
+      }
+  }
+
+  void swap(named_pipe_accept_queue& other) noexcept
+  {
+    std::swap(head_, other.head_);
+    std::swap(tail_, other.tail_);
+  }
+
+private:
+  named_pipe_accept_waiter* head_ = nullptr;
+  named_pipe_accept_waiter* tail_ = nullptr;
 };
 
 class named_pipe_acceptor_core : public std::enable_shared_from_this<named_pipe_acceptor_core>
@@ -146,9 +227,8 @@ public:
       if (!open_)
         ec = asio::error::bad_descriptor;
       else if (w->target
-          && std::find_if(waiters_.begin(), waiters_.end(),
-                 [&](named_pipe_accept_waiter* o) { return o->target == w->target; })
-              != waiters_.end())
+          && waiters_.find_if(
+              [&](named_pipe_accept_waiter* o) { return o->target == w->target; }))
         ec = asio::error::already_started;
       else if (!connected_.empty())
       {
@@ -171,7 +251,12 @@ public:
           }
           catch (...)
           {
-            waiters_.pop_back(); // (w: nothing else touched the list meanwhile)
+            waiters_.erase(w);
+            // Instances armed for it before the failure would keep their
+            // ConnectNamedPipe pending for nobody: outstanding work that
+            // keeps run() from returning.
+            if (waiters_.empty())
+              schedule_disarm();
             throw;
           }
           return;
@@ -198,15 +283,26 @@ public:
   // completes inside that call, and its completion calls
   // end_reconnect(id). Started under the lock, so cancel() and close(),
   // which abort such accepts too, see every one that started. Returns
-  // false (and does not call `start`) when the acceptor is closed.
+  // (and does not call `start`) `bad_descriptor` when the acceptor is
+  // closed, `already_started` while another reuse of the same instance
+  // waits for the same connection — the instance would take a second
+  // ConnectNamedPipe, and its client would complete both.
   template <typename Start>
-  bool start_reconnect(handle_state* state, Start&& start)
+  boost::system::error_code start_reconnect(handle_state* state, Start&& start)
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!open_)
-      return false;
+      return asio::error::bad_descriptor;
+    // The same handle and the same generation: the pipe was not closed,
+    // reassigned or disconnected since that accept started (each ends it
+    // with operation_aborted, and then a new one may start at once).
+    const unsigned long generation = state->generation.load(std::memory_order_acquire);
+    if (std::any_of(reconnecting_.begin(), reconnecting_.end(), [&](const reconnect& r) {
+          return r.state == state && r.generation == generation;
+        }))
+      return asio::error::already_started;
     const std::uint64_t id = ++next_id_;
-    reconnecting_.push_back(reconnect{id, state});
+    reconnecting_.push_back(reconnect{id, state, generation});
     state->add_ref();
     try
     {
@@ -218,7 +314,7 @@ public:
       state->release();
       throw;
     }
-    return true;
+    return {};
   }
 
   void end_reconnect(std::uint64_t id) noexcept
@@ -239,12 +335,11 @@ public:
     named_pipe_accept_waiter* w = nullptr;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      auto it = std::find_if(waiters_.begin(), waiters_.end(),
-          [key](named_pipe_accept_waiter* o) { return o->cancel_key == key; });
-      if (key == nullptr || it == waiters_.end())
+      if (key != nullptr)
+        w = waiters_.find_if([key](named_pipe_accept_waiter* o) { return o->cancel_key == key; });
+      if (!w)
         return; // already completed
-      w = *it;
-      waiters_.erase(it);
+      waiters_.erase(w);
       if (waiters_.empty())
         schedule_disarm();
     }
@@ -254,7 +349,7 @@ public:
   // Aborts every waiting accept; the instances keep listening.
   void cancel()
   {
-    std::deque<named_pipe_accept_waiter*> aborted;
+    named_pipe_accept_queue aborted;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       aborted.swap(waiters_);
@@ -268,7 +363,7 @@ public:
   // but not yet accepted see the pipe broken).
   void close()
   {
-    std::deque<named_pipe_accept_waiter*> aborted;
+    named_pipe_accept_queue aborted;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       open_ = false;
@@ -319,10 +414,10 @@ private:
   // Completes every accept in `aborted` with operation_aborted; if one
   // cannot be posted, the others still are, and the first failure is
   // rethrown.
-  void abort_all(const std::deque<named_pipe_accept_waiter*>& aborted)
+  void abort_all(named_pipe_accept_queue& aborted)
   {
     std::exception_ptr failure;
-    for (named_pipe_accept_waiter* w : aborted)
+    while (named_pipe_accept_waiter* w = aborted.pop_front())
     {
       try
       {
@@ -342,6 +437,7 @@ private:
   {
     std::uint64_t id;
     handle_state* state; // a reference: the handle's closed flag stays readable
+    unsigned long generation; // the connection generation it started in
   };
 
   // Lock held. Cancels the ConnectNamedPipe of every reuse in flight (the
@@ -414,16 +510,29 @@ private:
   }
 
   // Lock held: keep `listen_instances` instances (as far as max_instances
-  // allows; creation that fails now is retried on the next accept).
-  void replenish()
+  // allows; creation that fails now is retried on the next accept). Never
+  // throws: out of memory is such a failure too — on_connect() calls this
+  // with an accept already taken off the queue, which must still get its
+  // client.
+  void replenish() noexcept
   {
     std::size_t live = static_cast<std::size_t>(std::count_if(instances_.begin(),
         instances_.end(), [](const instance& i) { return !i.closing; }));
     while (live < options_.listen_instances)
     {
       boost::system::error_code ec;
-      if (!create_instance(ec))
+      try
+      {
+        if (!create_instance(ec))
+          break;
+      }
+      catch (...)
+      {
+        // Out of memory (nothing else throws here): for the list node, or
+        // for arming the new instance, which then listens unarmed until
+        // the next accept arms it.
         break;
+      }
       ++live;
     }
   }
@@ -522,8 +631,7 @@ private:
         instances_.erase(it);
         if (!waiters_.empty())
         {
-          to_complete = waiters_.front();
-          waiters_.pop_front();
+          to_complete = waiters_.pop_front();
         }
         else
         {
@@ -552,8 +660,7 @@ private:
         instances_.erase(it);
         if (!waiters_.empty())
         {
-          to_complete = waiters_.front();
-          waiters_.pop_front();
+          to_complete = waiters_.pop_front();
           result = ec;
         }
         replenish();
@@ -577,7 +684,7 @@ private:
   std::uint64_t next_id_ = 0;
   std::list<instance> instances_;     // listening (stable addresses)
   std::deque<binding> connected_;     // connected before an accept took them
-  std::deque<named_pipe_accept_waiter*> waiters_;
+  named_pipe_accept_queue waiters_;
   std::vector<reconnect> reconnecting_; // reuses of disconnected instances in flight
   std::weak_ptr<asio::steady_timer> retry_timer_;
 };

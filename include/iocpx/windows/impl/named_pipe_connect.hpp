@@ -94,6 +94,11 @@ public:
     case step::start:
       if (!result_ && pipe_->is_open())
         result_ = asio::error::already_open;
+      // One connect at a time: the pipe links to one waiting connect only
+      // (the one its close() and cancel() end), so a second one would cut
+      // the first loose — to retry on after the pipe was closed.
+      if (!result_ && pipe_->connect_wait_)
+        result_ = asio::error::already_started;
       if (result_)
         return deliver_later(self);
       if (options_.busy_timeout != std::chrono::steady_clock::duration::max())
@@ -105,6 +110,11 @@ public:
         return finish(self, asio::error::operation_aborted);
       if (ec || iocpx::detail::cancellation_requested(self))
         return finish(self, ec ? ec : boost::system::error_code(asio::error::operation_aborted));
+      // Opened meanwhile (connect(), assign()): opening an instance now
+      // would bind it over the pipe's handle, which would leak, and the
+      // pipe would talk to another server than the one it was given.
+      if (pipe_->is_open())
+        return finish(self, asio::error::already_open);
       return attempt(self, false);
 
     case step::deliver:
