@@ -347,11 +347,16 @@ BOOST_AUTO_TEST_CASE(oversized_datagram_whose_packet_is_dequeued_during_the_star
   ix::async_overlapped(b,
       [&](OVERLAPPED* ov) {
         const DWORD r = ix::wsa_result(::WSARecv(receiver, &small_wsa, 1, nullptr, &flags, ov, nullptr));
-        // Wait until the runner has dequeued the packet (its loop writes
-        // over the status the kernel left here).
-        const ULONG_PTR status = ov->Internal;
+        // Wait until the runner has dequeued the packet: its loop writes
+        // its own value over the status the kernel left here (compared
+        // with that value, not with the status read now: the runner may
+        // have taken the packet already).
         dequeued = wait_until(
-            [&] { return static_cast<volatile OVERLAPPED*>(ov)->Internal != status; }, 5s);
+            [&] {
+              std::atomic_thread_fence(std::memory_order_acquire);
+              return ix::detail::packet_taken_by_loop(*ov);
+            },
+            5s);
         return r;
       },
       [&](error_code e, std::size_t bytes) { // on the runner; checked after join()
