@@ -823,6 +823,79 @@ BOOST_AUTO_TEST_CASE(running_out_of_memory_when_replacing_an_accepted_instance,
   BOOST_TEST(!aec);
 }
 
+// Clients that connect while no accept waits are kept for the next
+// accepts. Keeping one must not allocate: it happens in a completion on the
+// io_context's thread, where a bad_alloc would escape from run() and the
+// connected client would be lost. Here two clients connect before the
+// first accept, whose arming finds both instances connected: one goes to
+// that accept, the other is kept — with each allocation of the run in turn
+// failing. (This passed before the kept clients moved over as list nodes
+// too: the std::deque that kept them then allocated its first block when
+// it was made, and its next only at the 65th kept client.)
+BOOST_AUTO_TEST_CASE(a_client_kept_for_a_later_accept_survives_running_out_of_memory,
+    *iocpx_test::needs_injected_allocation_failures())
+{
+  for (int after = 0; after < 8; ++after)
+  {
+    BOOST_TEST_CONTEXT("allocation " << after + 1 << " of the run fails")
+    {
+      asio::io_context ctx;
+      const std::string name = np_name("oom-keep");
+      ix::named_pipe_options options;
+      options.listen_instances = 2;
+      ix::named_pipe_acceptor acceptor(ctx, name, options);
+      ix::named_pipe_connect_options copts;
+      copts.busy_timeout = 0ms;
+      ix::named_pipe first(ctx), second(ctx);
+      first.connect(name, copts);
+      second.connect(name, copts);
+      write_all(first.native_handle(), "1", 1);
+      write_all(second.native_handle(), "2", 1);
+
+      std::vector<ix::named_pipe> servers;
+      servers.reserve(2); // the handler itself allocates nothing
+      error_code aec;
+      auto on_accept = [&](error_code ec, ix::named_pipe pipe) {
+        if (ec)
+          aec = ec;
+        else
+          servers.push_back(std::move(pipe));
+      };
+      acceptor.async_accept(on_accept);
+      bool threw = false;
+      fail_next_allocations(1, after);
+      try
+      {
+        ctx.run_for(300ms);
+      }
+      catch (const std::bad_alloc&)
+      {
+        threw = true;
+      }
+      fail_next_allocations(0);
+      BOOST_TEST(!aec);
+      // What may fail is the delivery of the first accept: handing its
+      // handler to an any_io_executor allocates (Asio's own operations
+      // lose their handler the same way then), and the bad_alloc leaves
+      // run(). The kept client is never lost.
+      const std::size_t delivered = threw ? 1 : 2;
+      ctx.restart();
+      acceptor.async_accept(on_accept);
+      BOOST_TEST(run_until(ctx, [&] { return servers.size() == delivered || aec; }, 2000ms));
+      BOOST_TEST(!aec);
+      std::string seen;
+      for (auto& s : servers)
+      {
+        char c = 0;
+        asio::read(s, asio::buffer(&c, 1));
+        seen += c;
+      }
+      std::sort(seen.begin(), seen.end());
+      BOOST_TEST(seen == (threw ? "2" : "12"));
+    }
+  }
+}
+
 // Out of memory at each allocation of close() in turn, with an accept
 // pending — called, or by the destructor. The acceptor is closed either
 // way: the accept is aborted (or, where its handler could not be queued,

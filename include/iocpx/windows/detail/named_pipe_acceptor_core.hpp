@@ -41,7 +41,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <exception>
 #include <list>
 #include <memory>
@@ -232,7 +231,7 @@ public:
         ec = asio::error::already_started;
       else if (!connected_.empty())
       {
-        ready = std::move(connected_.front());
+        ready = std::move(connected_.front().b);
         connected_.pop_front();
       }
       else
@@ -382,10 +381,10 @@ public:
           it = instances_.erase(it);
         }
       }
-      for (binding& b : connected_)
+      for (instance& i : connected_)
       {
         boost::system::error_code ignored;
-        b.close(ignored);
+        i.b.close(ignored);
       }
       connected_.clear();
       abort_reconnects();
@@ -627,15 +626,18 @@ private:
       const bool is_system = ec.category() == boost::system::system_category();
       if (!ec || (is_system && ec.value() == ERROR_PIPE_CONNECTED))
       {
-        connected = std::move(inst.b);
-        instances_.erase(it);
         if (!waiters_.empty())
         {
+          connected = std::move(inst.b);
+          instances_.erase(it);
           to_complete = waiters_.pop_front();
         }
         else
         {
-          connected_.push_back(std::move(connected));
+          // Its list node moves over: keeping it for a later accept
+          // allocates nothing, so a completion cannot fail for lack of
+          // memory here.
+          connected_.splice(connected_.end(), instances_, it);
         }
         replenish();
       }
@@ -683,7 +685,7 @@ private:
   bool disarm_posted_ = false;
   std::uint64_t next_id_ = 0;
   std::list<instance> instances_;     // listening (stable addresses)
-  std::deque<binding> connected_;     // connected before an accept took them
+  std::list<instance> connected_;    // connected before an accept took them
   named_pipe_accept_queue waiters_;
   std::vector<reconnect> reconnecting_; // reuses of disconnected instances in flight
   std::weak_ptr<asio::steady_timer> retry_timer_;
