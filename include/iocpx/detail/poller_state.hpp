@@ -126,9 +126,9 @@ public:
   poller_state(const poller_state&) = delete;
   poller_state& operator=(const poller_state&) = delete;
 
-  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void add_ref() noexcept override { refs_.fetch_add(1, std::memory_order_relaxed); }
 
-  void release() noexcept
+  void release() noexcept override
   {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
       delete this;

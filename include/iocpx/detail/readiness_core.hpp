@@ -31,6 +31,47 @@ namespace detail {
 
 class readiness_core;
 
+// An owning pointer to a reference-counted readiness object (core, poller
+// state or poller link).
+template <typename T>
+class ref_ptr
+{
+public:
+  ref_ptr() noexcept = default;
+  // Adopts one reference.
+  explicit ref_ptr(T* p) noexcept : p_(p) {}
+  ref_ptr(const ref_ptr& o) noexcept : p_(o.p_)
+  {
+    if (p_)
+      p_->add_ref();
+  }
+  ref_ptr(ref_ptr&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  ref_ptr& operator=(ref_ptr o) noexcept
+  {
+    T* t = p_;
+    p_ = o.p_;
+    o.p_ = t;
+    return *this;
+  }
+  ~ref_ptr()
+  {
+    if (p_)
+      p_->release();
+  }
+  static ref_ptr share(T* p) noexcept
+  {
+    if (p)
+      p->add_ref();
+    return ref_ptr(p);
+  }
+  T* get() const noexcept { return p_; }
+  T* operator->() const noexcept { return p_; }
+  explicit operator bool() const noexcept { return p_ != nullptr; }
+
+private:
+  T* p_ = nullptr;
+};
+
 // A poller's record of one registered source. Owned by the poller; reached
 // from the core through readiness_core::entry_ (under the core's mutex).
 struct poller_entry;
@@ -47,6 +88,12 @@ public:
 
   // The source is going away: never report the entry again.
   virtual void on_source_closed(poller_entry* e) = 0;
+
+  // The poller's reference count: a setter that hands polls over keeps the
+  // poller alive until it has ended that hand-over (a refused poll's handler
+  // may own the poller, and destroy it inside the post).
+  virtual void add_ref() noexcept = 0;
+  virtual void release() noexcept = 0;
 
   // Polls that a core's setter is posting (see readiness_core::notify).
   hand_over_count hand_overs;
@@ -526,6 +573,9 @@ private:
   {
     readiness_op_list done;
     hand_over_count* polls_of = nullptr;
+    // Declared before the scopes, so released after they end: a poll whose
+    // executor refuses it destroys its handler, which may own the poller.
+    ref_ptr<poller_link> poller;
     {
       std::lock_guard<slim_mutex> lock(mutex_);
       if (closed_ || shut_down_)
@@ -550,7 +600,10 @@ private:
       {
         // Polls: the poller waits for their hand-over when it goes away
         // (it detaches from this core under the lock, so it sees this).
-        polls_of = &entry_->owner->hand_overs;
+        poller_link* owner = entry_->owner;
+        owner->add_ref();
+        poller = ref_ptr<poller_link>(owner);
+        polls_of = &owner->hand_overs;
         polls_of->add(std::memory_order_relaxed);
       }
       if (done.empty())
@@ -576,47 +629,6 @@ private:
   bool closed_ : 1;
   bool shut_down_ : 1;
   static_assert(ready_mask <= 0xFF, "the demand holds every readiness kind");
-};
-
-// An owning pointer to a reference-counted readiness object (core or poller
-// state).
-template <typename T>
-class ref_ptr
-{
-public:
-  ref_ptr() noexcept = default;
-  // Adopts one reference.
-  explicit ref_ptr(T* p) noexcept : p_(p) {}
-  ref_ptr(const ref_ptr& o) noexcept : p_(o.p_)
-  {
-    if (p_)
-      p_->add_ref();
-  }
-  ref_ptr(ref_ptr&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
-  ref_ptr& operator=(ref_ptr o) noexcept
-  {
-    T* t = p_;
-    p_ = o.p_;
-    o.p_ = t;
-    return *this;
-  }
-  ~ref_ptr()
-  {
-    if (p_)
-      p_->release();
-  }
-  static ref_ptr share(T* p) noexcept
-  {
-    if (p)
-      p->add_ref();
-    return ref_ptr(p);
-  }
-  T* get() const noexcept { return p_; }
-  T* operator->() const noexcept { return p_; }
-  explicit operator bool() const noexcept { return p_ != nullptr; }
-
-private:
-  T* p_ = nullptr;
 };
 
 } // namespace detail

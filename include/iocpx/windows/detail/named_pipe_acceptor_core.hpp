@@ -34,6 +34,7 @@
 
 #include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -159,13 +160,51 @@ private:
   named_pipe_accept_waiter* tail_ = nullptr;
 };
 
+class named_pipe_acceptor_core;
+
+// One per io_context with acceptors. A waiting accept holds work on its
+// handler's executor (as every Asio operation does) but lives in its
+// acceptor, not in the io_context's queues, so the io_context's own
+// shutdown cannot reach it: without this service, an accept still waiting
+// when the io_context is destroyed — its acceptor owned by its handler, or
+// destroyed after the io_context — keeps ~io_context waiting for that work
+// forever. At shutdown the waiting accepts are destroyed without running,
+// as Asio destroys its own pending operations.
+class named_pipe_acceptor_service : public asio::execution_context::service
+{
+public:
+  static inline asio::execution_context::id id;
+
+  explicit named_pipe_acceptor_service(asio::execution_context& ctx)
+    : asio::execution_context::service(ctx)
+  {
+  }
+
+  inline void attach(named_pipe_acceptor_core* core) noexcept;
+  inline void detach(named_pipe_acceptor_core* core) noexcept;
+
+private:
+  inline void shutdown() override;
+
+  std::mutex mutex_;
+  named_pipe_acceptor_core* head_ = nullptr;
+};
+
 class named_pipe_acceptor_core : public std::enable_shared_from_this<named_pipe_acceptor_core>
 {
 public:
-  explicit named_pipe_acceptor_core(asio::io_context& ctx) : ctx_(ctx) {}
+  explicit named_pipe_acceptor_core(asio::io_context& ctx)
+    : ctx_(ctx), service_(&asio::use_service<named_pipe_acceptor_service>(ctx))
+  {
+    service_->attach(this);
+  }
 
   ~named_pipe_acceptor_core()
   {
+    // Not after the io_context's shutdown, which detached us (the service
+    // may be gone by now).
+    if (service_)
+      service_->detach(this);
     // Reuses whose completion was destroyed without running (the
     // io_context went first).
     for (const reconnect& r : reconnecting_)
@@ -221,9 +260,12 @@ public:
     boost::system::error_code ec;
     binding ready;
     std::exception_ptr failure;
+    bool shut_down = false;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (!open_)
+      if (shut_down_)
+        shut_down = true; // as Asio's operations started then: destroyed below
+      else if (!open_)
         ec = asio::error::bad_descriptor;
       else if (w->target
           && waiters_.find_if(
@@ -269,6 +311,8 @@ public:
         }
       }
     }
+    if (shut_down)
+      return w->discard();
     if (failure)
     {
       w->discard();
@@ -402,6 +446,22 @@ public:
   }
 
 private:
+  friend class named_pipe_acceptor_service;
+
+  // The io_context shuts down (its service's lock held): the waiting
+  // accepts go to `out`, to be destroyed without running once every lock
+  // is released; this core forgets the service, which goes with the
+  // io_context.
+  void shutdown(named_pipe_accept_queue& out) noexcept
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shut_down_ = true;
+    while (named_pipe_accept_waiter* w = waiters_.pop_front())
+      out.push_back(w);
+    service_ = nullptr;
+    svc_prev_ = svc_next_ = nullptr;
+  }
+
   struct instance
   {
     std::uint64_t id = 0;
@@ -677,6 +737,10 @@ private:
   }
 
   asio::io_context& ctx_;
+  named_pipe_acceptor_service* service_; // null once the io_context shut down
+  named_pipe_acceptor_core* svc_prev_ = nullptr; // the service's list (its lock)
+  named_pipe_acceptor_core* svc_next_ = nullptr;
+  bool shut_down_ = false; // (mutex_)
   mutable std::mutex mutex_;
   std::wstring name_;
   named_pipe_options options_;
@@ -690,6 +754,45 @@ private:
   std::vector<reconnect> reconnecting_; // reuses of disconnected instances in flight
   std::weak_ptr<asio::steady_timer> retry_timer_;
 };
+
+inline void named_pipe_acceptor_service::attach(named_pipe_acceptor_core* core) noexcept
+{
+  std::lock_guard<std::mutex> lock(mutex_);
+  core->svc_prev_ = nullptr;
+  core->svc_next_ = head_;
+  if (head_)
+    head_->svc_prev_ = core;
+  head_ = core;
+}
+
+inline void named_pipe_acceptor_service::detach(named_pipe_acceptor_core* core) noexcept
+{
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (core->svc_prev_)
+    core->svc_prev_->svc_next_ = core->svc_next_;
+  else if (head_ == core)
+    head_ = core->svc_next_;
+  if (core->svc_next_)
+    core->svc_next_->svc_prev_ = core->svc_prev_;
+  core->svc_prev_ = core->svc_next_ = nullptr;
+}
+
+inline void named_pipe_acceptor_service::shutdown()
+{
+  named_pipe_accept_queue dropped;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    while (named_pipe_acceptor_core* core = head_)
+    {
+      head_ = core->svc_next_;
+      core->shutdown(dropped);
+    }
+  }
+  // Outside every lock: a handler may own its acceptor, whose destruction
+  // takes them.
+  while (named_pipe_accept_waiter* w = dropped.pop_front())
+    w->discard();
+}
 
 } // namespace detail
 } // namespace windows
