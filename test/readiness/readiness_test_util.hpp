@@ -45,14 +45,15 @@ struct record
   }
 };
 
-// An executor that takes its time to accept a function, then posts it to
-// an io_context: a setter on another thread is still handing a wait (or a
-// poll) over when the owner destroys the registration (or the poller).
-struct slow_executor
+// What every test executor here shares with an io_context's own executor:
+// the context it runs functions in, never blocking, and equality by
+// context. Derived adds execute().
+template <typename Derived>
+struct io_context_executor_base
 {
   boost::asio::io_context* ctx;
-  std::atomic<bool>* entered;
-  std::atomic<bool>* handed_over;
+
+  explicit constexpr io_context_executor_base(boost::asio::io_context* c) noexcept : ctx(c) {}
 
   boost::asio::execution_context& query(boost::asio::execution::context_t) const noexcept
   {
@@ -63,6 +64,30 @@ struct slow_executor
   {
     return boost::asio::execution::blocking.never;
   }
+  friend bool operator==(const Derived& a, const Derived& b) noexcept
+  {
+    return a.ctx == b.ctx;
+  }
+  friend bool operator!=(const Derived& a, const Derived& b) noexcept
+  {
+    return a.ctx != b.ctx;
+  }
+};
+
+// An executor that takes its time to accept a function, then posts it to
+// an io_context: a setter on another thread is still handing a wait (or a
+// poll) over when the owner destroys the registration (or the poller).
+struct slow_executor : io_context_executor_base<slow_executor>
+{
+  std::atomic<bool>* entered;
+  std::atomic<bool>* handed_over;
+
+  constexpr slow_executor(
+      boost::asio::io_context* c, std::atomic<bool>* e, std::atomic<bool>* h) noexcept
+    : io_context_executor_base(c), entered(e), handed_over(h)
+  {
+  }
+
   template <typename F>
   void execute(F&& f) const
   {
@@ -71,42 +96,17 @@ struct slow_executor
     boost::asio::post(*ctx, std::forward<F>(f));
     handed_over->store(true);
   }
-  friend bool operator==(const slow_executor& a, const slow_executor& b) noexcept
-  {
-    return a.ctx == b.ctx;
-  }
-  friend bool operator!=(const slow_executor& a, const slow_executor& b) noexcept
-  {
-    return a.ctx != b.ctx;
-  }
 };
 
 // An executor that refuses every function (as one that cannot allocate).
-struct refusing_executor
+struct refusing_executor : io_context_executor_base<refusing_executor>
 {
-  boost::asio::io_context* ctx;
+  using io_context_executor_base::io_context_executor_base;
 
-  boost::asio::execution_context& query(boost::asio::execution::context_t) const noexcept
-  {
-    return *ctx;
-  }
-  static constexpr boost::asio::execution::blocking_t query(
-      boost::asio::execution::blocking_t) noexcept
-  {
-    return boost::asio::execution::blocking.never;
-  }
   template <typename F>
   void execute(F&&) const
   {
     throw std::bad_alloc();
-  }
-  friend bool operator==(const refusing_executor& a, const refusing_executor& b) noexcept
-  {
-    return a.ctx == b.ctx;
-  }
-  friend bool operator!=(const refusing_executor& a, const refusing_executor& b) noexcept
-  {
-    return a.ctx != b.ctx;
   }
 };
 

@@ -484,25 +484,20 @@ BOOST_AUTO_TEST_CASE(synchronous_read_and_write)
 BOOST_AUTO_TEST_CASE(async_connect_waits_while_busy_then_connects)
 {
   asio::io_context ctx;
-  const std::string name = np_name("busy");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
-  ix::named_pipe first(ctx), second(ctx);
-  first.connect(name); // takes the only instance
+  busy_single_instance busy(ctx, "busy");
+  ix::named_pipe second(ctx);
 
   error_code connect_ec = asio::error::would_block;
-  second.async_connect(name, [&](error_code ec) { connect_ec = ec; });
+  second.async_connect(busy.name, [&](error_code ec) { connect_ec = ec; });
   ctx.run_for(150ms);
   BOOST_TEST(connect_ec == asio::error::would_block); // still retrying
 
   ix::named_pipe server(ctx);
-  acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
+  busy.acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
   BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
   server.close(); // the instance goes away; the acceptor makes a new one
-  first.close();
-  acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
+  busy.first.close();
+  busy.acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
   BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block && server.is_open(); }));
   BOOST_TEST(!connect_ec);
   BOOST_TEST(second.is_open());
@@ -511,23 +506,18 @@ BOOST_AUTO_TEST_CASE(async_connect_waits_while_busy_then_connects)
 BOOST_AUTO_TEST_CASE(connect_timeout)
 {
   asio::io_context ctx;
-  const std::string name = np_name("timeout");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
-  ix::named_pipe first(ctx), second(ctx);
-  first.connect(name);
+  busy_single_instance busy(ctx, "timeout");
+  ix::named_pipe second(ctx);
 
   ix::named_pipe_connect_options copts;
   copts.busy_timeout = 100ms;
   error_code ec;
-  second.connect(name, copts, ec);
+  second.connect(busy.name, copts, ec);
   BOOST_TEST(ec == asio::error::timed_out);
   error_code aec;
   bool done = false;
   const auto start = std::chrono::steady_clock::now();
-  second.async_connect(name, copts, [&](error_code e) {
+  second.async_connect(busy.name, copts, [&](error_code e) {
     aec = e;
     done = true;
   });
@@ -541,17 +531,12 @@ BOOST_AUTO_TEST_CASE(connect_timeout)
 BOOST_AUTO_TEST_CASE(connect_cancelled_while_busy)
 {
   asio::io_context ctx;
-  const std::string name = np_name("cancel");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
-  ix::named_pipe first(ctx), second(ctx);
-  first.connect(name);
+  busy_single_instance busy(ctx, "cancel");
+  ix::named_pipe second(ctx);
   asio::cancellation_signal signal;
   error_code cec;
   bool done = false;
-  second.async_connect(name, asio::bind_cancellation_slot(signal.slot(), [&](error_code e) {
+  second.async_connect(busy.name, asio::bind_cancellation_slot(signal.slot(), [&](error_code e) {
     cec = e;
     done = true;
   }));
@@ -571,16 +556,11 @@ BOOST_AUTO_TEST_CASE(connect_cancelled_while_busy)
 BOOST_AUTO_TEST_CASE(close_aborts_a_connect_that_waits_while_busy)
 {
   asio::io_context ctx;
-  const std::string name = np_name("close-connect");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
-  ix::named_pipe first(ctx), second(ctx);
-  first.connect(name);
+  busy_single_instance busy(ctx, "close-connect");
+  ix::named_pipe second(ctx);
   error_code cec;
   bool done = false;
-  second.async_connect(name, [&](error_code e) {
+  second.async_connect(busy.name, [&](error_code e) {
     cec = e;
     done = true;
   });
@@ -593,7 +573,7 @@ BOOST_AUTO_TEST_CASE(close_aborts_a_connect_that_waits_while_busy)
 
   // cancel() too; and destroying the pipe while its connect waits is safe.
   done = false;
-  second.async_connect(name, [&](error_code e) {
+  second.async_connect(busy.name, [&](error_code e) {
     cec = e;
     done = true;
   });
@@ -608,7 +588,7 @@ BOOST_AUTO_TEST_CASE(close_aborts_a_connect_that_waits_while_busy)
   done = false;
   {
     ix::named_pipe third(ctx);
-    third.async_connect(name, [&](error_code e) {
+    third.async_connect(busy.name, [&](error_code e) {
       cec = e;
       done = true;
     });
@@ -628,18 +608,13 @@ BOOST_AUTO_TEST_CASE(close_aborts_a_connect_that_waits_while_busy)
 BOOST_AUTO_TEST_CASE(a_connect_into_a_pipe_opened_meanwhile_is_already_open)
 {
   asio::io_context ctx;
-  const std::string name = np_name("connect-opened-meanwhile");
+  busy_single_instance busy(ctx, "connect-opened-meanwhile");
   const std::string other_name = np_name("connect-opened-meanwhile-other");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
   ix::named_pipe_acceptor other(ctx, other_name);
-  ix::named_pipe first(ctx), p(ctx);
-  first.connect(name); // takes the only instance
+  ix::named_pipe p(ctx);
 
   error_code connect_ec = asio::error::would_block;
-  p.async_connect(name, [&](error_code ec) { connect_ec = ec; });
+  p.async_connect(busy.name, [&](error_code ec) { connect_ec = ec; });
   ctx.run_for(30ms);
   BOOST_TEST(connect_ec == asio::error::would_block); // still retrying
   p.connect(other_name); // p is open now, as another pipe's client
@@ -648,12 +623,12 @@ BOOST_AUTO_TEST_CASE(a_connect_into_a_pipe_opened_meanwhile_is_already_open)
 
   // An instance of the busy name becomes free.
   ix::named_pipe server(ctx);
-  acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
+  busy.acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
   BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
   server.close();
-  first.close();
+  busy.first.close();
   bool accepted = false;
-  acceptor.async_accept(server, [&](error_code) { accepted = true; });
+  busy.acceptor.async_accept(server, [&](error_code) { accepted = true; });
   BOOST_TEST(run_until(ctx, [&] {
     return connect_ec != asio::error::would_block && other_server.is_open();
   }));
@@ -666,7 +641,7 @@ BOOST_AUTO_TEST_CASE(a_connect_into_a_pipe_opened_meanwhile_is_already_open)
   char c = 0;
   BOOST_TEST(asio::read(other_server, asio::buffer(&c, 1)) == 1u);
   BOOST_TEST(c == 'x');
-  acceptor.close();
+  busy.acceptor.close();
 }
 
 // A second async_connect while one waits for a busy pipe fails with
@@ -678,18 +653,13 @@ BOOST_AUTO_TEST_CASE(a_connect_into_a_pipe_opened_meanwhile_is_already_open)
 BOOST_AUTO_TEST_CASE(a_second_connect_while_one_waits_is_already_started)
 {
   asio::io_context ctx;
-  const std::string name = np_name("connect-twice");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
-  ix::named_pipe first(ctx), p(ctx);
-  first.connect(name); // takes the only instance
+  busy_single_instance busy(ctx, "connect-twice");
+  ix::named_pipe p(ctx);
 
   std::vector<error_code> results;
-  p.async_connect(name, [&](error_code ec) { results.push_back(ec); });
+  p.async_connect(busy.name, [&](error_code ec) { results.push_back(ec); });
   ctx.run_for(30ms);
-  p.async_connect(name, [&](error_code ec) { results.push_back(ec); });
+  p.async_connect(busy.name, [&](error_code ec) { results.push_back(ec); });
   BOOST_TEST(run_until(ctx, [&] { return results.size() == 1; }, 500ms));
   BOOST_TEST_REQUIRE(results.size() == 1u);
   BOOST_TEST(results[0] == asio::error::already_started);

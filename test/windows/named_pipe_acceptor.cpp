@@ -208,18 +208,12 @@ BOOST_AUTO_TEST_CASE(hundred_concurrent_clients_echo)
 BOOST_AUTO_TEST_CASE(reconnected_instance_never_sees_a_stale_completion)
 {
   asio::io_context ctx;
-  const std::string name = np_name("reuse");
   // One instance only, so the next client can only reach the reused one
   // (clients pick any listening instance of the name).
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  busy_single_instance busy(ctx, "reuse");
   ix::named_pipe server(ctx);
-  ix::named_pipe first(ctx);
-  first.connect(name);
   bool accepted = false;
-  acceptor.async_accept(server, [&](error_code ec) {
+  busy.acceptor.async_accept(server, [&](error_code ec) {
     BOOST_TEST(!ec);
     accepted = true;
   });
@@ -245,13 +239,13 @@ BOOST_AUTO_TEST_CASE(reconnected_instance_never_sees_a_stale_completion)
   BOOST_TEST(server.is_open());
   BOOST_TEST(!server.is_connected());
   accepted = false;
-  acceptor.async_accept(server, [&](error_code ec) {
+  busy.acceptor.async_accept(server, [&](error_code ec) {
     BOOST_TEST(!ec);
     accepted = true;
   });
   ix::named_pipe second(ctx);
   bool connected = false;
-  second.async_connect(name, [&](error_code ec) {
+  second.async_connect(busy.name, [&](error_code ec) {
     BOOST_TEST(!ec);
     connected = true;
   });
@@ -271,7 +265,7 @@ BOOST_AUTO_TEST_CASE(reconnected_instance_never_sees_a_stale_completion)
   // The old client sees its connection ended.
   char c;
   error_code ec;
-  first.read_some(asio::buffer(&c, 1), ec);
+  busy.first.read_some(asio::buffer(&c, 1), ec);
   BOOST_TEST(ec == asio::error::eof);
   // Readiness belongs to the new connection: writable, not hung up.
   BOOST_TEST(!server.readiness().is_hangup());
@@ -287,48 +281,42 @@ BOOST_AUTO_TEST_CASE(reconnected_instance_never_sees_a_stale_completion)
 BOOST_AUTO_TEST_CASE(cancel_and_close_abort_an_accept_that_reuses_an_instance)
 {
   asio::io_context ctx;
-  const std::string name = np_name("reuse-abort");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  busy_single_instance busy(ctx, "reuse-abort");
   ix::named_pipe server(ctx);
-  ix::named_pipe first(ctx);
-  first.connect(name);
   bool done = false;
   error_code aec;
   auto handler = [&](error_code ec) {
     aec = ec;
     done = true;
   };
-  acceptor.async_accept(server, handler);
+  busy.acceptor.async_accept(server, handler);
   BOOST_TEST(run_until(ctx, [&] { return done; }));
   BOOST_TEST(!aec);
   server.disconnect();
 
   done = false;
-  acceptor.async_accept(server, handler);
+  busy.acceptor.async_accept(server, handler);
   ctx.restart();
   ctx.poll();
   BOOST_TEST(!done);
-  acceptor.cancel();
+  busy.acceptor.cancel();
   BOOST_TEST(run_until(ctx, [&] { return done; }, 2000ms));
   BOOST_TEST(aec == asio::error::operation_aborted);
   BOOST_TEST(server.is_open());
   BOOST_TEST(!server.is_connected());
 
   done = false;
-  acceptor.async_accept(server, handler);
+  busy.acceptor.async_accept(server, handler);
   ctx.restart();
   ctx.poll();
   BOOST_TEST(!done);
-  acceptor.close();
+  busy.acceptor.close();
   BOOST_TEST(run_until(ctx, [&] { return done; }, 2000ms));
   BOOST_TEST(aec == asio::error::operation_aborted);
   BOOST_TEST(!server.is_connected());
 
   done = false;
-  acceptor.async_accept(server, handler);
+  busy.acceptor.async_accept(server, handler);
   BOOST_TEST(run_until(ctx, [&] { return done; }, 2000ms));
   BOOST_TEST(aec == asio::error::bad_descriptor);
   BOOST_TEST(!server.is_connected());
@@ -340,16 +328,10 @@ BOOST_AUTO_TEST_CASE(cancel_and_close_abort_an_accept_that_reuses_an_instance)
 BOOST_AUTO_TEST_CASE(a_second_accept_reusing_one_instance_is_already_started)
 {
   asio::io_context ctx;
-  const std::string name = np_name("reuse-twice");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  busy_single_instance busy(ctx, "reuse-twice");
   ix::named_pipe server(ctx);
-  ix::named_pipe first(ctx);
-  first.connect(name);
   bool accepted = false;
-  acceptor.async_accept(server, [&](error_code ec) {
+  busy.acceptor.async_accept(server, [&](error_code ec) {
     BOOST_TEST(!ec);
     accepted = true;
   });
@@ -357,15 +339,15 @@ BOOST_AUTO_TEST_CASE(a_second_accept_reusing_one_instance_is_already_started)
   server.disconnect();
 
   std::vector<error_code> results;
-  acceptor.async_accept(server, [&](error_code ec) { results.push_back(ec); });
-  acceptor.async_accept(server, [&](error_code ec) { results.push_back(ec); });
+  busy.acceptor.async_accept(server, [&](error_code ec) { results.push_back(ec); });
+  busy.acceptor.async_accept(server, [&](error_code ec) { results.push_back(ec); });
   BOOST_TEST(run_until(ctx, [&] { return results.size() == 1; }, 2000ms));
   BOOST_TEST(results.size() == 1u);
   if (!results.empty())
     BOOST_TEST(results[0] == asio::error::already_started);
 
   ix::named_pipe second(ctx);
-  second.connect(name);
+  second.connect(busy.name);
   BOOST_TEST(run_until(ctx, [&] { return results.size() >= 2; }, 2000ms));
   ctx.run_for(50ms);
   BOOST_TEST_REQUIRE(results.size() == 2u);
@@ -384,16 +366,11 @@ BOOST_AUTO_TEST_CASE(a_second_accept_reusing_one_instance_is_already_started)
 BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_runs_on_the_acceptors_executor)
 {
   asio::io_context ctx;
-  const std::string name = np_name("reuse-strand");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
   auto strand = asio::make_strand(ctx);
-  ix::basic_named_pipe_acceptor<asio::strand<asio::io_context::executor_type>> acceptor(
-      strand, name, options);
+  basic_busy_single_instance<
+      ix::basic_named_pipe_acceptor<asio::strand<asio::io_context::executor_type>>>
+      busy(ctx, strand, "reuse-strand");
   ix::named_pipe server(ctx); // the pipe's executor is the plain io_context's
-  ix::named_pipe first(ctx);
-  first.connect(name);
   int calls = 0;
   bool on_strand = true;
   auto handler = [&](error_code ec) {
@@ -401,13 +378,13 @@ BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_runs_on_the_acceptors_executo
     ++calls;
     on_strand = on_strand && strand.running_in_this_thread();
   };
-  acceptor.async_accept(server, handler);
+  busy.acceptor.async_accept(server, handler);
   BOOST_TEST(run_until(ctx, [&] { return calls == 1; }));
   server.disconnect();
 
-  acceptor.async_accept(server, handler); // reuses the instance
+  busy.acceptor.async_accept(server, handler); // reuses the instance
   ix::named_pipe second(ctx);
-  second.async_connect(name, [](error_code ec) { BOOST_TEST(!ec); });
+  second.async_connect(busy.name, [](error_code ec) { BOOST_TEST(!ec); });
   BOOST_TEST(run_until(ctx, [&] { return calls == 2; }));
   BOOST_TEST(on_strand);
   BOOST_TEST(server.is_connected());
@@ -421,21 +398,15 @@ BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_runs_on_the_acceptors_executo
 BOOST_AUTO_TEST_CASE(disconnect_without_a_client_is_not_connected)
 {
   asio::io_context ctx;
-  const std::string name = np_name("disconnect-twice");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  busy_single_instance busy(ctx, "disconnect-twice");
   ix::named_pipe server(ctx);
-  ix::named_pipe first(ctx);
-  first.connect(name);
   int calls = 0;
   error_code last;
   auto handler = [&](error_code ec) {
     ++calls;
     last = ec;
   };
-  acceptor.async_accept(server, handler);
+  busy.acceptor.async_accept(server, handler);
   BOOST_TEST(run_until(ctx, [&] { return calls == 1; }));
   error_code ec;
   server.disconnect(ec);
@@ -443,7 +414,7 @@ BOOST_AUTO_TEST_CASE(disconnect_without_a_client_is_not_connected)
   server.disconnect(ec);
   BOOST_TEST(ec == asio::error::not_connected);
 
-  acceptor.async_accept(server, handler);
+  busy.acceptor.async_accept(server, handler);
   ctx.poll();
   server.disconnect(ec);
   BOOST_TEST(ec == asio::error::not_connected);
@@ -452,9 +423,9 @@ BOOST_AUTO_TEST_CASE(disconnect_without_a_client_is_not_connected)
   BOOST_TEST(server.is_open());
 
   // The instance serves the next client all the same.
-  acceptor.async_accept(server, handler);
+  busy.acceptor.async_accept(server, handler);
   ix::named_pipe second(ctx);
-  second.async_connect(name, [](error_code e) { BOOST_TEST(!e); });
+  second.async_connect(busy.name, [](error_code e) { BOOST_TEST(!e); });
   BOOST_TEST(run_until(ctx, [&] { return calls == 3; }, 2000ms));
   BOOST_TEST(!last);
   BOOST_TEST(server.is_connected());

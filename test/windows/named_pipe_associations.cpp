@@ -225,13 +225,8 @@ BOOST_FIXTURE_TEST_CASE(connect_and_accept_use_the_handlers_allocator_and_execut
 // cost no other heap allocation.
 BOOST_FIXTURE_TEST_CASE(a_busy_connect_retries_with_the_handlers_allocator, associations)
 {
-  const std::string name = np_name("assoc-busy");
-  ix::named_pipe_options options;
-  options.max_instances = 1;
-  options.listen_instances = 1;
-  ix::named_pipe_acceptor acceptor(ctx, name, options);
-  ix::named_pipe first(ctx), second(ctx);
-  first.connect(name); // takes the only instance
+  busy_single_instance busy(ctx, "assoc-busy");
+  ix::named_pipe second(ctx);
 
   ix::named_pipe_connect_options copts;
   copts.busy_timeout = 2s; // well past the 250 ms the checks below run for
@@ -244,7 +239,7 @@ BOOST_FIXTURE_TEST_CASE(a_busy_connect_retries_with_the_handlers_allocator, asso
 
   call_record connected;
   const long long global_at_start = allocations();
-  second.async_connect(name, copts, handler(connected));
+  second.async_connect(busy.name, copts, handler(connected));
   // The only allocation that is not from the handler's allocator: the
   // name converted to UTF-16 (too long for the string's own storage). The
   // retry timer, made in the first attempt, is the handler's.

@@ -4,8 +4,9 @@
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
-// Shared helpers of the named pipe tests: unique names and connected
-// basic_named_pipe pairs made through an acceptor.
+// Shared helpers of the named pipe tests: unique names, connected
+// basic_named_pipe pairs made through an acceptor, and a name whose only
+// instance a client holds.
 
 #ifndef IOCPX_TEST_WINDOWS_NAMED_PIPE_SUPPORT_HPP
 #define IOCPX_TEST_WINDOWS_NAMED_PIPE_SUPPORT_HPP
@@ -21,6 +22,7 @@
 #include <atomic>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 namespace iocpx_test {
 
@@ -68,6 +70,54 @@ inline np_pair make_np_pair(boost::asio::io_context& ctx,
   ctx.restart();
   return p;
 }
+
+// A pipe name whose only instance a client holds: an acceptor that keeps
+// at most one instance of `name` (max_instances and listen_instances 1) and
+// `first`, a client connected to that instance, not accepted yet. Until the
+// instance is free again every other client of the name finds it busy
+// (ERROR_PIPE_BUSY), which the tests of async_connect's busy retries wait
+// on; and since clients pick any listening instance of a name, the next
+// client can only reach this one, which the tests of accepts that reuse a
+// disconnected instance need.
+//
+// Made in the order those tests made it by hand (name, acceptor, client),
+// and declared before the test's own pipes, so that these are destroyed
+// first and the acceptor last. `Acceptor` and the constructor's
+// `acceptor_on` (its io_context or executor) let a test put the acceptor on
+// an executor of its own; the client is always on `ctx`.
+template <typename Acceptor = iocpx::windows::named_pipe_acceptor>
+struct basic_busy_single_instance
+{
+  const std::string name;
+  Acceptor acceptor;
+  iocpx::windows::named_pipe first;
+
+  basic_busy_single_instance(boost::asio::io_context& ctx, const char* what)
+    : basic_busy_single_instance(ctx, ctx, what)
+  {
+  }
+
+  template <typename ExecutionContextOrExecutor>
+  basic_busy_single_instance(
+      boost::asio::io_context& ctx, ExecutionContextOrExecutor&& acceptor_on, const char* what)
+    : name(np_name(what)),
+      acceptor(std::forward<ExecutionContextOrExecutor>(acceptor_on), name, options()),
+      first(ctx)
+  {
+    first.connect(name); // takes the only instance
+  }
+
+private:
+  static iocpx::windows::named_pipe_options options()
+  {
+    iocpx::windows::named_pipe_options o;
+    o.max_instances = 1;
+    o.listen_instances = 1;
+    return o;
+  }
+};
+
+using busy_single_instance = basic_busy_single_instance<>;
 
 } // namespace iocpx_test
 

@@ -9,6 +9,8 @@
 
 #include <iocpx/detail/config.hpp>
 
+#include <iocpx/detail/scope_stack.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <thread>
@@ -58,15 +60,10 @@ private:
 class hand_over_scope
 {
 public:
-  explicit hand_over_scope(hand_over_count* c) noexcept : count_(c), prev_(top())
-  {
-    top() = this;
-  }
-  hand_over_scope(const hand_over_scope&) = delete;
-  hand_over_scope& operator=(const hand_over_scope&) = delete;
+  explicit hand_over_scope(hand_over_count* c) noexcept : count_(c), stack_(this) {}
   ~hand_over_scope()
   {
-    top() = prev_;
+    stack_.pop();
     if (count_)
       count_->n_.fetch_sub(1, std::memory_order_release);
   }
@@ -75,20 +72,16 @@ public:
   static unsigned on_this_thread(const hand_over_count* c) noexcept
   {
     unsigned n = 0;
-    for (const hand_over_scope* s = top(); s; s = s->prev_)
+    for (const hand_over_scope* s = stack::top(); s; s = s->stack_.prev())
       n += s->count_ == c;
     return n;
   }
 
 private:
-  static hand_over_scope*& top() noexcept
-  {
-    static thread_local hand_over_scope* t = nullptr;
-    return t;
-  }
+  using stack = scope_stack<hand_over_scope>;
 
   hand_over_count* count_;
-  hand_over_scope* prev_;
+  stack stack_;
 };
 
 inline void hand_over_count::wait_for_others() noexcept

@@ -10,6 +10,7 @@
 #include <iocpx/detail/config.hpp>
 
 #include <iocpx/detail/readiness_service.hpp>
+#include <iocpx/detail/scope_stack.hpp>
 
 namespace iocpx {
 namespace detail {
@@ -28,16 +29,14 @@ namespace detail {
 class refused_ops_scope
 {
 public:
-  refused_ops_scope() noexcept : prev_(top())
-  {
-    top() = this;
-  }
-  refused_ops_scope(const refused_ops_scope&) = delete;
-  refused_ops_scope& operator=(const refused_ops_scope&) = delete;
+  refused_ops_scope() noexcept : stack_(this) {}
 
   ~refused_ops_scope()
   {
-    top() = prev_;
+    // Off the stack first: what destroying these handlers refuses in turn
+    // is for the enclosing scope to keep (or, outside every scope, to
+    // destroy where it was refused), not for this one to destroy here.
+    stack_.pop();
     while (readiness_op* op = ops_.pop_front())
       op->destroy();
   }
@@ -46,7 +45,7 @@ public:
   // thread's innermost scope to destroy; false outside every scope.
   static bool defer(readiness_op* op) noexcept
   {
-    refused_ops_scope* s = top();
+    refused_ops_scope* s = stack::top();
     if (!s)
       return false;
     s->ops_.push_back(op);
@@ -54,13 +53,9 @@ public:
   }
 
 private:
-  static refused_ops_scope*& top() noexcept
-  {
-    static thread_local refused_ops_scope* t = nullptr;
-    return t;
-  }
+  using stack = scope_stack<refused_ops_scope>;
 
-  refused_ops_scope* prev_;
+  stack stack_;
   readiness_op_list ops_;
 };
 
