@@ -997,16 +997,13 @@ BOOST_AUTO_TEST_CASE(destroying_the_io_context_before_an_acceptor_with_an_accept
 }
 
 // A client that opens a listening instance (here one whose reuse was
-// cancelled) and leaves again before an accept reuses it: the acceptor's own instances recycle such an instance
-// and wait for the next client; an accept that reuses an instance is
-// expected to do the same, not to fail with the raw ERROR_NO_DATA.
-// Disabled by default: it fails until the reuse path recycles such an
-// instance (today the handler gets ERROR_NO_DATA, "the pipe is being
-// closed", and the instance stays closing, so the next client finds the
-// pipe busy until the server disconnects it). Run it with
-// --run_test=named_pipe_acceptor/an_accept_reusing_an_instance_a_client_left_waits_for_the_next.
-BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_a_client_left_waits_for_the_next,
-    *boost::unit_test::disabled())
+// cancelled) and leaves again before an accept reuses it: the acceptor's
+// own instances recycle such an instance and wait for the next client, and
+// an accept that reuses an instance does the same. (Until it did, its
+// handler got the raw ERROR_NO_DATA, "the pipe is being closed", and the
+// instance stayed closing: the next client found the pipe busy until the
+// server disconnected it.)
+BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_a_client_left_waits_for_the_next)
 {
   asio::io_context ctx;
   const std::string name = np_name("reuse-left");
@@ -1051,6 +1048,80 @@ BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_a_client_left_waits_for_the_n
   BOOST_TEST(!reuse_ec);
   BOOST_TEST(connected);
   BOOST_TEST(server.is_connected());
+}
+
+// The reuse started again after a client came and went is still the same
+// accept: the acceptor's cancel() and, with Boost 1.77 or later, the
+// handler's own cancellation slot abort it.
+BOOST_AUTO_TEST_CASE(a_reuse_recycled_after_a_client_left_can_still_be_cancelled)
+{
+  for (int by_slot = 0; by_slot < 2; ++by_slot)
+  {
+#if !defined(IOCPX_HAS_CANCELLATION_SLOTS)
+    if (by_slot)
+      break;
+#endif
+    BOOST_TEST_CONTEXT((by_slot ? "cancellation slot" : "acceptor.cancel()"))
+    {
+      asio::io_context ctx;
+      const std::string name = np_name("reuse-left-cancel");
+      // The acceptor listens on a name of its own; the instance it reuses
+      // is a fresh one of `name`, assigned, which a client opens and
+      // leaves before any accept looks.
+      ix::named_pipe_acceptor acceptor(ctx, name + "-acceptor");
+      HANDLE h = ::CreateNamedPipeA(name.c_str(),
+          PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1,
+          4096, 4096, 0, nullptr);
+      BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
+      ix::named_pipe server(ctx);
+      server.assign(h);
+      HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+          OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+      BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
+      ::CloseHandle(gone);
+
+      error_code result = asio::error::would_block;
+      auto on_accept = [&](error_code ec) { result = ec; };
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+      asio::cancellation_signal signal;
+      if (by_slot)
+        acceptor.async_accept(server, asio::bind_cancellation_slot(signal.slot(), on_accept));
+      else
+#endif
+        acceptor.async_accept(server, on_accept);
+      // Its first ConnectNamedPipe finds the client gone; the recycled
+      // one waits.
+      for (int i = 0; i < 20; ++i)
+      {
+        ctx.restart();
+        ctx.poll();
+      }
+      BOOST_TEST(result == asio::error::would_block);
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+      if (by_slot)
+        signal.emit(asio::cancellation_type::terminal);
+      else
+#endif
+        acceptor.cancel();
+      BOOST_TEST(run_until(ctx, [&] { return result != asio::error::would_block; }));
+      BOOST_TEST(result == asio::error::operation_aborted);
+
+      // The instance listens again for the next accept.
+      bool accepted = false;
+      acceptor.async_accept(server, [&](error_code ec) {
+        BOOST_TEST(!ec);
+        accepted = true;
+      });
+      ix::named_pipe client(ctx);
+      bool connected = false;
+      client.async_connect(name, [&](error_code ec) {
+        BOOST_TEST(!ec);
+        connected = true;
+      });
+      BOOST_TEST(run_until(ctx, [&] { return accepted && connected; }));
+      BOOST_TEST(server.is_connected());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -502,13 +502,15 @@ private:
     detail::started_generation started;
     std::shared_ptr<detail::named_pipe_acceptor_core> core;
     std::uint64_t id;
+    Executor io_ex; // the acceptor's, for a reuse started again
 
     template <typename Handler>
     void operator()(Handler& handler, boost::system::error_code ec, std::size_t)
     {
-      std::exchange(core, nullptr)->end_reconnect(id);
-      const bool connected =
-          !ec || (ec.category() == boost::system::system_category() && ec.value() == ERROR_PIPE_CONNECTED);
+      std::shared_ptr<detail::named_pipe_acceptor_core> c = std::exchange(core, nullptr);
+      c->end_reconnect(id);
+      const bool is_system = ec.category() == boost::system::system_category();
+      const bool connected = !ec || (is_system && ec.value() == ERROR_PIPE_CONNECTED);
       if (!started.is_current())
         ec = asio::error::operation_aborted; // closed or reused meanwhile
       else if (connected)
@@ -516,10 +518,60 @@ private:
         ec = {};
         peer->opened(true, peer->mode_);
       }
+      else if (is_system && ec.value() == ERROR_NO_DATA
+          && ::DisconnectNamedPipe(peer->native_handle()))
+      {
+        // A client opened the instance and left before this accept looked
+        // (it was listening since a reuse was cancelled, or since it was
+        // assigned): recycled, as the acceptor's own instances are, and the
+        // same accept waits for the next client. Run as a completion, so
+        // the handler is not run inside anything that started it.
+        started.reset();
+        restart(std::move(handler), peer, std::move(c), io_ex);
+        return;
+      }
       started.reset();
       std::move(handler)(ec);
     }
   };
+
+  // Starts the reuse again from its own completion (on the handler's
+  // executor already): if it cannot start — the acceptor was closed
+  // meanwhile, or another reuse of the instance started — the handler is
+  // called with that error now.
+  template <typename Handler, typename PipeExecutor>
+  static void restart(Handler&& handler, basic_named_pipe<PipeExecutor>* peer,
+      std::shared_ptr<detail::named_pipe_acceptor_core> core, const Executor& io_ex)
+  {
+    boost::system::error_code ec = start_reuse(handler, peer, core, io_ex);
+    if (ec)
+      std::move(handler)(ec);
+  }
+
+  // The ConnectNamedPipe of a reuse, through the acceptor (whose cancel()
+  // and close() abort it too). `handler` is moved from only on success.
+  template <typename Handler, typename PipeExecutor>
+  static boost::system::error_code start_reuse(Handler& handler,
+      basic_named_pipe<PipeExecutor>* peer,
+      const std::shared_ptr<detail::named_pipe_acceptor_core>& core, const Executor& io_ex)
+  {
+    // A handler with no executor of its own runs on the acceptor's, as
+    // every other accept's does (the acceptor initiated it), not on the
+    // pipe's.
+    using wrapped = detail::pipe_handler<std::decay_t<Handler>, Executor,
+        reconnect_finish<PipeExecutor>>;
+    if (!core)
+      return asio::error::bad_descriptor;
+    HANDLE h = peer->native_handle();
+    return core->start_reconnect(peer->binding_.state_for_iocpx(), [&](std::uint64_t id) {
+      async_overlapped(peer->binding_,
+          [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
+          wrapped(std::move(handler), io_ex,
+              reconnect_finish<PipeExecutor>{peer,
+                  detail::started_generation(peer->binding_.state_for_iocpx()), core, id,
+                  io_ex}));
+    });
+  }
 
   template <typename Handler, typename Deliver>
   void start_accept(Handler&& handler, Deliver deliver, const void* target,
@@ -578,23 +630,8 @@ private:
     template <typename AcceptHandler, typename PipeExecutor>
     void reconnect(AcceptHandler&& handler, basic_named_pipe<PipeExecutor>* peer) const
     {
-      // A handler with no executor of its own runs on the acceptor's, as
-      // every other accept's does (the acceptor initiated it), not on the
-      // pipe's.
-      using wrapped = detail::pipe_handler<std::decay_t<AcceptHandler>, Executor,
-          reconnect_finish<PipeExecutor>>;
-      HANDLE h = peer->native_handle();
-      // Through the acceptor, whose cancel() and close() abort it too.
-      const std::shared_ptr<detail::named_pipe_acceptor_core>& core = self_->core_;
-      boost::system::error_code ec = asio::error::bad_descriptor;
-      if (core)
-        ec = core->start_reconnect(peer->binding_.state_for_iocpx(), [&](std::uint64_t id) {
-          async_overlapped(peer->binding_,
-              [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
-              wrapped(std::forward<AcceptHandler>(handler), self_->get_executor(),
-                  reconnect_finish<PipeExecutor>{peer,
-                      detail::started_generation(peer->binding_.state_for_iocpx()), core, id}));
-        });
+      const boost::system::error_code ec =
+          start_reuse(handler, peer, self_->core_, self_->get_executor());
       if (!ec)
         return;
       self_->start_accept(std::forward<AcceptHandler>(handler), deliver_into<PipeExecutor>{peer},
