@@ -162,6 +162,7 @@ public:
         ec.clear();
         {
           std::lock_guard<std::mutex> lock(mutex_);
+          e->taken = long_ago(); // no event taken yet: like one aged out
           all_.push_back(e);
         }
         core->entry_locked() = e;
@@ -433,8 +434,8 @@ private:
   }
 
   // Puts the entries whose events a refused poll took (the `n` numbers from
-  // `first`, modulo 2^32) back at the front of the queue, in the order they
-  // were taken,
+  // `first`, modulo 2^32; no other entry has one, see age_out_locked) back
+  // at the front of the queue, in the order they were taken,
   // and re-arms the oneshot ones. Entries removed or gone meanwhile are not
   // in all_; one queued again meanwhile stays where it is (level entries
   // went back already). Only on that failure path: it walks every entry.
@@ -493,7 +494,9 @@ private:
       const ready::bits_type r = e->core->readiness_bits() & e->interest;
       if (r == 0)
         continue;
-      e->taken = ++taken_;
+      if ((++taken_ & (age_out_period - 1)) == 0)
+        age_out_locked();
+      e->taken = taken_;
       events[n].token = e->token;
       events[n].readiness = ready::from_bits(r);
       ++n;
@@ -512,6 +515,28 @@ private:
     }
     ready_.splice_back(again);
     return n;
+  }
+
+  // give_back() tells a refused batch's entries by their numbers modulo
+  // 2^32, so no entry may keep a number 2^32 events old, which would look
+  // like one of the batch's. Every 2^30 events, the entries whose number is
+  // 2^30 or more events old get one "2^31 events old" instead: then every
+  // entry's number is less than 2^31 + 2^30 events old, none wraps, and
+  // none out of the last 2^31 events looks recent. (The price: a refused
+  // batch whose give_back() comes 2^30 events after it was taken, on other
+  // threads, gives nothing back.) Lock held.
+  static constexpr std::uint32_t age_out_period = std::uint32_t(1) << 30;
+
+  std::uint32_t long_ago() const noexcept
+  {
+    return taken_ - (std::uint32_t(1) << 31);
+  }
+
+  void age_out_locked() noexcept
+  {
+    for (poller_entry* e = all_.front(); e; e = e->l_next)
+      if (std::uint32_t(taken_ - e->taken) >= age_out_period)
+        e->taken = long_ago();
   }
 
   // Frees the entries of sources that went away.
@@ -538,7 +563,7 @@ private:
   readiness_op_list polls_;
   readiness_service* service_;
   std::size_t sync_waiters_ = 0;
-  std::uint32_t taken_ = 0; // events taken so far, modulo 2^32 (numbers them)
+  std::uint32_t taken_ = 0; // events taken so far, modulo 2^32 (numbers them; see age_out_locked)
   bool closed_ = false;
   bool shut_down_ = false;
 };

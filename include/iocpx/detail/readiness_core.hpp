@@ -118,7 +118,8 @@ struct poller_entry
   bool queued : 1;
   bool dead : 1;
   // The poller's number (modulo 2^32) for the last event a poll took from
-  // this entry (see poller_state::give_back).
+  // this entry, or one long ago (see poller_state::give_back and
+  // age_out_locked).
   std::uint32_t taken = 0;
 
   // The poller's ready queue.
