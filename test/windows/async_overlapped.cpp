@@ -38,6 +38,7 @@
 #endif
 
 #include <array>
+#include <future>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -976,5 +977,173 @@ BOOST_AUTO_TEST_CASE(four_threads_ten_thousand_operations_each_completes_once)
   for (auto& c : completions)
     BOOST_TEST_REQUIRE(c.load() <= 1);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// --- found by review, 2026-11-27 ---------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(async_overlapped_review)
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+// Asio lets a slot be given a new handler (or be cleared, or its signal be
+// destroyed) while an operation that installed one is in flight: that
+// operation merely stops being cancellable. The OVERLAPPED the kernel owns
+// must not live in the slot's storage, or the second operation's emplace
+// destroys and reuses the first one's OVERLAPPED while the kernel owns it.
+BOOST_AUTO_TEST_CASE(slot_reused_while_the_first_operation_is_in_flight)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  char buf1[4] = {}, buf2[4] = {};
+  asio::cancellation_signal signal;
+  result r1, r2;
+  ix::async_overlapped(b, read_into(p.server.get(), buf1, 1),
+      asio::bind_cancellation_slot(signal.slot(), r1.handler()));
+  ix::async_overlapped(b, read_into(p.server.get(), buf2, 1),
+      asio::bind_cancellation_slot(signal.slot(), r2.handler()));
+  ctx.poll();
+  BOOST_TEST(b.operations_in_flight() == 2u);
+  write_all(p.client.get(), "a", 1);
+  BOOST_TEST(run_until(ctx, [&] { return r1.calls + r2.calls > 0; }));
+  BOOST_TEST(r1.calls == 1); // the first read got the first byte
+  BOOST_TEST(r2.calls == 0);
+  write_all(p.client.get(), "b", 1);
+  BOOST_TEST(run_until(ctx, [&] { return r1.calls + r2.calls >= 2; }, 2000ms));
+  ctx.restart();
+  ctx.run_for(50ms);
+  BOOST_TEST(r1.calls == 1);
+  BOOST_TEST(r2.calls == 1);
+  BOOST_TEST(buf1[0] == 'a');
+  BOOST_TEST(buf2[0] == 'b');
+  BOOST_TEST(b.operations_in_flight() == 0u);
+}
+
+// A signal emitted after its operation completed must not cancel the
+// operation that reuses the completed one's memory (the recycling allocator
+// hands the same block to the next operation started from the handler).
+BOOST_AUTO_TEST_CASE(late_emit_does_not_cancel_the_operation_reusing_the_memory)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  char buf1[4] = {}, buf2[4] = {};
+  asio::cancellation_signal signal;
+  result r2;
+  int r1_calls = 0;
+  ix::async_overlapped(b, read_into(p.server.get(), buf1, 1),
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, std::size_t) {
+        ++r1_calls;
+        BOOST_TEST(!ec);
+        ix::async_overlapped(b, read_into(p.server.get(), buf2, 1), r2.handler());
+        signal.emit(asio::cancellation_type::terminal); // too late for the first read
+      }));
+  write_all(p.client.get(), "a", 1);
+  BOOST_TEST(run_until(ctx, [&] { return r1_calls > 0; }));
+  ctx.restart();
+  ctx.run_for(100ms);
+  BOOST_TEST(r2.calls == 0); // still pending: not cancelled
+  write_all(p.client.get(), "b", 1);
+  BOOST_TEST(run_until(ctx, [&] { return r2.calls > 0; }));
+  BOOST_TEST(!r2.ec);
+  BOOST_TEST(buf2[0] == 'b');
+}
+
+#endif
+
+// With two threads running the io_context, a handler delivered by iocpx that
+// waits for another operation (use_future) relies on the other thread to
+// deliver it, as it does with Asio's own operations. The fast path keeps an
+// immediate completion on the waiting thread's queue instead: nobody can
+// run it while that thread waits.
+// Single thread, no skip-on-success: a handler writes (immediate success:
+// the kernel queues its packet at once), then starts an operation that
+// fails at once. Asio posts an immediate failure behind the packet, so the
+// write completes first; the fast path used to run the failure first.
+BOOST_AUTO_TEST_CASE(completion_order_of_a_success_with_a_packet_and_a_later_failure)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  std::string order;
+  asio::post(ctx, [&] {
+    ix::async_overlapped(b, write_from(p.server.get(), "a", 1), [&](error_code, std::size_t) {
+      // a handler delivered by iocpx: the fast path is open in it
+      ix::async_overlapped(b, write_from(p.server.get(), "b", 1),
+          [&](error_code, std::size_t) { order += 'W'; });
+      ix::async_overlapped(b, [](OVERLAPPED*) -> DWORD { return ERROR_NOT_SUPPORTED; },
+          [&](error_code, std::size_t) { order += 'F'; });
+    });
+  });
+  BOOST_TEST(run_until(ctx, [&] { return order.size() == 2; }));
+  BOOST_TEST(order == "WF");
+}
+
+void handler_waits_on_a_future(ix::bind_options options)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), options);
+  auto guard = asio::make_work_guard(ctx);
+  std::thread other([&] { ctx.run(); });
+  std::atomic<int> status{-1};
+  ix::async_overlapped(b, write_from(p.server.get(), "a", 1), [&](error_code, std::size_t) {
+    std::future<std::size_t> f =
+        ix::async_overlapped(b, write_from(p.server.get(), "b", 1), asio::use_future);
+    status = f.wait_for(std::chrono::seconds(3)) == std::future_status::ready ? 1 : 0;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return status.load() >= 0; }, 10000ms));
+  BOOST_TEST(status.load() == 1);
+  guard.reset();
+  ctx.stop();
+  other.join();
+}
+
+// Known limit, not fixed (doc/binding_and_overlapped.md): the status check
+// fails today. Disabled by default (it blocks 3 s); run it by name.
+BOOST_AUTO_TEST_CASE(a_handler_waiting_on_a_future_with_another_thread_running,
+    *boost::unit_test::disabled())
+{
+  handler_waits_on_a_future(ix::bind_options::fast());
+}
+
+// Control: without skip-on-success the immediate success has a packet,
+// which the other thread dequeues.
+BOOST_AUTO_TEST_CASE(a_handler_waiting_on_a_future_without_skip_on_success)
+{
+  handler_waits_on_a_future({});
+}
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+// The signal goes away (say, with the object that owned it) while its
+// operation is in flight; a later operation's signal reuses the memory.
+BOOST_AUTO_TEST_CASE(signal_destroyed_while_the_operation_is_in_flight)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  char buf1[4] = {}, buf2[4] = {};
+  result r1, r2;
+  auto signal1 = std::make_unique<asio::cancellation_signal>();
+  ix::async_overlapped(b, read_into(p.server.get(), buf1, 1),
+      asio::bind_cancellation_slot(signal1->slot(), r1.handler()));
+  ctx.poll();
+  signal1.reset(); // r1's read can no longer be cancelled per operation; fine
+  asio::cancellation_signal signal2;
+  ix::async_overlapped(b, read_into(p.server.get(), buf2, 1),
+      asio::bind_cancellation_slot(signal2.slot(), r2.handler()));
+  ctx.poll();
+  write_all(p.client.get(), "a", 1);
+  BOOST_TEST(run_until(ctx, [&] { return r1.calls + r2.calls > 0; }));
+  write_all(p.client.get(), "b", 1);
+  BOOST_TEST(run_until(ctx, [&] { return r1.calls + r2.calls >= 2; }, 2000ms));
+  ctx.restart();
+  ctx.run_for(50ms);
+  BOOST_TEST(r1.calls == 1);
+  BOOST_TEST(r2.calls == 1);
+  BOOST_TEST(buf1[0] == 'a');
+  BOOST_TEST(buf2[0] == 'b');
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -112,6 +112,16 @@ public:
     return current() != nullptr;
   }
 
+  // Makes this thread's open scope, if any, turn away every completion made
+  // ready from now on: the caller just queued a completion behind which
+  // they must run (a kernel packet already in the io_context's queue), so
+  // that none overtakes it.
+  static void post_later_ones() noexcept
+  {
+    if (delivery_scope* scope = current())
+      scope->delivered_ = budget;
+  }
+
   // Queues a completion on this thread's open scope if it has room and
   // budget left; otherwise returns false and the caller posts it.
   IOCPX_DECL static bool try_queue(run_fn fn, void* op, void* context,

@@ -26,52 +26,79 @@ namespace iocpx {
 namespace windows {
 namespace detail {
 
+class overlapped_cancellation;
+
 // An operation that records whether per-operation cancellation asked for it
 // to stop, so that an abort reported with another code can be recognised.
+// The operation itself is the OVERLAPPED given to the Win32 call: its memory
+// lives until its packet is dequeued (or iocpx delivers it), whatever
+// happens to the cancellation slot meanwhile.
 class cancellable_operation : public iocp_operation
 {
 public:
   bool cancel_requested_ = false;
 
+  // The handler installed in the cancellation slot, while both exist.
+  overlapped_cancellation* canceller_ = nullptr;
+
+  // Called when the operation completes, before it is freed: a signal
+  // emitted later finds nothing to cancel.
+  inline void detach_canceller() noexcept;
+
 protected:
   explicit cancellable_operation(func_type func) noexcept : iocp_operation(func) {}
 };
 
-// Installed in the handler's cancellation slot when it is connected. This
-// object (not the operation) is the OVERLAPPED given to the Win32 call: it
-// lives in the slot's storage, so a signal emitted after the operation
-// completed cancels nothing else (CancelIoEx on an OVERLAPPED that no I/O
-// uses), while the operation itself may already be freed and recycled.
-class overlapped_cancellation : public iocp_operation
+// Installed in the handler's cancellation slot when it is connected. It
+// points at the operation only while the operation is in flight: the
+// operation detaches it when it completes, so a signal emitted after the
+// completion cancels nothing (the operation's memory may already be
+// recycled for another operation on the handle). It owns no memory the
+// kernel uses, so the slot may drop it at any time (a new handler emplaced,
+// the slot cleared, the signal destroyed): the operation then simply cannot
+// be cancelled per operation any more, as with Asio's own operations.
+class overlapped_cancellation
 {
 public:
   overlapped_cancellation(HANDLE handle, cancellable_operation* target) noexcept
-    : iocp_operation(&overlapped_cancellation::do_complete), handle_(handle), target_(target)
+    : handle_(handle), target_(target)
   {
+    target->canceller_ = this;
+  }
+
+  overlapped_cancellation(const overlapped_cancellation&) = delete;
+  overlapped_cancellation& operator=(const overlapped_cancellation&) = delete;
+
+  ~overlapped_cancellation()
+  {
+    if (target_)
+      target_->canceller_ = nullptr;
   }
 
   void operator()(iocpx::detail::cancellation_type_t type) noexcept
   {
-    if (iocpx::detail::requests_cancellation(type))
+    if (target_ && iocpx::detail::requests_cancellation(type))
     {
-      requested_ = true;
-      ::CancelIoEx(handle_, this);
+      target_->cancel_requested_ = true;
+      ::CancelIoEx(handle_, target_);
     }
   }
 
 private:
-  static void do_complete(void* owner, iocp_operation* base,
-      const boost::system::error_code& ec, std::size_t bytes_transferred)
-  {
-    auto* self = static_cast<overlapped_cancellation*>(base);
-    self->target_->cancel_requested_ = self->requested_;
-    self->target_->complete(owner, ec, bytes_transferred);
-  }
+  friend class cancellable_operation;
 
   HANDLE handle_;
   cancellable_operation* target_;
-  bool requested_ = false;
 };
+
+inline void cancellable_operation::detach_canceller() noexcept
+{
+  if (canceller_)
+  {
+    canceller_->target_ = nullptr;
+    canceller_ = nullptr;
+  }
+}
 
 template <typename Handler, typename IoExecutor>
 class async_overlapped_op : public cancellable_operation
@@ -97,6 +124,7 @@ public:
       const boost::system::error_code& result_ec, std::size_t bytes_transferred)
   {
     auto* o = static_cast<async_overlapped_op*>(base);
+    o->detach_canceller();
     ptr p = {std::addressof(o->handler_), o, o};
 
     handler_work<Handler, IoExecutor> w(std::move(o->work_));
@@ -173,9 +201,8 @@ public:
     }
 
     iocp_operation* ov = p.p;
-    if (auto* c = iocpx::detail::install_cancellation_handler<overlapped_cancellation>(
-            p.p->handler(), state->handle, p.p))
-      ov = c;
+    iocpx::detail::install_cancellation_handler<overlapped_cancellation>(
+        p.p->handler(), state->handle, p.p);
 
     operation_started(*state);
     state->iocp->work_started(); // before the call: see finish_start()
@@ -189,7 +216,7 @@ public:
     {
       return_work(*state->iocp);
       operation_finished(*state);
-      if (ov != p.p)
+      if (p.p->canceller_)
         iocpx::detail::clear_cancellation_handler(p.p->handler());
       throw; // p destroys the operation and its handler
     }

@@ -404,6 +404,11 @@ IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD resu
     // is still in the pipe; also when the function reported it as an
     // error, see classify_start). If another thread already dequeued the
     // packet, on_pending() re-posts it; otherwise the dequeue completes it.
+    // A completion with its packet already queued comes before any made
+    // ready later in the handler running on this thread: those are then
+    // posted behind it instead of overtaking it on the fast path.
+    if (outcome == start_outcome::completed && iocp.can_dispatch())
+      iocpx::detail::delivery_scope::post_later_ones();
     iocp.on_pending(op);
     return;
   }
