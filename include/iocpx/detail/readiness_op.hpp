@@ -12,6 +12,7 @@
 #include <iocpx/detail/cancellation.hpp>
 #include <iocpx/detail/default_allocator.hpp>
 #include <iocpx/detail/delivery_allocator.hpp>
+#include <iocpx/detail/io_executor.hpp>
 #include <iocpx/detail/readiness_service.hpp>
 #include <iocpx/detail/refused_ops.hpp>
 
@@ -49,11 +50,6 @@ readiness_service& readiness_service_for(const Executor& ex)
   asio::execution_context& ctx = asio::query(ex, asio::execution::context);
   return asio::use_service<readiness_service>(ctx);
 }
-
-// An io_context executor that counts as outstanding work: what a wait
-// keeps when its handler's executor is (or wraps) an io_context's.
-using io_tracked_executor = std::decay_t<decltype(asio::prefer(
-    std::declval<asio::io_context::executor_type>(), asio::execution::outstanding_work.tracked))>;
 
 // Keeps the handler's execution context from running out of work while a
 // wait is pending, and delivers the handler through its executor. A standard
@@ -102,10 +98,7 @@ public:
   // contexts: those are posted).
   asio::io_context* running_here() const noexcept
   {
-    if constexpr (std::is_same<tracked_type, io_tracked_executor>::value)
-      return ex_.running_in_this_thread() ? &ex_.context() : nullptr;
-    else
-      return nullptr;
+    return io_context_running_here(ex_);
   }
 
   template <typename Function>

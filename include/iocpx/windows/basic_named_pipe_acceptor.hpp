@@ -13,6 +13,7 @@
 
 #include <iocpx/detail/cancellation.hpp>
 #include <iocpx/detail/default_allocator.hpp>
+#include <iocpx/detail/io_executor.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/windows/basic_named_pipe.hpp>
 #include <iocpx/windows/detail/named_pipe_acceptor_core.hpp>
@@ -421,8 +422,8 @@ private:
       // Free this block before the completion is queued, so that it can
       // reuse it (and the handler, the next accept).
       iocpx::detail::operation_storage::destroy(alloc, this);
-      if (may_dispatch && runs_here(work))
-        function(); // what dispatch would do, without wrapping it first
+      if (may_dispatch && iocpx::detail::io_context_running_here(work))
+        function(); // what dispatch would do, without wrapping it first (an allocation)
       else if (may_dispatch)
         asio::execution::execute(asio::prefer(work, asio::execution::blocking.possibly,
                                      asio::execution::allocator(alloc)),
@@ -435,27 +436,6 @@ private:
 
   private:
     friend class iocpx::detail::operation_storage;
-
-    // Whether `work` is an io_context executor (plain, or held by an
-    // any_io_executor) whose io_context this thread runs: dispatching to
-    // it runs the function here and now. Through an any_io_executor,
-    // dispatch would first wrap the function in an allocated block — for
-    // the usual accept, an allocation each, and one that can fail with
-    // the connected client in it.
-    static bool runs_here(const work_type& work) noexcept
-    {
-      using io_tracked = std::decay_t<decltype(asio::prefer(
-          std::declval<asio::io_context::executor_type>(), asio::execution::outstanding_work.tracked))>;
-      if constexpr (std::is_same<work_type, io_tracked>::value)
-        return work.running_in_this_thread();
-      else if constexpr (std::is_same<work_type, asio::any_io_executor>::value)
-      {
-        const io_tracked* p = work.template target<io_tracked>();
-        return p && p->running_in_this_thread();
-      }
-      else
-        return false;
-    }
 
     waiter(Handler&& handler, const Executor& io_ex, Deliver deliver)
       : handler_(std::move(handler)),

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: BSL-1.0
+//
+// Copyright (c) 2026 The iocpx authors
+// Distributed under the Boost Software License, Version 1.0.
+// (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
+
+#ifndef IOCPX_DETAIL_IO_EXECUTOR_HPP
+#define IOCPX_DETAIL_IO_EXECUTOR_HPP
+
+#include <iocpx/detail/config.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/prefer.hpp>
+
+#include <type_traits>
+#include <utility>
+
+namespace iocpx {
+namespace detail {
+
+// An io_context executor that counts as outstanding work: what an operation
+// keeps when its handler's executor is (or wraps) an io_context's.
+using io_tracked_executor = std::decay_t<decltype(asio::prefer(
+    std::declval<asio::io_context::executor_type>(), asio::execution::outstanding_work.tracked))>;
+
+// The io_context behind `ex` if `ex` is a work-tracking io_context executor,
+// plain or held by an any_io_executor, and this thread is running that
+// io_context; null otherwise (strands, thread pools, other contexts, or not
+// on its thread). Where it is not null, dispatching to `ex` would run a
+// function here and now — and calling the function directly does the same
+// without the allocated wrapper an any_io_executor's dispatch makes first.
+template <typename Executor>
+asio::io_context* io_context_running_here(const Executor& ex) noexcept
+{
+  if constexpr (std::is_same<Executor, io_tracked_executor>::value)
+    return ex.running_in_this_thread() ? &ex.context() : nullptr;
+  else if constexpr (std::is_same<Executor, asio::any_io_executor>::value)
+  {
+    const io_tracked_executor* p = ex.template target<io_tracked_executor>();
+    return p && p->running_in_this_thread() ? &p->context() : nullptr;
+  }
+  else
+    return nullptr;
+}
+
+} // namespace detail
+} // namespace iocpx
+
+#endif // IOCPX_DETAIL_IO_EXECUTOR_HPP
