@@ -10,6 +10,7 @@
 #include <iocpx/detail/config.hpp>
 
 #include <iocpx/detail/delivery_scope.hpp>
+#include <iocpx/detail/service_list.hpp>
 
 #include <iocpx/event.hpp>
 #include <iocpx/ready.hpp>
@@ -20,7 +21,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 
 namespace iocpx {
 namespace detail {
@@ -134,13 +134,10 @@ private:
 
 // Something that holds pending operations for an execution context and must
 // give them up when the context shuts down.
-class readiness_service_node
+class readiness_service_node : public service_list_hook<readiness_service_node>
 {
 public:
   virtual void shutdown(readiness_op_list& out) = 0;
-
-  readiness_service_node* svc_next_ = nullptr;
-  readiness_service_node* svc_prev_ = nullptr;
 
 protected:
   ~readiness_service_node() = default;
@@ -159,45 +156,30 @@ public:
   {
   }
 
-  void attach(readiness_service_node* n)
+  void attach(readiness_service_node* n) noexcept
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    n->svc_prev_ = nullptr;
-    n->svc_next_ = head_;
-    if (head_)
-      head_->svc_prev_ = n;
-    head_ = n;
+    nodes_.attach(n);
   }
 
-  void detach(readiness_service_node* n)
+  void detach(readiness_service_node* n) noexcept
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (n->svc_prev_)
-      n->svc_prev_->svc_next_ = n->svc_next_;
-    else if (head_ == n)
-      head_ = n->svc_next_;
-    if (n->svc_next_)
-      n->svc_next_->svc_prev_ = n->svc_prev_;
-    n->svc_next_ = n->svc_prev_ = nullptr;
+    nodes_.detach(n);
   }
 
 private:
   void shutdown() override
   {
+    // The nodes stay attached: registrations and pollers detach themselves
+    // when they go, before or after the context.
     readiness_op_list ops;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (readiness_service_node* n = head_; n; n = n->svc_next_)
-        n->shutdown(ops);
-    }
+    nodes_.for_each([&ops](readiness_service_node* n) { n->shutdown(ops); });
     // Destroyed outside every lock: a handler may own a registration whose
     // destructor takes those locks.
     while (readiness_op* op = ops.pop_front())
       op->destroy();
   }
 
-  std::mutex mutex_;
-  readiness_service_node* head_ = nullptr;
+  service_list<readiness_service_node> nodes_;
 };
 
 } // namespace detail

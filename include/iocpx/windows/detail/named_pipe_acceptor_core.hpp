@@ -26,6 +26,7 @@
 // nothing.
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/detail/service_list.hpp>
 #include <iocpx/windows/async_overlapped.hpp>
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
@@ -180,17 +181,24 @@ public:
   {
   }
 
-  inline void attach(named_pipe_acceptor_core* core) noexcept;
-  inline void detach(named_pipe_acceptor_core* core) noexcept;
+  void attach(named_pipe_acceptor_core* core) noexcept
+  {
+    cores_.attach(core);
+  }
+
+  void detach(named_pipe_acceptor_core* core) noexcept
+  {
+    cores_.detach(core);
+  }
 
 private:
   inline void shutdown() override;
 
-  std::mutex mutex_;
-  named_pipe_acceptor_core* head_ = nullptr;
+  iocpx::detail::service_list<named_pipe_acceptor_core> cores_;
 };
 
-class named_pipe_acceptor_core : public std::enable_shared_from_this<named_pipe_acceptor_core>
+class named_pipe_acceptor_core : public std::enable_shared_from_this<named_pipe_acceptor_core>,
+                                 public iocpx::detail::service_list_hook<named_pipe_acceptor_core>
 {
 public:
   explicit named_pipe_acceptor_core(asio::io_context& ctx)
@@ -459,7 +467,6 @@ private:
     while (named_pipe_accept_waiter* w = waiters_.pop_front())
       out.push_back(w);
     service_ = nullptr;
-    svc_prev_ = svc_next_ = nullptr;
   }
 
   struct instance
@@ -738,8 +745,6 @@ private:
 
   asio::io_context& ctx_;
   named_pipe_acceptor_service* service_; // null once the io_context shut down
-  named_pipe_acceptor_core* svc_prev_ = nullptr; // the service's list (its lock)
-  named_pipe_acceptor_core* svc_next_ = nullptr;
   bool shut_down_ = false; // (mutex_)
   mutable std::mutex mutex_;
   std::wstring name_;
@@ -755,39 +760,12 @@ private:
   std::weak_ptr<asio::steady_timer> retry_timer_;
 };
 
-inline void named_pipe_acceptor_service::attach(named_pipe_acceptor_core* core) noexcept
-{
-  std::lock_guard<std::mutex> lock(mutex_);
-  core->svc_prev_ = nullptr;
-  core->svc_next_ = head_;
-  if (head_)
-    head_->svc_prev_ = core;
-  head_ = core;
-}
-
-inline void named_pipe_acceptor_service::detach(named_pipe_acceptor_core* core) noexcept
-{
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (core->svc_prev_)
-    core->svc_prev_->svc_next_ = core->svc_next_;
-  else if (head_ == core)
-    head_ = core->svc_next_;
-  if (core->svc_next_)
-    core->svc_next_->svc_prev_ = core->svc_prev_;
-  core->svc_prev_ = core->svc_next_ = nullptr;
-}
-
 inline void named_pipe_acceptor_service::shutdown()
 {
   named_pipe_accept_queue dropped;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    while (named_pipe_acceptor_core* core = head_)
-    {
-      head_ = core->svc_next_;
-      core->shutdown(dropped);
-    }
-  }
+  // Each core is unlinked and forgets the service, which goes with the
+  // io_context: a core that outlives it does not detach.
+  cores_.take_each([&dropped](named_pipe_acceptor_core* core) { core->shutdown(dropped); });
   // Outside every lock: a handler may own its acceptor, whose destruction
   // takes them.
   while (named_pipe_accept_waiter* w = dropped.pop_front())
