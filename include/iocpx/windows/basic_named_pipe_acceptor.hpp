@@ -505,10 +505,11 @@ private:
     detail::started_generation started;
     std::shared_ptr<detail::named_pipe_acceptor_core> core;
     std::uint64_t id;
-    Executor io_ex; // the acceptor's, for a reuse started again
 
+    // `io_ex` is the acceptor's (the wrapper's), for a reuse started again.
     template <typename Handler>
-    void operator()(Handler& handler, boost::system::error_code ec, std::size_t)
+    void operator()(Handler& handler, const Executor& io_ex, boost::system::error_code ec,
+        std::size_t)
     {
       std::shared_ptr<detail::named_pipe_acceptor_core> c = std::exchange(core, nullptr);
       c->end_reconnect(id);
@@ -571,8 +572,7 @@ private:
           [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
           wrapped(std::move(handler), io_ex,
               reconnect_finish<PipeExecutor>{peer,
-                  detail::started_generation(peer->binding_.state_for_iocpx()), core, id,
-                  io_ex}));
+                  detail::started_generation(peer->binding_.state_for_iocpx()), core, id}));
     });
   }
 
