@@ -12,7 +12,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <type_traits>
 #include <utility>
@@ -44,6 +46,42 @@ asio::io_context* io_context_running_here(const Executor& ex) noexcept
   else
     return nullptr;
 }
+
+// Whether a completion whose handler has an associated executor of this
+// type may wait on the delivery scope of the thread that made it ready (run
+// there right after that thread's current handler; delivery_scope.hpp):
+// an io_context's executor, an any_io_executor (as a rule an io_context's),
+// or a strand of one. Any other — use_future's, whose user may block this
+// very thread waiting for the result; a thread pool's; the system
+// executor's — is posted, so that another thread can deliver it.
+template <typename Executor>
+struct may_deliver_on_this_thread : std::false_type
+{
+};
+
+// (`auto`: the property bits are an unsigned int before Boost 1.75.)
+template <typename Allocator, auto Bits>
+struct may_deliver_on_this_thread<asio::io_context::basic_executor_type<Allocator, Bits>>
+  : std::true_type
+{
+};
+
+template <>
+struct may_deliver_on_this_thread<asio::any_io_executor> : std::true_type
+{
+};
+
+template <typename Inner>
+struct may_deliver_on_this_thread<asio::strand<Inner>> : may_deliver_on_this_thread<Inner>
+{
+};
+
+#if !defined(BOOST_ASIO_NO_EXTENSIONS) && !defined(BOOST_ASIO_NO_TS_EXECUTORS)
+template <>
+struct may_deliver_on_this_thread<asio::io_context::strand> : std::true_type
+{
+};
+#endif
 
 } // namespace detail
 } // namespace iocpx

@@ -143,7 +143,7 @@ public:
       throw;
     }
     ec = {};
-    detail::finish_start(*handle, state_, result);
+    detail::finish_start(*handle, state_, result, true);
   }
 
   /// Starts one operation like start(), but if it completes at once
@@ -212,7 +212,7 @@ public:
     // handler's own count keeps run() going meanwhile; elsewhere, hold a
     // work guard — see doc/binding_and_overlapped.md.)
     handle->iocp->work_started();
-    detail::finish_start(*handle, state_, code);
+    detail::finish_start(*handle, state_, code, true);
     return false;
   }
 

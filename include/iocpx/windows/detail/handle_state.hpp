@@ -160,7 +160,11 @@ inline packetless_result packetless_result_of(start_outcome outcome, DWORD resul
 // last handler finishes, finds no work and stops the io_context while the
 // operation is in flight. overlapped::start_or_complete alone counts after
 // the call, once it knows a completion will come (see there).
-IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result);
+// `may_deliver_here`: whether a completion iocpx delivers may wait on this
+// thread's delivery scope (detail::may_deliver_on_this_thread of the
+// handler's executor); if not, it goes through the port.
+IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result,
+    bool may_deliver_here);
 
 // Gives back the work count taken for an operation whose start function
 // threw. On a thread that runs the io_context a plain work_finished() is

@@ -9,6 +9,7 @@
 
 #include <iocpx/detail/config.hpp>
 #include <iocpx/detail/cancellation.hpp>
+#include <iocpx/detail/io_executor.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
@@ -221,7 +222,9 @@ public:
       throw; // p destroys the operation and its handler
     }
     p.v = p.p = nullptr;
-    finish_start(*state, ov, result);
+    finish_start(*state, ov, result,
+        iocpx::detail::may_deliver_on_this_thread<
+            asio::associated_executor_t<handler_type, executor_type>>::value);
   }
 
 private:

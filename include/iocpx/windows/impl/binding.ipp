@@ -352,9 +352,18 @@ IOCPX_DECL void immediate_delivery_scope::run(void* op, void* context, std::uint
 
 // A completion that has no packet: on this thread right after the current
 // handler if possible, otherwise through the port.
-inline void deliver_immediately(iocp_context& iocp, iocp_operation* op, DWORD error, DWORD bytes)
+inline void deliver_immediately(iocp_context& iocp, iocp_operation* op, DWORD error, DWORD bytes,
+    bool may_deliver_here)
 {
-  if (immediate_delivery_scope::try_queue(iocp, op, error, bytes))
+  if (!may_deliver_here)
+  {
+    // Posted, so that any thread running the io_context can deliver it:
+    // the handler running here may block waiting for it (use_future).
+    // Later completions of the same handler go behind it, in order.
+    if (iocp.can_dispatch())
+      iocpx::detail::delivery_scope::post_later_ones();
+  }
+  else if (immediate_delivery_scope::try_queue(iocp, op, error, bytes))
   {
     IOCPX_STATISTIC(local_completions);
     return;
@@ -392,7 +401,8 @@ IOCPX_DECL void return_work(iocp_context& iocp) noexcept
   iocp.work_finished();
 }
 
-IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result)
+IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result,
+    bool may_deliver_here)
 {
   iocp_context& iocp = *state.iocp;
 
@@ -416,7 +426,7 @@ IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD resu
   // on success: no packet, the result is in the OVERLAPPED, and iocpx
   // delivers it.
   const packetless_result r = packetless_result_of(outcome, result, *op);
-  deliver_immediately(iocp, op, r.code, r.bytes);
+  deliver_immediately(iocp, op, r.code, r.bytes, may_deliver_here);
 }
 
 IOCPX_DECL boost::system::error_code translate_result(const boost::system::error_code& ec,
