@@ -591,6 +591,34 @@ BOOST_AUTO_TEST_CASE(poller_destroyed_by_a_refused_poll_handler_inside_a_setter)
   BOOST_TEST(!ec);
 }
 
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // per-operation cancellation: Boost 1.77
+// The same inside a per-operation cancellation: the signal's emit aborts a
+// poll whose executor refuses its handler, and that handler holds the last
+// references to the poller and to the cancellation signal. Destroying the
+// signal destroys the slot's handler, which held the poller state's last
+// reference: the canceller's hand-over must not touch the state after that
+// (a heap-use-after-free under AddressSanitizer before the fix).
+BOOST_AUTO_TEST_CASE(poller_destroyed_by_a_refused_poll_handler_inside_a_cancellation)
+{
+  asio::io_context io;
+  auto p = std::make_shared<iocpx::poller>(io);
+  auto sig = std::make_shared<asio::cancellation_signal>();
+  asio::cancellation_signal* emitter = sig.get();
+  std::weak_ptr<iocpx::poller> alive = p;
+  static std::array<event, 1> ev;
+  p->async_poll(ev, asio::bind_cancellation_slot(sig->slot(),
+                        asio::bind_executor(iocpx_test::refusing_executor{&io},
+                            [p, sig](error_code, std::size_t) {
+                              BOOST_FAIL("a handler its executor refused ran");
+                            })));
+  p.reset();
+  sig.reset();
+  BOOST_TEST(!alive.expired());
+  BOOST_CHECK_THROW(emitter->emit(asio::cancellation_type::terminal), std::bad_alloc);
+  BOOST_TEST(alive.expired());
+}
+#endif
+
 // give_back() matches the numbers a refused poll took modulo 2^32: an entry
 // whose last event was taken 2^32 events earlier looked like one of the
 // refused batch's, and a oneshot source reported once (disarmed until

@@ -763,6 +763,42 @@ BOOST_AUTO_TEST_CASE(registration_destroyed_by_a_refused_handler_inside_its_sett
   BOOST_TEST(ec == iocpx::error::registration_gone);
 }
 
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // per-operation cancellation: Boost 1.77
+// The same inside a per-operation cancellation: the signal's emit aborts a
+// wait whose executor refuses its handler, and that handler holds the last
+// references to the registration and to the cancellation signal. Destroying
+// the signal destroys the slot's handler, which held the core's last
+// reference: the canceller's hand-over must not touch the core after that
+// (a heap-use-after-free under AddressSanitizer before the fix). Both
+// places a wait can be in: the slot (the first wait) and the list.
+BOOST_AUTO_TEST_CASE(registration_destroyed_by_a_refused_handler_inside_a_cancellation)
+{
+  for (int listed = 0; listed < 2; ++listed)
+  {
+    asio::io_context ctx;
+    auto reg = std::make_shared<iocpx::registration>(ctx);
+    auto sig = std::make_shared<asio::cancellation_signal>();
+    asio::cancellation_signal* emitter = sig.get();
+    std::weak_ptr<iocpx::registration> alive = reg;
+    wait_result first;
+    if (listed)
+      reg->async_wait(ready::readable(), record{&first}); // takes the slot
+    reg->async_wait(ready::readable(),
+        asio::bind_cancellation_slot(sig->slot(),
+            asio::bind_executor(refusing_executor{&ctx}, [reg, sig](error_code, ready) {
+              BOOST_FAIL("a handler its executor refused ran");
+            })));
+    reg.reset();
+    sig.reset();
+    BOOST_TEST(!alive.expired());
+    BOOST_CHECK_THROW(emitter->emit(asio::cancellation_type::terminal), std::bad_alloc);
+    BOOST_TEST(alive.expired());
+    ctx.run_for(std::chrono::seconds(10));
+    BOOST_TEST(first.calls == listed);
+  }
+}
+#endif
+
 // A setter on another thread takes a wait whose executor refuses it (no
 // memory) and destroys the handler there. That handler's destructor (user
 // code) needs a lock that the registration's owner holds while destroying

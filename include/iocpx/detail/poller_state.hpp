@@ -327,6 +327,11 @@ public:
       // this and waits for the hand-over, as a registration's does.
       hand_overs.add(std::memory_order_relaxed);
     }
+    // Declared before the scope, so released after it ends: a post that
+    // fails destroys the handler, which may own the poller and the
+    // cancellation signal, whose slot handler holds what may be the last
+    // reference to this state (the one that called us).
+    ref_ptr<poller_state> self = ref_ptr<poller_state>::share(this);
     hand_over_scope h(&hand_overs);
     found->post(asio::error::operation_aborted, 0);
   }

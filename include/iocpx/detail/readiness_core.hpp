@@ -356,7 +356,11 @@ public:
       hand_overs_.add(std::memory_order_relaxed); // (close() locks after)
     }
     // Posted outside the lock: a post that fails destroys the handler, whose
-    // destructor may come back here.
+    // destructor may come back here — or destroy the registration and the
+    // cancellation signal, whose slot handler holds what may be the last
+    // reference to this core (the one that called us): kept until the
+    // scope has ended (declared before it).
+    ref_ptr<readiness_core> self = ref_ptr<readiness_core>::share(this);
     hand_over_scope h(&hand_overs_);
     if (ready_now)
       ready_now->post(boost::system::error_code(), ready_bits);
