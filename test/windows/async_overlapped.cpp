@@ -39,9 +39,12 @@
 #endif
 
 #include <array>
+#include <cstddef>
+#include <cstdlib>
 #include <future>
 #include <atomic>
 #include <memory>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1178,6 +1181,236 @@ BOOST_AUTO_TEST_CASE(signal_destroyed_while_the_operation_is_in_flight)
   BOOST_TEST(r2.calls == 1);
   BOOST_TEST(buf1[0] == 'a');
   BOOST_TEST(buf2[0] == 'b');
+}
+
+// Every ::CancelIoEx call of this program goes through its import slot
+// (kernel32 is a DLL even in a static link).
+extern "C" {
+extern decltype(&::CancelIoEx) __imp_CancelIoEx;
+}
+
+namespace {
+
+// Puts `fn` in the import slot of CancelIoEx while alive: a way to hold a
+// thread inside the call, to line up a race deterministically.
+class cancel_io_ex_hook
+{
+public:
+  using fn_type = decltype(&::CancelIoEx);
+
+  explicit cancel_io_ex_hook(fn_type fn) : real_(__imp_CancelIoEx)
+  {
+    set(fn);
+  }
+  cancel_io_ex_hook(const cancel_io_ex_hook&) = delete;
+  cancel_io_ex_hook& operator=(const cancel_io_ex_hook&) = delete;
+  ~cancel_io_ex_hook()
+  {
+    set(real_);
+  }
+
+  fn_type real() const noexcept
+  {
+    return real_;
+  }
+
+private:
+  static void set(fn_type fn)
+  {
+    DWORD old = 0;
+    BOOST_REQUIRE(::VirtualProtect(&__imp_CancelIoEx, sizeof(fn_type), PAGE_READWRITE, &old));
+    __imp_CancelIoEx = fn;
+    ::VirtualProtect(&__imp_CancelIoEx, sizeof(fn_type), old, &old);
+  }
+
+  fn_type real_;
+};
+
+// The first CancelIoEx call made while the hook is in place waits (at most
+// 5 s) until the test lets it go on; later ones go straight through.
+cancel_io_ex_hook::fn_type held_cancel_real = nullptr;
+std::atomic<int> held_cancel_entered{0};
+std::atomic<bool> held_cancel_release{false};
+
+BOOL WINAPI held_cancel_io_ex(HANDLE h, LPOVERLAPPED ov)
+{
+  if (held_cancel_entered.fetch_add(1) == 0)
+    wait_until([] { return held_cancel_release.load(); }, 5000ms);
+  return held_cancel_real(h, ov);
+}
+
+// One block of memory that each handler's allocator takes at most
+// `*takes` times (else it uses malloc): the test decides which operation
+// reuses a freed operation's memory, as Asio's recycling allocator does on
+// its own on one thread.
+struct block_pool
+{
+  alignas(std::max_align_t) unsigned char block[4096];
+  std::atomic<bool> in_use{false};
+  std::atomic<int> handed_out{0};
+  std::atomic<int> frees{0};
+};
+
+template <typename T>
+struct block_allocator
+{
+  using value_type = T;
+
+  block_pool* pool;
+  std::atomic<int>* takes;
+
+  block_allocator(block_pool* p, std::atomic<int>* t) noexcept : pool(p), takes(t) {}
+  template <typename U>
+  block_allocator(const block_allocator<U>& o) noexcept : pool(o.pool), takes(o.takes)
+  {
+  }
+
+  T* allocate(std::size_t n)
+  {
+    if (n * sizeof(T) <= sizeof(pool->block) && takes->load() > 0
+        && !pool->in_use.exchange(true))
+    {
+      takes->fetch_sub(1);
+      pool->handed_out.fetch_add(1);
+      return reinterpret_cast<T*>(pool->block);
+    }
+    if (void* p = std::malloc(n * sizeof(T)))
+      return static_cast<T*>(p);
+    throw std::bad_alloc();
+  }
+
+  void deallocate(T* p, std::size_t) noexcept
+  {
+    if (reinterpret_cast<unsigned char*>(p) == pool->block)
+    {
+      pool->frees.fetch_add(1);
+      pool->in_use.store(false);
+    }
+    else
+      std::free(p);
+  }
+
+  template <typename U>
+  bool operator==(const block_allocator<U>& o) const noexcept
+  {
+    return pool == o.pool;
+  }
+  template <typename U>
+  bool operator!=(const block_allocator<U>& o) const noexcept
+  {
+    return pool != o.pool;
+  }
+};
+
+// A result written on an io_context thread and read on the test's.
+struct shared_result
+{
+  std::atomic<int> calls{0};
+  error_code ec;
+};
+
+// A handler with an executor, an allocator and a cancellation slot of its
+// own (a default slot: none).
+template <typename Executor>
+struct full_handler
+{
+  using executor_type = Executor;
+  using allocator_type = block_allocator<void>;
+  using cancellation_slot_type = asio::cancellation_slot;
+
+  Executor ex;
+  allocator_type alloc;
+  asio::cancellation_slot slot;
+  shared_result* r;
+
+  executor_type get_executor() const noexcept
+  {
+    return ex;
+  }
+  allocator_type get_allocator() const noexcept
+  {
+    return alloc;
+  }
+  cancellation_slot_type get_cancellation_slot() const noexcept
+  {
+    return slot;
+  }
+  void operator()(error_code ec, std::size_t)
+  {
+    r->ec = ec;
+    r->calls.fetch_add(1);
+  }
+};
+
+} // namespace
+
+// The usual way to cancel one operation of an io_context that several
+// threads run: its handler and the code that emits the signal share a
+// strand. The completion itself (the packet dequeued, the operation freed,
+// the handler dispatched to the strand) happens on any thread, outside the
+// strand. An emit that started while the operation was in flight used to
+// carry on after that thread freed the operation: it wrote the "cancel
+// requested" flag and called CancelIoEx on memory that another operation
+// on the same handle could use by then — and cancelled that operation. The
+// hook holds the emit inside CancelIoEx to line the race up; with the fix
+// the completion waits for the emit instead (the test then waits 1 s).
+BOOST_AUTO_TEST_CASE(emit_on_the_strand_while_the_operation_completes_on_another_thread)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get());
+  auto strand = asio::make_strand(ctx);
+  using strand_type = decltype(strand);
+  block_pool pool;
+  asio::cancellation_signal signal;
+  char buf1[4] = {}, buf2[4] = {};
+  shared_result r1, r2;
+  auto guard = asio::make_work_guard(ctx);
+  std::thread t1([&] { ctx.run(); });
+  std::thread t2([&] { ctx.run(); });
+
+  std::atomic<bool> started{false};
+  std::atomic<int> takes1{1}, takes2{1}; // the first allocation of each handler
+  asio::post(strand, [&] {
+    ix::async_overlapped(b, read_into(p.server.get(), buf1, 1),
+        full_handler<strand_type>{
+            strand, block_allocator<void>(&pool, &takes1), signal.slot(), &r1});
+    started = true;
+  });
+  BOOST_TEST_REQUIRE(wait_until([&] { return started.load(); }, 5000ms));
+  BOOST_TEST_REQUIRE(pool.handed_out.load() == 1);
+  {
+    held_cancel_entered = 0;
+    held_cancel_release = false;
+    cancel_io_ex_hook hook(&held_cancel_io_ex);
+    held_cancel_real = hook.real();
+    asio::post(strand, [&] { signal.emit(asio::cancellation_type::terminal); });
+    BOOST_TEST_REQUIRE(wait_until([] { return held_cancel_entered.load() > 0; }, 5000ms));
+    // The read completes now, on the other thread.
+    write_all(p.client.get(), "a", 1);
+    if (!wait_until([&] { return pool.frees.load() > 0; }, 1000ms))
+      held_cancel_release = true; // the completion waits for the emit: let it finish
+    BOOST_TEST_REQUIRE(wait_until([&] { return pool.frees.load() > 0; }, 5000ms));
+    // A new read on the handle gets the first one's memory.
+    ix::async_overlapped(b, read_into(p.server.get(), buf2, 1),
+        full_handler<asio::io_context::executor_type>{ctx.get_executor(),
+            block_allocator<void>(&pool, &takes2), asio::cancellation_slot(), &r2});
+    BOOST_TEST(pool.handed_out.load() == 2);
+    held_cancel_release = true;
+    BOOST_TEST(wait_until([&] { return r1.calls.load() > 0; }, 5000ms));
+  }
+  BOOST_TEST(buf1[0] == 'a');
+  ::Sleep(100);
+  BOOST_TEST(r2.calls.load() == 0); // still pending: the emit was not for it
+  write_all(p.client.get(), "b", 1);
+  BOOST_TEST(wait_until([&] { return r2.calls.load() > 0; }, 5000ms));
+  BOOST_TEST(r2.calls.load() == 1);
+  BOOST_TEST(!r2.ec);
+  BOOST_TEST(buf2[0] == 'b');
+  guard.reset();
+  ctx.stop();
+  t1.join();
+  t2.join();
 }
 #endif
 

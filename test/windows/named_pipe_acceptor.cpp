@@ -30,6 +30,7 @@
 #endif
 
 #include <array>
+#include <cstdint>
 #include <new>
 #include <optional>
 #include <memory>
@@ -497,6 +498,100 @@ BOOST_AUTO_TEST_CASE(per_operation_cancellation_of_an_accept)
   BOOST_TEST(run_until(ctx, [&] { return result != asio::error::would_block; }));
   BOOST_TEST(result == asio::error::operation_aborted);
   BOOST_TEST(!a.is_open());
+}
+#endif
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+// Asio lets a signal go away while its operation waits: the operation
+// merely stops being cancellable per operation. A later accept's signal
+// then gets the same memory for its slot handler (in a handler, Asio's
+// per-thread recycling hands it over). The slot handler's address was the
+// key of the first accept still, and the first match won: emitting the new
+// signal aborted the first accept, while the one it belonged to kept
+// waiting.
+BOOST_AUTO_TEST_CASE(an_accept_whose_signal_went_away_is_not_cancelled_by_the_next_signal)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("slot-gone");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  error_code r1 = asio::error::would_block, r2 = asio::error::would_block;
+  auto signal1 = std::make_unique<asio::cancellation_signal>();
+  std::optional<asio::cancellation_signal> signal2;
+  asio::post(ctx, [&] {
+    acceptor.async_accept(asio::bind_cancellation_slot(signal1->slot(),
+        [&](error_code ec, ix::named_pipe) { r1 = ec; }));
+  });
+  ctx.poll();
+  asio::post(ctx, [&] {
+    signal1.reset(); // the first accept can no longer be cancelled per operation
+    signal2.emplace();
+    acceptor.async_accept(asio::bind_cancellation_slot(signal2->slot(),
+        [&](error_code ec, ix::named_pipe) { r2 = ec; }));
+  });
+  ctx.restart();
+  ctx.poll();
+  signal2->emit(asio::cancellation_type::terminal);
+  BOOST_TEST(run_until(ctx, [&] { return r2 != asio::error::would_block; }, 2s));
+  BOOST_TEST(r2 == asio::error::operation_aborted);
+  BOOST_TEST(r1 == asio::error::would_block); // still waiting
+  // ... and it takes the next client.
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  BOOST_TEST(run_until(ctx, [&] { return r1 != asio::error::would_block; }));
+  BOOST_TEST(!r1);
+}
+#endif
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+// The same with one slot for two accepts: the second accept's handler
+// replaces the first's in the slot (same size, same memory), so the first
+// accept can no longer be cancelled per operation, and an emit is for the
+// second one only.
+BOOST_AUTO_TEST_CASE(a_slot_reused_while_its_first_accept_waits_cancels_the_second)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("slot-reused");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  error_code r1 = asio::error::would_block, r2 = asio::error::would_block;
+  asio::cancellation_signal signal;
+  acceptor.async_accept(asio::bind_cancellation_slot(signal.slot(),
+      [&](error_code ec, ix::named_pipe) { r1 = ec; }));
+  acceptor.async_accept(asio::bind_cancellation_slot(signal.slot(),
+      [&](error_code ec, ix::named_pipe) { r2 = ec; }));
+  ctx.poll();
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(run_until(ctx, [&] { return r2 != asio::error::would_block; }, 2s));
+  BOOST_TEST(r2 == asio::error::operation_aborted);
+  BOOST_TEST(r1 == asio::error::would_block); // still waiting
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  BOOST_TEST(run_until(ctx, [&] { return r1 != asio::error::would_block; }));
+  BOOST_TEST(!r1);
+}
+#endif
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+// The same, when the accept then takes a client: its completion used to
+// clear the handler's slot, which points into the destroyed signal (here
+// its memory is reused at once, as it would be in a busy program).
+BOOST_AUTO_TEST_CASE(an_accept_whose_signal_went_away_takes_the_next_client)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("slot-gone-client");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  error_code r = asio::error::would_block;
+  auto signal = std::make_unique<asio::cancellation_signal>();
+  acceptor.async_accept(
+      asio::bind_cancellation_slot(signal->slot(), [&](error_code ec, ix::named_pipe) { r = ec; }));
+  ctx.poll();
+  signal.reset();
+  std::vector<std::unique_ptr<std::uintptr_t>> reuse;
+  for (int i = 0; i < 64; ++i)
+    reuse.push_back(std::make_unique<std::uintptr_t>(0x5a5a5a5a5a5a5a5a));
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  BOOST_TEST(run_until(ctx, [&] { return r != asio::error::would_block; }));
+  BOOST_TEST(!r);
 }
 #endif
 
@@ -1123,6 +1218,66 @@ BOOST_AUTO_TEST_CASE(a_reuse_recycled_after_a_client_left_can_still_be_cancelled
       });
       BOOST_TEST(run_until(ctx, [&] { return accepted && connected; }));
       BOOST_TEST(server.is_connected());
+    }
+  }
+}
+
+// The reuse's first ConnectNamedPipe finds the client gone: its
+// completion (ERROR_NO_DATA) waits in the io_context's queue when the
+// acceptor's cancel() or close(), or the accept's own cancellation slot,
+// comes. There is nothing left for any of them to cancel in the kernel, so
+// the completion used to go on and start the reuse again: after cancel()
+// or the slot's emit the accept kept waiting for the next client (it took
+// one), after close() it ended with bad_descriptor instead of
+// operation_aborted.
+BOOST_AUTO_TEST_CASE(cancel_or_close_while_a_reuse_recycles_an_instance_a_client_left)
+{
+  for (int how = 0; how < 3; ++how)
+  {
+#if !defined(IOCPX_HAS_CANCELLATION_SLOTS)
+    if (how == 2)
+      break;
+#endif
+    BOOST_TEST_CONTEXT((how == 0 ? "acceptor.cancel()" : how == 1 ? "acceptor.close()"
+                                                                  : "cancellation slot"))
+    {
+      asio::io_context ctx;
+      const std::string name = np_name("reuse-left-queued");
+      ix::named_pipe_acceptor acceptor(ctx, name + "-acceptor");
+      HANDLE h = ::CreateNamedPipeA(name.c_str(),
+          PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1,
+          4096, 4096, 0, nullptr);
+      BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
+      ix::named_pipe server(ctx);
+      server.assign(h);
+      HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+          OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+      BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
+      ::CloseHandle(gone);
+
+      error_code result = asio::error::would_block;
+      auto on_accept = [&](error_code ec) { result = ec; };
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+      asio::cancellation_signal signal;
+      if (how == 2)
+        acceptor.async_accept(server, asio::bind_cancellation_slot(signal.slot(), on_accept));
+      else
+#endif
+        acceptor.async_accept(server, on_accept);
+      // (Its ConnectNamedPipe failed at once: the completion is queued.)
+      if (how == 1)
+        acceptor.close();
+      else if (how == 0)
+        acceptor.cancel();
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+      else
+        signal.emit(asio::cancellation_type::terminal);
+#endif
+      // A client that comes now must not be taken by the cancelled accept.
+      ix::named_pipe client(ctx);
+      client.async_connect(name, [](error_code) {});
+      BOOST_TEST(run_until(ctx, [&] { return result != asio::error::would_block; }, 2s));
+      BOOST_TEST(result == asio::error::operation_aborted);
     }
   }
 }

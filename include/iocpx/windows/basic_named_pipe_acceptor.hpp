@@ -341,9 +341,28 @@ private:
 
   // Slot handler: cancels exactly one waiting accept, the one it was
   // installed for (its own address is that accept's key).
+  //
+  // Asio lets the slot drop it while the accept waits (its signal
+  // destroyed, the slot cleared or given another handler); the accept
+  // then merely stops being cancellable per operation. So it takes its key
+  // back when it goes: another accept's slot handler may get its memory,
+  // and with it the same address, which would cancel this accept instead.
   struct waiter_cancellation
   {
     std::shared_ptr<detail::named_pipe_acceptor_core> core;
+
+    explicit waiter_cancellation(std::shared_ptr<detail::named_pipe_acceptor_core> c) noexcept
+      : core(std::move(c))
+    {
+    }
+    waiter_cancellation(waiter_cancellation&&) noexcept = default; // (leaves `core` empty)
+    waiter_cancellation& operator=(waiter_cancellation&&) = delete;
+
+    ~waiter_cancellation()
+    {
+      if (core)
+        core->forget_cancel_key(this);
+    }
 
     void operator()(iocpx::detail::cancellation_type_t type)
     {
@@ -399,12 +418,14 @@ private:
     void connect_slot(const std::shared_ptr<detail::named_pipe_acceptor_core>& core)
     {
       cancel_key = iocpx::detail::install_cancellation_handler<waiter_cancellation>(
-          handler_, waiter_cancellation{core});
+          handler_, core);
     }
 
+    // The slot is left as it is, here and in complete(): its signal may be
+    // gone by now (Asio allows that while the operation waits), and a slot
+    // handler left behind cancels nothing (its key names no waiter).
     void discard() noexcept override
     {
-      iocpx::detail::clear_cancellation_handler(handler_);
       const allocator_type alloc = iocpx::detail::operation_allocator(handler_);
       iocpx::detail::operation_storage::destroy(alloc, this);
     }
@@ -415,7 +436,6 @@ private:
       const allocator_type alloc = iocpx::detail::operation_allocator(handler_);
       auto function = [handler = std::move(handler_), deliver = std::move(deliver_), ec,
                           instance = pending_instance{std::move(b)}, mode]() mutable {
-        iocpx::detail::clear_cancellation_handler(handler);
         deliver(handler, ec, std::move(instance.b), mode);
       };
       work_type work = std::move(work_);
@@ -512,7 +532,7 @@ private:
         std::size_t)
     {
       std::shared_ptr<detail::named_pipe_acceptor_core> c = std::exchange(core, nullptr);
-      c->end_reconnect(id);
+      const bool aborted = c->end_reconnect(id);
       const bool is_system = ec.category() == boost::system::system_category();
       const bool connected = !ec || (is_system && ec.value() == ERROR_PIPE_CONNECTED);
       if (!started.is_current())
@@ -522,6 +542,11 @@ private:
         ec = {};
         peer->opened(true, peer->mode_);
       }
+      else if (aborted)
+        // The acceptor's cancel() or close() came after the call had
+        // failed, with this completion queued: nothing was left to cancel,
+        // but the accept ends here all the same (not started again below).
+        ec = asio::error::operation_aborted;
       else if (is_system && ec.value() == ERROR_NO_DATA
           && ::DisconnectNamedPipe(peer->native_handle()))
       {

@@ -66,7 +66,8 @@ public:
   // The handler installed in the accept's cancellation slot, if any: what a
   // per-operation cancel names. (Not the waiter's address: a completed
   // waiter's memory is reused by the next accept at once, while the
-  // completed one's slot may still fire until its handler runs.)
+  // completed one's slot handler stays installed and may still fire.)
+  // Cleared when that handler goes away (forget_cancel_key).
   const void* cancel_key = nullptr;
 
   virtual void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
@@ -353,7 +354,7 @@ public:
         }))
       return asio::error::already_started;
     const std::uint64_t id = ++next_id_;
-    reconnecting_.push_back(reconnect{id, state, generation});
+    reconnecting_.push_back(reconnect{id, state, generation, false});
     state->add_ref();
     try
     {
@@ -368,15 +369,19 @@ public:
     return {};
   }
 
-  void end_reconnect(std::uint64_t id) noexcept
+  // Returns whether cancel() or close() came while the reuse was in flight
+  // (see abort_reconnects()).
+  bool end_reconnect(std::uint64_t id) noexcept
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = std::find_if(reconnecting_.begin(), reconnecting_.end(),
         [id](const reconnect& r) { return r.id == id; });
     if (it == reconnecting_.end())
-      return;
+      return false;
+    const bool aborted = it->aborted;
     it->state->release();
     reconnecting_.erase(it);
+    return aborted;
   }
 
   // Per-operation cancellation of one waiting accept.
@@ -395,6 +400,17 @@ public:
         schedule_disarm();
     }
     w->complete(asio::error::operation_aborted, binding(), options_.mode, false);
+  }
+
+  // The slot handler whose address is `key` is going away: the waiting
+  // accept it was installed for (if any) can no longer be cancelled per
+  // operation, and the address may come back as another accept's key.
+  void forget_cancel_key(const void* key) noexcept
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (named_pipe_accept_waiter* w =
+            waiters_.find_if([key](named_pipe_accept_waiter* o) { return o->cancel_key == key; }))
+      w->cancel_key = nullptr;
   }
 
   // Aborts every waiting accept; the instances keep listening.
@@ -504,17 +520,24 @@ private:
     std::uint64_t id;
     handle_state* state; // a reference: the handle's closed flag stays readable
     unsigned long generation; // the connection generation it started in
+    bool aborted = false;     // cancel() or close() came while it was in flight
   };
 
   // Lock held. Cancels the ConnectNamedPipe of every reuse in flight (the
   // disconnected instance has no other I/O of a current connection); one
   // whose pipe was closed meanwhile has completed already, and its handle
-  // value may name another handle now.
+  // value may name another handle now. Each is also marked: one whose
+  // ConnectNamedPipe already completed, with its completion still queued,
+  // has nothing left to cancel, and must not start again (ERROR_NO_DATA
+  // recycles the instance and waits on, see reconnect_finish).
   void abort_reconnects() noexcept
   {
-    for (const reconnect& r : reconnecting_)
+    for (reconnect& r : reconnecting_)
+    {
+      r.aborted = true;
       if (!r.state->closed.load(std::memory_order_acquire))
         ::CancelIoEx(r.state->handle, nullptr);
+    }
   }
 
   struct connect_done

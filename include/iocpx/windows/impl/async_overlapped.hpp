@@ -10,6 +10,7 @@
 #include <iocpx/detail/config.hpp>
 #include <iocpx/detail/cancellation.hpp>
 #include <iocpx/detail/io_executor.hpp>
+#include <iocpx/detail/slim_mutex.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/windows/binding.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
@@ -19,7 +20,10 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/post.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <type_traits>
 #include <utility>
 
@@ -29,6 +33,24 @@ namespace detail {
 
 class overlapped_cancellation;
 
+// Orders a slot handler's work (a cancel, its destruction) against the
+// completion of its operation. They run on different threads when several
+// threads run the io_context: the slot is used on the handler's executor
+// (a strand), while the operation completes — and is freed — on whichever
+// thread dequeues its packet, outside that strand. Without the lock, an
+// emit that found the operation still in flight could go on after that
+// thread freed it: write its "cancel requested" flag into freed memory and
+// CancelIoEx another operation that reuses the memory on the same handle.
+// The lock cannot live in either object (each side may free its own at any
+// time), so it is one of a few static ones, chosen by the slot handler's
+// address, which both sides know. Held across CancelIoEx, which runs no
+// handler; taken by a completion only if its slot handler still exists.
+inline iocpx::detail::slim_mutex& cancellation_lock(const void* canceller) noexcept
+{
+  static iocpx::detail::slim_mutex locks[32];
+  return locks[(reinterpret_cast<std::uintptr_t>(canceller) / 64) % 32];
+}
+
 // An operation that records whether per-operation cancellation asked for it
 // to stop, so that an abort reported with another code can be recognised.
 // The operation itself is the OVERLAPPED given to the Win32 call: its memory
@@ -37,10 +59,14 @@ class overlapped_cancellation;
 class cancellable_operation : public iocp_operation
 {
 public:
+  // Written under cancellation_lock(canceller_), read once the operation
+  // is detached from its slot handler (detach_canceller).
   bool cancel_requested_ = false;
 
   // The handler installed in the cancellation slot, while both exist.
-  overlapped_cancellation* canceller_ = nullptr;
+  // Cleared under cancellation_lock(the handler); read without it first by
+  // the completion, which does not know the handler otherwise.
+  std::atomic<overlapped_cancellation*> canceller_{nullptr};
 
   // Called when the operation completes, before it is freed: a signal
   // emitted later finds nothing to cancel.
@@ -61,10 +87,11 @@ protected:
 class overlapped_cancellation
 {
 public:
+  // (Before the operation starts: nothing else can see either yet.)
   overlapped_cancellation(HANDLE handle, cancellable_operation* target) noexcept
     : handle_(handle), target_(target)
   {
-    target->canceller_ = this;
+    target->canceller_.store(this, std::memory_order_release);
   }
 
   overlapped_cancellation(const overlapped_cancellation&) = delete;
@@ -72,13 +99,19 @@ public:
 
   ~overlapped_cancellation()
   {
+    std::lock_guard<iocpx::detail::slim_mutex> lock(cancellation_lock(this));
     if (target_)
-      target_->canceller_ = nullptr;
+      target_->canceller_.store(nullptr, std::memory_order_release);
   }
 
   void operator()(iocpx::detail::cancellation_type_t type) noexcept
   {
-    if (target_ && iocpx::detail::requests_cancellation(type))
+    if (!iocpx::detail::requests_cancellation(type))
+      return;
+    // Under the lock: the operation cannot complete and be freed (or
+    // reused) between the check and the cancel.
+    std::lock_guard<iocpx::detail::slim_mutex> lock(cancellation_lock(this));
+    if (target_)
     {
       target_->cancel_requested_ = true;
       ::CancelIoEx(handle_, target_);
@@ -94,10 +127,16 @@ private:
 
 inline void cancellable_operation::detach_canceller() noexcept
 {
-  if (canceller_)
+  overlapped_cancellation* c = canceller_.load(std::memory_order_acquire);
+  if (!c)
+    return;
+  std::lock_guard<iocpx::detail::slim_mutex> lock(cancellation_lock(c));
+  // Again under the lock: the slot may have destroyed that handler (and
+  // reused its memory) meanwhile; it then cleared canceller_ under this lock.
+  if (canceller_.load(std::memory_order_relaxed) == c)
   {
-    canceller_->target_ = nullptr;
-    canceller_ = nullptr;
+    c->target_ = nullptr;
+    canceller_.store(nullptr, std::memory_order_relaxed);
   }
 }
 
@@ -217,7 +256,7 @@ public:
     {
       return_work(*state->iocp);
       operation_finished(*state);
-      if (p.p->canceller_)
+      if (p.p->canceller_.load(std::memory_order_relaxed))
         iocpx::detail::clear_cancellation_handler(p.p->handler());
       throw; // p destroys the operation and its handler
     }

@@ -441,6 +441,13 @@ IOCPX_DECL boost::system::error_code translate_result(const boost::system::error
     return asio::error::operation_aborted;
   case ERROR_BROKEN_PIPE:    // Wine: pipe I/O ended by closing our own handle
   case ERROR_NETNAME_DELETED: // socket I/O ended by closing our own socket
+  // "The pipe is being closed": ConnectNamedPipe found that a client came
+  // and went, a write that the reader left. Not an abort by itself, but
+  // after a cancel the caller asked for one, and it must see it: a reuse
+  // accept (basic_named_pipe_acceptor) otherwise recycles the instance and
+  // waits on for the next client, a cancel that came while this completion
+  // was queued (with nothing left for CancelIoEx) lost.
+  case ERROR_NO_DATA:
   {
     // The same codes also mean "the peer went away". Ours was closed or
     // cancelled if iocpx was told so, or if the handle is no longer valid
