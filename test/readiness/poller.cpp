@@ -352,6 +352,34 @@ BOOST_AUTO_TEST_CASE(async_poll_cancellation)
   BOOST_TEST(calls == 2);
   BOOST_TEST(e2 == asio::error::operation_aborted);
 }
+
+// A slot given to a second poll while the first still waits: the signal now
+// belongs to the second (Asio builds its handler in the first's memory).
+BOOST_AUTO_TEST_CASE(a_slot_reused_while_its_first_poll_waits_cancels_the_second)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  std::array<event, 1> ev1, ev2;
+  asio::cancellation_signal sig;
+  error_code e1, e2;
+  int calls1 = 0, calls2 = 0;
+  p.async_poll(ev1, asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, std::size_t) {
+    e1 = ec;
+    ++calls1;
+  }));
+  p.async_poll(ev2, asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, std::size_t) {
+    e2 = ec;
+    ++calls2;
+  }));
+  sig.emit(asio::cancellation_type::terminal);
+  run_ready(io);
+  BOOST_TEST(calls1 == 0);
+  BOOST_TEST(calls2 == 1);
+  BOOST_TEST(e2 == asio::error::operation_aborted);
+  p.cancel();
+  run_ready(io);
+  BOOST_TEST(calls1 == 1);
+}
 #endif
 
 BOOST_AUTO_TEST_CASE(destruction_with_polls_pending)

@@ -264,6 +264,37 @@ BOOST_AUTO_TEST_CASE(per_operation_cancellation_each_type)
   }
 }
 
+// A slot given to a second wait while the first still waits: Asio destroys
+// the first's slot handler and builds the second's, usually in the same
+// memory. The signal now belongs to the second wait, and the first can no
+// longer be cancelled per operation (as with Asio's own operations). Keyed
+// by the slot handler's address, the emit found the first wait instead.
+// Both places a wait can be in: the slot (first wait) and the list.
+BOOST_AUTO_TEST_CASE(a_slot_reused_while_its_first_wait_waits_cancels_the_second)
+{
+  for (int listed = 0; listed < 2; ++listed)
+  {
+    asio::io_context io;
+    iocpx::registration reg(io);
+    asio::cancellation_signal sig;
+    wait_result before, first, second;
+    if (listed)
+      reg.async_wait(ready::readable(), record{&before}); // takes the slot
+    reg.async_wait(ready::readable(), asio::bind_cancellation_slot(sig.slot(), record{&first}));
+    reg.async_wait(ready::readable(), asio::bind_cancellation_slot(sig.slot(), record{&second}));
+    sig.emit(asio::cancellation_type::terminal);
+    run_ready(io);
+    BOOST_TEST(first.calls == 0);
+    BOOST_TEST(second.calls == 1);
+    BOOST_TEST(second.ec == asio::error::operation_aborted);
+    reg.setter().set(ready::readable());
+    run_ready(io);
+    BOOST_TEST(before.calls == listed);
+    BOOST_TEST(first.calls == 1);
+    BOOST_TEST(!first.ec);
+  }
+}
+
 // The first wait of a registration takes a lock-free slot, later ones a
 // list; cancelling a later one must leave the first pending, and waits still
 // complete in the order they started.

@@ -306,7 +306,7 @@ public:
     readiness_core::post_all(done, asio::error::operation_aborted);
   }
 
-  void cancel_by_key(const void* key)
+  void cancel_by_key(std::uint64_t key)
   {
     readiness_op* found = nullptr;
     {

@@ -320,7 +320,7 @@ public:
 
   // Aborts the pending wait whose cancellation slot handler is `key` (a
   // key whose wait has completed finds nothing).
-  void cancel_by_key(const void* key)
+  void cancel_by_key(std::uint64_t key)
   {
     readiness_op* found = nullptr;
     readiness_op* ready_now = nullptr; // a held wait that became ready

@@ -30,6 +30,8 @@
 #include <boost/asio/query.hpp>
 #include <boost/asio/version.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -451,23 +453,47 @@ private:
 // Installed in a handler's cancellation slot: cancels, by key, the pending
 // operation the slot belongs to. Holds a reference to the object (core or
 // poller state) so that a late emit is harmless.
+//
+// The key is a number no other slot handler of the process has had, not the
+// handler's address: Asio lets a slot drop its handler while the operation
+// waits (the slot given to another operation, which Asio builds in the same
+// memory; the signal destroyed), and a new handler at the same address
+// would then cancel the old operation instead of its own. The old operation
+// just stops being cancellable per operation, as Asio's own do.
 template <typename Target>
 class readiness_cancellation
 {
 public:
-  explicit readiness_cancellation(Target* t) noexcept : target_(t) { target_->add_ref(); }
+  explicit readiness_cancellation(Target* t) noexcept : target_(t), key_(next_key())
+  {
+    target_->add_ref();
+  }
   readiness_cancellation(const readiness_cancellation&) = delete;
   readiness_cancellation& operator=(const readiness_cancellation&) = delete;
   ~readiness_cancellation() { target_->release(); }
 
+  std::uint64_t key() const noexcept
+  {
+    return key_;
+  }
+
   void operator()(cancellation_type_t type)
   {
     if (requests_cancellation(type))
-      target_->cancel_by_key(this);
+      target_->cancel_by_key(key_);
   }
 
 private:
+  // Never 0 (an operation without a slot handler has key 0); 2^64 keys do
+  // not run out.
+  static std::uint64_t next_key() noexcept
+  {
+    static std::atomic<std::uint64_t> last{0};
+    return last.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+
   Target* target_;
+  std::uint64_t key_;
 };
 
 // Connects the handler's cancellation slot, if it has one, to `target`.
@@ -478,7 +504,8 @@ void readiness_connect_slot(Handler& h, readiness_op* op, Target* target)
 {
   try
   {
-    op->cancel_key_ = install_cancellation_handler<readiness_cancellation<Target>>(h, target);
+    if (const auto* c = install_cancellation_handler<readiness_cancellation<Target>>(h, target))
+      op->cancel_key_ = c->key();
   }
   catch (...)
   {

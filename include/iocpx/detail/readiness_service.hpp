@@ -56,7 +56,7 @@ public:
   readiness_op* next_ = nullptr;
   readiness_op* prev_ = nullptr;
   ready::bits_type interest_ = 0;     // waits
-  const void* cancel_key_ = nullptr;  // the slot handler, if any
+  std::uint64_t cancel_key_ = 0;      // its slot handler's key, if any (readiness_cancellation)
   event* events_ = nullptr;           // polls
   boost::system::error_code ec_;
   std::size_t result_ = 0;            // polls: the events' capacity until done
