@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/system_executor.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -1117,6 +1118,54 @@ BOOST_AUTO_TEST_CASE(a_handler_waiting_on_a_future_with_another_thread_running)
 BOOST_AUTO_TEST_CASE(a_handler_waiting_on_a_future_without_skip_on_success)
 {
   handler_waits_on_a_future({});
+}
+
+// The same when the handler's executor is an io_context's, or an
+// any_io_executor, that is not this io_context's: another io_context's (run
+// by a thread of its own), or a thread pool's held by an any_io_executor.
+// The executor's type said "io_context", so the completion waited on this
+// thread's delivery scope, behind the handler waiting for it (3 s, then
+// too late), though Asio's own operation would have been delivered by the
+// other thread running this io_context.
+BOOST_AUTO_TEST_CASE(a_handler_waiting_on_a_completion_for_another_context)
+{
+  for (int kind = 0; kind < 2; ++kind)
+  {
+    BOOST_TEST_CONTEXT((kind == 0 ? "another io_context" : "a thread pool in an any_io_executor"))
+    {
+      asio::io_context ctx;
+      asio::io_context elsewhere;
+      asio::thread_pool pool(1);
+      pipe_pair p = make_pipe_pair();
+      ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+      auto guard = asio::make_work_guard(ctx);
+      auto elsewhere_guard = asio::make_work_guard(elsewhere);
+      std::thread other([&] { ctx.run(); });
+      std::thread elsewhere_thread([&] { elsewhere.run(); });
+      std::atomic<int> status{-1};
+      ix::async_overlapped(b, write_from(p.server.get(), "a", 1), [&](error_code, std::size_t) {
+        auto done = std::make_shared<std::promise<void>>();
+        std::future<void> f = done->get_future();
+        auto set = [done](error_code, std::size_t) { done->set_value(); };
+        if (kind == 0)
+          ix::async_overlapped(b, write_from(p.server.get(), "b", 1),
+              asio::bind_executor(elsewhere.get_executor(), set));
+        else
+          ix::async_overlapped(b, write_from(p.server.get(), "b", 1),
+              asio::bind_executor(asio::any_io_executor(pool.get_executor()), set));
+        status = f.wait_for(std::chrono::seconds(3)) == std::future_status::ready ? 1 : 0;
+      });
+      BOOST_TEST(run_until(ctx, [&] { return status.load() >= 0; }, 10000ms));
+      BOOST_TEST(status.load() == 1);
+      guard.reset();
+      ctx.stop();
+      other.join();
+      elsewhere_guard.reset();
+      elsewhere.stop();
+      elsewhere_thread.join();
+      pool.join();
+    }
+  }
 }
 
 // A completion posted because its handler's executor is not an io_context's

@@ -595,6 +595,45 @@ BOOST_AUTO_TEST_CASE(an_accept_whose_signal_went_away_takes_the_next_client)
 }
 #endif
 
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+// One signal for a server's successive accepts: a finished accept leaves
+// its slot handler in the slot (8e411f9). An accept that reuses an
+// instance installs its own slot handler — replacing, and so destroying,
+// the old one — from inside the acceptor's lock (start_reconnect). While
+// that old handler took the acceptor's lock when it went (its key was its
+// address, taken back on destruction), the thread locked the acceptor's
+// mutex a second time and hung in async_accept; keys are numbers now, and
+// the slot is emptied before the lock.
+BOOST_AUTO_TEST_CASE(a_reuse_accept_with_the_slot_of_a_finished_accept)
+{
+  asio::io_context ctx;
+  busy_single_instance busy(ctx, "reuse-slot-after-accept");
+  ix::named_pipe server(ctx);
+  asio::cancellation_signal signal;
+  bool done = false;
+  error_code aec;
+  auto handler = asio::bind_cancellation_slot(signal.slot(), [&](error_code ec) {
+    aec = ec;
+    done = true;
+  });
+  busy.acceptor.async_accept(server, handler); // a waiting accept: its slot handler stays
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(!aec);
+  server.disconnect();
+
+  done = false;
+  busy.acceptor.async_accept(server, handler); // a reuse, through the same slot
+  ctx.restart();
+  ctx.poll();
+  BOOST_TEST(!done);
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(run_until(ctx, [&] { return done; }, 2s));
+  BOOST_TEST(aec == asio::error::operation_aborted);
+  BOOST_TEST(server.is_open());
+  BOOST_TEST(!server.is_connected());
+}
+#endif
+
 BOOST_AUTO_TEST_CASE(double_accept_on_one_pipe_object)
 {
   asio::io_context ctx;

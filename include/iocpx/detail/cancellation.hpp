@@ -14,6 +14,8 @@
 
 #include <iocpx/detail/config.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <utility>
 
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS)
@@ -23,6 +25,20 @@
 
 namespace iocpx {
 namespace detail {
+
+// A number that names one operation to the slot handler installed for it
+// (never 0: "no slot handler"). Not the slot handler's address: Asio lets a
+// slot drop its handler while the operation waits (the slot given to
+// another operation, whose handler Asio builds in the same memory; the
+// signal destroyed), and a new handler at the same address would then
+// cancel the old operation instead of its own. With numbers, the old
+// operation just stops being cancellable per operation, as Asio's own do.
+// One relaxed atomic add per operation that has a slot.
+inline std::uint64_t next_cancellation_key() noexcept
+{
+  static std::atomic<std::uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
 
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS)
 

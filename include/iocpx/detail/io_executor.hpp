@@ -10,10 +10,12 @@
 #include <iocpx/detail/config.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <type_traits>
@@ -82,6 +84,49 @@ struct may_deliver_on_this_thread<asio::io_context::strand> : std::true_type
 {
 };
 #endif
+
+// The execution context behind an executor that may_deliver_on_this_thread
+// accepts by its type (null for an empty any_io_executor).
+template <typename Allocator, auto Bits>
+const asio::execution_context* executor_context(
+    const asio::io_context::basic_executor_type<Allocator, Bits>& ex) noexcept
+{
+  return &ex.context();
+}
+
+inline const asio::execution_context* executor_context(const asio::any_io_executor& ex) noexcept
+{
+  return ex ? &asio::query(ex, asio::execution::context) : nullptr;
+}
+
+template <typename Inner>
+const asio::execution_context* executor_context(const asio::strand<Inner>& ex) noexcept
+{
+  return executor_context(ex.get_inner_executor());
+}
+
+#if !defined(BOOST_ASIO_NO_EXTENSIONS) && !defined(BOOST_ASIO_NO_TS_EXECUTORS)
+inline const asio::execution_context* executor_context(const asio::io_context::strand& ex) noexcept
+{
+  return &ex.context();
+}
+#endif
+
+// The type alone is not enough: an io_context executor may be another
+// io_context's, and an any_io_executor may hold anything (a thread pool's
+// executor). Only a completion whose executor runs its handlers on `ctx`
+// (the io_context whose thread made it ready) may wait on that thread's
+// delivery scope; any other is posted, so that another thread of `ctx`
+// delivers it while the handler on this thread waits for it.
+template <typename Executor>
+bool may_deliver_on_this_thread_of(
+    const Executor& ex, const asio::execution_context& ctx) noexcept
+{
+  if constexpr (!may_deliver_on_this_thread<Executor>::value)
+    return false;
+  else
+    return executor_context(ex) == &ctx;
+}
 
 } // namespace detail
 } // namespace iocpx

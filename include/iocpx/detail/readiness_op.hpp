@@ -451,20 +451,15 @@ private:
 };
 
 // Installed in a handler's cancellation slot: cancels, by key, the pending
-// operation the slot belongs to. Holds a reference to the object (core or
-// poller state) so that a late emit is harmless.
-//
-// The key is a number no other slot handler of the process has had, not the
-// handler's address: Asio lets a slot drop its handler while the operation
-// waits (the slot given to another operation, which Asio builds in the same
-// memory; the signal destroyed), and a new handler at the same address
-// would then cancel the old operation instead of its own. The old operation
-// just stops being cancellable per operation, as Asio's own do.
+// operation the slot belongs to (next_cancellation_key: a number, not this
+// handler's address). Holds a reference to the object (core or poller
+// state) so that a late emit is harmless.
 template <typename Target>
 class readiness_cancellation
 {
 public:
-  explicit readiness_cancellation(Target* t) noexcept : target_(t), key_(next_key())
+  explicit readiness_cancellation(Target* t) noexcept
+    : target_(t), key_(next_cancellation_key())
   {
     target_->add_ref();
   }
@@ -484,14 +479,6 @@ public:
   }
 
 private:
-  // Never 0 (an operation without a slot handler has key 0); 2^64 keys do
-  // not run out.
-  static std::uint64_t next_key() noexcept
-  {
-    static std::atomic<std::uint64_t> last{0};
-    return last.fetch_add(1, std::memory_order_relaxed) + 1;
-  }
-
   Target* target_;
   std::uint64_t key_;
 };

@@ -340,34 +340,21 @@ private:
   }
 
   // Slot handler: cancels exactly one waiting accept, the one it was
-  // installed for (its own address is that accept's key).
-  //
-  // Asio lets the slot drop it while the accept waits (its signal
-  // destroyed, the slot cleared or given another handler); the accept
-  // then merely stops being cancellable per operation. So it takes its key
-  // back when it goes: another accept's slot handler may get its memory,
-  // and with it the same address, which would cancel this accept instead.
+  // installed for, by a key no other slot handler has
+  // (detail::next_cancellation_key). Asio lets the slot drop it while the
+  // accept waits (its signal destroyed, the slot cleared or given another
+  // handler, built in the same memory); the accept then merely stops being
+  // cancellable per operation. Its destruction takes no lock: a slot
+  // handler may be replaced while the acceptor's lock is held.
   struct waiter_cancellation
   {
     std::shared_ptr<detail::named_pipe_acceptor_core> core;
-
-    explicit waiter_cancellation(std::shared_ptr<detail::named_pipe_acceptor_core> c) noexcept
-      : core(std::move(c))
-    {
-    }
-    waiter_cancellation(waiter_cancellation&&) noexcept = default; // (leaves `core` empty)
-    waiter_cancellation& operator=(waiter_cancellation&&) = delete;
-
-    ~waiter_cancellation()
-    {
-      if (core)
-        core->forget_cancel_key(this);
-    }
+    std::uint64_t key = iocpx::detail::next_cancellation_key();
 
     void operator()(iocpx::detail::cancellation_type_t type)
     {
       if (iocpx::detail::requests_cancellation(type))
-        core->cancel_waiter(this);
+        core->cancel_waiter(key);
     }
   };
 
@@ -417,8 +404,10 @@ private:
 
     void connect_slot(const std::shared_ptr<detail::named_pipe_acceptor_core>& core)
     {
-      cancel_key = iocpx::detail::install_cancellation_handler<waiter_cancellation>(
-          handler_, core);
+      if (const waiter_cancellation* c =
+              iocpx::detail::install_cancellation_handler<waiter_cancellation>(
+                  handler_, waiter_cancellation{core}))
+        cancel_key = c->key;
     }
 
     // The slot is left as it is, here and in complete(): its signal may be
@@ -591,6 +580,14 @@ private:
         reconnect_finish<PipeExecutor>>;
     if (!core)
       return asio::error::bad_descriptor;
+    // The ConnectNamedPipe below installs its slot handler with the
+    // acceptor's lock held (start_reconnect), replacing — destroying — the
+    // handler the slot holds, which may be a finished accept's
+    // waiter_cancellation (left in the slot). Destroying it takes no lock
+    // since keys are numbers, but it may hold the last reference to
+    // another acceptor's core: the slot is emptied here, before the lock,
+    // so that no user-visible destruction runs under it.
+    iocpx::detail::clear_cancellation_handler(handler);
     HANDLE h = peer->native_handle();
     return core->start_reconnect(peer->binding_.state_for_iocpx(), [&](std::uint64_t id) {
       async_overlapped(peer->binding_,

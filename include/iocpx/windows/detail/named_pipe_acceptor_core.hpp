@@ -63,12 +63,12 @@ public:
   // Identifies the peer pipe of async_accept(pipe), to refuse a second
   // accept into the same pipe while one is pending.
   const void* target = nullptr;
-  // The handler installed in the accept's cancellation slot, if any: what a
-  // per-operation cancel names. (Not the waiter's address: a completed
-  // waiter's memory is reused by the next accept at once, while the
-  // completed one's slot handler stays installed and may still fire.)
-  // Cleared when that handler goes away (forget_cancel_key).
-  const void* cancel_key = nullptr;
+  // The key of the handler installed in the accept's cancellation slot, if
+  // any (detail::next_cancellation_key; 0: none): what a per-operation
+  // cancel names. (Not the waiter's address: a completed waiter's memory is
+  // reused by the next accept at once, while the completed one's slot
+  // handler stays installed and may still fire.)
+  std::uint64_t cancel_key = 0;
 
   virtual void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
       bool may_dispatch) = 0;
@@ -384,15 +384,14 @@ public:
     return aborted;
   }
 
-  // Per-operation cancellation of one waiting accept.
-  // Aborts the waiting accept whose cancellation slot holds `key`.
-  void cancel_waiter(const void* key)
+  // Per-operation cancellation of one waiting accept: aborts the waiting
+  // accept whose slot handler has `key` (a finished one's finds nothing).
+  void cancel_waiter(std::uint64_t key)
   {
     named_pipe_accept_waiter* w = nullptr;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (key != nullptr)
-        w = waiters_.find_if([key](named_pipe_accept_waiter* o) { return o->cancel_key == key; });
+      w = waiters_.find_if([key](named_pipe_accept_waiter* o) { return o->cancel_key == key; });
       if (!w)
         return; // already completed
       waiters_.erase(w);
@@ -400,17 +399,6 @@ public:
         schedule_disarm();
     }
     w->complete(asio::error::operation_aborted, binding(), options_.mode, false);
-  }
-
-  // The slot handler whose address is `key` is going away: the waiting
-  // accept it was installed for (if any) can no longer be cancelled per
-  // operation, and the address may come back as another accept's key.
-  void forget_cancel_key(const void* key) noexcept
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (named_pipe_accept_waiter* w =
-            waiters_.find_if([key](named_pipe_accept_waiter* o) { return o->cancel_key == key; }))
-      w->cancel_key = nullptr;
   }
 
   // Aborts every waiting accept; the instances keep listening.

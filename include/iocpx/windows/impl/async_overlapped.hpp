@@ -244,6 +244,12 @@ public:
     iocpx::detail::install_cancellation_handler<overlapped_cancellation>(
         p.p->handler(), state->handle, p.p);
 
+    // Decided before the call (the operation may be gone after it), and
+    // by the executor itself, not only its type: see io_executor.hpp.
+    const bool may_deliver_here = iocpx::detail::may_deliver_on_this_thread_of(
+        asio::get_associated_executor(p.p->handler(), state->context->get_executor()),
+        *state->context);
+
     operation_started(*state);
     state->iocp->work_started(); // before the call: see finish_start()
     mark_status_unknown(*ov);
@@ -261,9 +267,7 @@ public:
       throw; // p destroys the operation and its handler
     }
     p.v = p.p = nullptr;
-    finish_start(*state, ov, result,
-        iocpx::detail::may_deliver_on_this_thread<
-            asio::associated_executor_t<handler_type, executor_type>>::value);
+    finish_start(*state, ov, result, may_deliver_here);
   }
 
 private:
