@@ -17,6 +17,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/detail/thread_info_base.hpp> // BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -1190,16 +1191,39 @@ BOOST_AUTO_TEST_CASE(a_posted_completion_for_another_executor_is_not_overtaken)
   BOOST_TEST(order == "HSP");
 }
 
-// Which handler executors may wait on this thread's delivery scope (the
-// others are posted): io_context executors, and what usually holds one.
-static_assert(iocpx::detail::may_deliver_on_this_thread<asio::io_context::executor_type>::value);
-static_assert(iocpx::detail::may_deliver_on_this_thread<decltype(asio::prefer(
-        std::declval<asio::io_context::executor_type>(),
-        asio::execution::outstanding_work.tracked))>::value);
-static_assert(iocpx::detail::may_deliver_on_this_thread<asio::any_io_executor>::value);
-static_assert(iocpx::detail::may_deliver_on_this_thread<
-    asio::strand<asio::io_context::executor_type>>::value);
-static_assert(!iocpx::detail::may_deliver_on_this_thread<asio::system_executor>::value);
+// Which handler executors may wait on the delivery scope of a thread of
+// `ctx` (the others are posted): `ctx`'s own executors, plain, tracking work,
+// held by an any_io_executor or behind a strand — never those of another
+// context, even of the same type.
+BOOST_AUTO_TEST_CASE(which_handler_executors_may_wait_on_the_delivery_scope)
+{
+  using iocpx::detail::may_deliver_on_this_thread_of;
+  asio::io_context ctx, other;
+  asio::thread_pool pool(1);
+  const iocpx::detail::io_tracked_executor tracked =
+      asio::prefer(ctx.get_executor(), asio::execution::outstanding_work.tracked);
+
+  BOOST_TEST(may_deliver_on_this_thread_of(ctx.get_executor(), ctx));
+  BOOST_TEST(may_deliver_on_this_thread_of(tracked, ctx));
+  BOOST_TEST(may_deliver_on_this_thread_of(asio::any_io_executor(ctx.get_executor()), ctx));
+  BOOST_TEST(may_deliver_on_this_thread_of(asio::any_io_executor(tracked), ctx));
+  BOOST_TEST(may_deliver_on_this_thread_of(asio::make_strand(ctx), ctx));
+  BOOST_TEST(may_deliver_on_this_thread_of(
+      asio::make_strand(asio::any_io_executor(ctx.get_executor())), ctx));
+#if !defined(BOOST_ASIO_NO_EXTENSIONS) && !defined(BOOST_ASIO_NO_TS_EXECUTORS)
+  BOOST_TEST(may_deliver_on_this_thread_of(asio::io_context::strand(ctx), ctx));
+#endif
+
+  BOOST_TEST(!may_deliver_on_this_thread_of(other.get_executor(), ctx));
+  BOOST_TEST(!may_deliver_on_this_thread_of(asio::any_io_executor(other.get_executor()), ctx));
+  BOOST_TEST(!may_deliver_on_this_thread_of(asio::make_strand(other), ctx));
+  BOOST_TEST(!may_deliver_on_this_thread_of(asio::any_io_executor(), ctx));
+  BOOST_TEST(!may_deliver_on_this_thread_of(pool.get_executor(), pool));
+  BOOST_TEST(!may_deliver_on_this_thread_of(asio::any_io_executor(pool.get_executor()), ctx));
+  BOOST_TEST(!may_deliver_on_this_thread_of(asio::make_strand(pool), pool));
+  BOOST_TEST(!may_deliver_on_this_thread_of(asio::system_executor(), ctx));
+  pool.join();
+}
 
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS)
 // The signal goes away (say, with the object that owned it) while its

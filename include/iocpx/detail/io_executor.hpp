@@ -49,44 +49,23 @@ asio::io_context* io_context_running_here(const Executor& ex) noexcept
     return nullptr;
 }
 
-// Whether a completion whose handler has an associated executor of this
-// type may wait on the delivery scope of the thread that made it ready (run
-// there right after that thread's current handler; delivery_scope.hpp):
-// an io_context's executor, an any_io_executor (as a rule an io_context's),
-// or a strand of one. Any other — use_future's, whose user may block this
-// very thread waiting for the result; a thread pool's; the system
-// executor's — is posted, so that another thread can deliver it.
+// The io_context (as an execution context) that runs the handlers of a
+// completion whose handler has `ex` as its associated executor, if `ex` is
+// of a kind whose completion may wait on the delivery scope of the thread
+// that made it ready (run there right after that thread's current handler;
+// delivery_scope.hpp): an io_context's executor, an any_io_executor (as a
+// rule an io_context's), or a strand of one. Null for any other kind —
+// use_future's, whose user may block this very thread waiting for the
+// result; a thread pool's; the system executor's; a type derived from one
+// of these — and for an empty any_io_executor: such completions are
+// posted, so that another thread can deliver them.
 template <typename Executor>
-struct may_deliver_on_this_thread : std::false_type
+const asio::execution_context* executor_context(const Executor&) noexcept
 {
-};
+  return nullptr;
+}
 
 // (`auto`: the property bits are an unsigned int before Boost 1.75.)
-template <typename Allocator, auto Bits>
-struct may_deliver_on_this_thread<asio::io_context::basic_executor_type<Allocator, Bits>>
-  : std::true_type
-{
-};
-
-template <>
-struct may_deliver_on_this_thread<asio::any_io_executor> : std::true_type
-{
-};
-
-template <typename Inner>
-struct may_deliver_on_this_thread<asio::strand<Inner>> : may_deliver_on_this_thread<Inner>
-{
-};
-
-#if !defined(BOOST_ASIO_NO_EXTENSIONS) && !defined(BOOST_ASIO_NO_TS_EXECUTORS)
-template <>
-struct may_deliver_on_this_thread<asio::io_context::strand> : std::true_type
-{
-};
-#endif
-
-// The execution context behind an executor that may_deliver_on_this_thread
-// accepts by its type (null for an empty any_io_executor).
 template <typename Allocator, auto Bits>
 const asio::execution_context* executor_context(
     const asio::io_context::basic_executor_type<Allocator, Bits>& ex) noexcept
@@ -99,18 +78,18 @@ inline const asio::execution_context* executor_context(const asio::any_io_execut
   return ex ? &asio::query(ex, asio::execution::context) : nullptr;
 }
 
-template <typename Inner>
-const asio::execution_context* executor_context(const asio::strand<Inner>& ex) noexcept
-{
-  return executor_context(ex.get_inner_executor());
-}
-
 #if !defined(BOOST_ASIO_NO_EXTENSIONS) && !defined(BOOST_ASIO_NO_TS_EXECUTORS)
 inline const asio::execution_context* executor_context(const asio::io_context::strand& ex) noexcept
 {
   return &ex.context();
 }
 #endif
+
+template <typename Inner>
+const asio::execution_context* executor_context(const asio::strand<Inner>& ex) noexcept
+{
+  return executor_context(ex.get_inner_executor());
+}
 
 // The type alone is not enough: an io_context executor may be another
 // io_context's, and an any_io_executor may hold anything (a thread pool's
@@ -122,10 +101,7 @@ template <typename Executor>
 bool may_deliver_on_this_thread_of(
     const Executor& ex, const asio::execution_context& ctx) noexcept
 {
-  if constexpr (!may_deliver_on_this_thread<Executor>::value)
-    return false;
-  else
-    return executor_context(ex) == &ctx;
+  return executor_context(ex) == &ctx;
 }
 
 } // namespace detail

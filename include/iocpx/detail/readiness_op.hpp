@@ -30,7 +30,6 @@
 #include <boost/asio/query.hpp>
 #include <boost/asio/version.hpp>
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <new>

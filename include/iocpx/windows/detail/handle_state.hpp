@@ -161,8 +161,8 @@ inline packetless_result packetless_result_of(start_outcome outcome, DWORD resul
 // operation is in flight. overlapped::start_or_complete alone counts after
 // the call, once it knows a completion will come (see there).
 // `may_deliver_here`: whether a completion iocpx delivers may wait on this
-// thread's delivery scope (detail::may_deliver_on_this_thread of the
-// handler's executor); if not, it goes through the port.
+// thread's delivery scope (detail::may_deliver_on_this_thread_of the
+// handler's executor and the io_context); if not, it goes through the port.
 IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD result,
     bool may_deliver_here);
 
