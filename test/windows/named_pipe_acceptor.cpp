@@ -1261,14 +1261,15 @@ BOOST_AUTO_TEST_CASE(a_reuse_recycled_after_a_client_left_can_still_be_cancelled
   }
 }
 
-// The reuse's first ConnectNamedPipe finds the client gone: its
-// completion (ERROR_NO_DATA) waits in the io_context's queue when the
+// The reuse's first ConnectNamedPipe finds the client gone, and the
 // acceptor's cancel() or close(), or the accept's own cancellation slot,
-// comes. There is nothing left for any of them to cancel in the kernel, so
-// the completion used to go on and start the reuse again: after cancel()
-// or the slot's emit the accept kept waiting for the next client (it took
-// one), after close() it ended with bad_descriptor instead of
-// operation_aborted.
+// comes right after the accept started. Until 2026-11-27 that failure's
+// completion (ERROR_NO_DATA) then waited in the io_context's queue, with
+// nothing left to cancel in the kernel, and went on to start the reuse
+// again: after cancel() or the slot's emit the accept kept waiting for the
+// next client (it took one), after close() it ended with bad_descriptor
+// instead of operation_aborted. Now the instance is recycled within the
+// call, and each of them cancels the recycled ConnectNamedPipe.
 BOOST_AUTO_TEST_CASE(cancel_or_close_while_a_reuse_recycles_an_instance_a_client_left)
 {
   for (int how = 0; how < 3; ++how)
@@ -1320,5 +1321,46 @@ BOOST_AUTO_TEST_CASE(cancel_or_close_while_a_reuse_recycles_an_instance_a_client
     }
   }
 }
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+// The same with the handler on a strand, and the signal emitted on that
+// strand right after the accept started — before anything of the accept
+// could run there. When the instance was recycled from the completion of
+// the first ConnectNamedPipe's failure (until 2026-11-27), that completion
+// was dequeued first, found no slot handler left to arm, and waited on the
+// strand behind the emit, which found nothing to cancel: the accept then
+// recycled the instance and took the next client.
+BOOST_AUTO_TEST_CASE(an_emit_on_the_strand_reaches_a_reuse_recycling_an_instance_a_client_left)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("reuse-left-strand");
+  ix::named_pipe_acceptor acceptor(ctx, name + "-acceptor");
+  HANDLE h = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096, 4096, 0, nullptr);
+  BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
+  ix::named_pipe server(ctx);
+  server.assign(h);
+  HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+  BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
+  ::CloseHandle(gone);
+
+  auto strand = asio::make_strand(ctx);
+  asio::cancellation_signal signal;
+  error_code result = asio::error::would_block;
+  acceptor.async_accept(server, asio::bind_cancellation_slot(signal.slot(),
+                                    asio::bind_executor(strand, [&](error_code ec) { result = ec; })));
+  ix::named_pipe client(ctx);
+  bool client_done = false;
+  asio::post(strand, [&] {
+    signal.emit(asio::cancellation_type::terminal);
+    // A client that comes now must not be taken by the cancelled accept.
+    client.async_connect(name, [&](error_code) { client_done = true; });
+  });
+  BOOST_TEST(run_until(ctx, [&] { return result != asio::error::would_block && client_done; }, 2s));
+  BOOST_TEST(result == asio::error::operation_aborted);
+  BOOST_TEST(!server.is_connected());
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -515,15 +515,13 @@ private:
     std::shared_ptr<detail::named_pipe_acceptor_core> core;
     std::uint64_t id;
 
-    // `io_ex` is the acceptor's (the wrapper's), for a reuse started again.
     template <typename Handler>
-    void operator()(Handler& handler, const Executor& io_ex, boost::system::error_code ec,
-        std::size_t)
+    void operator()(Handler& handler, boost::system::error_code ec, std::size_t)
     {
-      std::shared_ptr<detail::named_pipe_acceptor_core> c = std::exchange(core, nullptr);
-      const bool aborted = c->end_reconnect(id);
-      const bool is_system = ec.category() == boost::system::system_category();
-      const bool connected = !ec || (is_system && ec.value() == ERROR_PIPE_CONNECTED);
+      const bool aborted = std::exchange(core, nullptr)->end_reconnect(id);
+      const bool connected = !ec
+          || (ec.category() == boost::system::system_category()
+              && ec.value() == ERROR_PIPE_CONNECTED);
       if (!started.is_current())
         ec = asio::error::operation_aborted; // closed or reused meanwhile
       else if (connected)
@@ -534,36 +532,35 @@ private:
       else if (aborted)
         // The acceptor's cancel() or close() came after the call had
         // failed, with this completion queued: nothing was left to cancel,
-        // but the accept ends here all the same (not started again below).
+        // but the accept ends as cancelled all the same.
         ec = asio::error::operation_aborted;
-      else if (is_system && ec.value() == ERROR_NO_DATA
-          && ::DisconnectNamedPipe(peer->native_handle()))
-      {
-        // A client opened the instance and left before this accept looked
-        // (it was listening since a reuse was cancelled, or since it was
-        // assigned): recycled, as the acceptor's own instances are, and the
-        // same accept waits for the next client. Run as a completion, so
-        // the handler is not run inside anything that started it.
-        started.reset();
-        restart(std::move(handler), peer, std::move(c), io_ex);
-        return;
-      }
       started.reset();
       std::move(handler)(ec);
     }
   };
 
-  // Starts the reuse again from its own completion (on the handler's
-  // executor already): if it cannot start — the acceptor was closed
-  // meanwhile, or another reuse of the instance started — the handler is
-  // called with that error now.
-  template <typename Handler, typename PipeExecutor>
-  static void restart(Handler&& handler, basic_named_pipe<PipeExecutor>* peer,
-      std::shared_ptr<detail::named_pipe_acceptor_core> core, const Executor& io_ex)
+  // ConnectNamedPipe for a reuse. A client that opened the instance while
+  // it listened (since a reuse was cancelled, or since it was assigned)
+  // and left before this accept looked leaves it closing: ConnectNamedPipe
+  // fails at once with ERROR_NO_DATA (an immediate failure: no packet).
+  // The instance is recycled, as the acceptor's own instances are, and
+  // connected again within this call, so that the same accept waits for
+  // the next client as one operation in the kernel from start to end: its
+  // cancellation slot, the acceptor's cancel() and close() reach it all
+  // along. (Recycled from the failure's completion instead, as until
+  // 2026-11-27, the accept was between two kernel operations while that
+  // completion waited in the queue, and an emit on the handler's strand,
+  // or a cancel() on another thread, could come in between and find
+  // nothing to cancel.) Once is enough: a disconnected instance takes no
+  // client (CreateFile fails with ERROR_PIPE_BUSY) until ConnectNamedPipe
+  // makes it listen, so the second call cannot find a client gone again.
+  static DWORD connect_recycling(HANDLE h, OVERLAPPED* ov) noexcept
   {
-    boost::system::error_code ec = start_reuse(handler, peer, core, io_ex);
-    if (ec)
-      std::move(handler)(ec);
+    const DWORD result = win32_result(::ConnectNamedPipe(h, ov));
+    if (result != ERROR_NO_DATA || !::DisconnectNamedPipe(h))
+      return result;
+    detail::mark_status_unknown(*ov); // (for the classification of this call)
+    return win32_result(::ConnectNamedPipe(h, ov));
   }
 
   // The ConnectNamedPipe of a reuse, through the acceptor (whose cancel()
@@ -590,8 +587,7 @@ private:
     iocpx::detail::clear_cancellation_handler(handler);
     HANDLE h = peer->native_handle();
     return core->start_reconnect(peer->binding_.state_for_iocpx(), [&](std::uint64_t id) {
-      async_overlapped(peer->binding_,
-          [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
+      async_overlapped(peer->binding_, [h](OVERLAPPED* ov) { return connect_recycling(h, ov); },
           wrapped(std::move(handler), io_ex,
               reconnect_finish<PipeExecutor>{peer,
                   detail::started_generation(peer->binding_.state_for_iocpx()), core, id}));

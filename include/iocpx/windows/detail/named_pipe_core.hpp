@@ -346,9 +346,7 @@ inline boost::system::error_code last_error() noexcept
 // A handler wrapper: runs `Finish` on the result before the user's handler,
 // and keeps the user's associated executor (defaulting to the I/O object's
 // executor, not the io_context's), allocator and cancellation slot. `Finish`
-// is called as finish(handler, io_executor, results...): a finish step that
-// starts the operation again (an accept's reuse) takes the I/O executor from
-// here rather than keeping a copy of its own.
+// is called as finish(handler, results...).
 
 template <typename Handler, typename IoExecutor, typename Finish>
 class pipe_handler
@@ -370,7 +368,7 @@ public:
   template <typename... Args>
   void operator()(Args&&... args)
   {
-    finish_(handler_, static_cast<const IoExecutor&>(io_ex_), std::forward<Args>(args)...);
+    finish_(handler_, std::forward<Args>(args)...);
   }
 
   Handler handler_;
@@ -384,8 +382,8 @@ struct io_finish
   started_generation started;
   bool is_read;
 
-  template <typename Handler, typename IoExecutor>
-  void operator()(Handler& handler, const IoExecutor&, boost::system::error_code ec, std::size_t n)
+  template <typename Handler>
+  void operator()(Handler& handler, boost::system::error_code ec, std::size_t n)
   {
     if (!started.is_current())
       ec = asio::error::operation_aborted;
