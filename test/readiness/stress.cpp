@@ -25,6 +25,8 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <random>
 #include <thread>
 #include <vector>
@@ -472,6 +474,193 @@ BOOST_AUTO_TEST_CASE(registrations_destroyed_while_setters_run)
     io.poll();
   }
   BOOST_TEST(unexpected.load() == 0);
+}
+
+// Poller membership changing (add, modify, remove, a source replaced by a
+// new one) on one thread while setters run on two others and two polls are
+// re-armed by handlers on the two threads that run the context. Afterwards
+// every source still in the poller is reported exactly once by a level
+// poll, under the token it was given last: no entry is lost, duplicated or
+// left with a stale token (and the sanitizer builds see no race).
+BOOST_AUTO_TEST_CASE(membership_changes_vs_setters_and_polls)
+{
+  constexpr int n = 16;
+  for (int round = 0; round < 20; ++round)
+  {
+    asio::io_context io(io_threads);
+    auto guard = asio::make_work_guard(io);
+    iocpx::poller poller(io);
+    std::mutex m; // regs: the churn thread replaces sources
+    std::vector<std::shared_ptr<iocpx::registration>> regs(n);
+    std::vector<iocpx::set_readiness> first_setters(n);
+    std::vector<bool> member(n, true);
+    std::vector<std::size_t> token(n);
+    for (int j = 0; j < n; ++j)
+    {
+      regs[j] = std::make_shared<iocpx::registration>(io);
+      first_setters[j] = regs[j]->setter();
+      token[j] = static_cast<std::size_t>(j);
+      poller.add(*regs[j], token[j], ready::all(), static_cast<trigger>(j % 3));
+    }
+
+    std::atomic<bool> stopping{false};
+    std::atomic<int> pending{2};
+    std::atomic<long> double_calls{0};
+    struct poll_handler
+    {
+      iocpx::poller* p;
+      std::array<event, 4>* ev;
+      std::atomic<bool>* armed;
+      std::atomic<bool>* stopping;
+      std::atomic<int>* pending;
+      std::atomic<long>* double_calls;
+      void operator()(error_code ec, std::size_t) const
+      {
+        if (!armed->exchange(false))
+          ++*double_calls;
+        if (!ec && !stopping->load())
+        {
+          armed->store(true);
+          p->async_poll(*ev, *this);
+        }
+        else
+          --*pending;
+      }
+    };
+    std::array<std::array<event, 4>, 2> buffers;
+    std::array<std::atomic<bool>, 2> armed{};
+    for (std::size_t k = 0; k < 2; ++k)
+    {
+      armed[k] = true;
+      poller.async_poll(buffers[k],
+          poll_handler{&poller, &buffers[k], &armed[k], &stopping, &pending, &double_calls});
+    }
+
+    std::vector<std::thread> runners, others;
+    for (int i = 0; i < io_threads; ++i)
+      runners.emplace_back([&io] { io.run(); });
+    for (int i = 0; i < 2; ++i)
+      others.emplace_back([&, i] {
+        // Half the time a first source's setter (replaced ones report
+        // registration_gone), else the current source's.
+        std::mt19937 rng(static_cast<unsigned>(31 * round + i));
+        error_code ec;
+        for (int k = 0; k < 20000; ++k)
+        {
+          const std::size_t j = rng() % n;
+          iocpx::set_readiness s = first_setters[j];
+          if (rng() % 2)
+          {
+            std::lock_guard<std::mutex> lock(m);
+            s = regs[j]->setter();
+          }
+          if (rng() % 3)
+            s.add(ready::from_bits(static_cast<ready::bits_type>(rng() % 32)), ec);
+          else
+            s.clear(ready::from_bits(static_cast<ready::bits_type>(rng() % 32)), ec);
+        }
+      });
+    std::atomic<long> unexpected{0};
+    others.emplace_back([&] {
+      std::mt19937 rng(static_cast<unsigned>(97 + round));
+      for (int k = 0; k < 3000; ++k)
+      {
+        const int j = static_cast<int>(rng() % n);
+        std::shared_ptr<iocpx::registration> r;
+        {
+          std::lock_guard<std::mutex> lock(m);
+          r = regs[j];
+        }
+        error_code ec;
+        const std::size_t t = static_cast<std::size_t>(1000 * (k + 1) + j);
+        switch (rng() % 5)
+        {
+        case 0:
+          poller.remove(*r, ec);
+          if (ec ? member[j] || ec != iocpx::error::not_registered : !member[j])
+            ++unexpected;
+          member[j] = false;
+          break;
+        case 1:
+          poller.add(*r, t, ready::all(), static_cast<trigger>(rng() % 3), ec);
+          if (ec ? !member[j] || ec != iocpx::error::already_registered : member[j])
+            ++unexpected;
+          if (!ec)
+            token[j] = t;
+          member[j] = true;
+          break;
+        case 2:
+          poller.modify(*r, t, ready::from_bits(static_cast<ready::bits_type>(1 + rng() % 31)),
+              static_cast<trigger>(rng() % 3), ec);
+          if (ec ? member[j] || ec != iocpx::error::not_registered : !member[j])
+            ++unexpected;
+          if (!ec)
+            token[j] = t;
+          break;
+        case 3:
+        {
+          auto fresh = std::make_shared<iocpx::registration>(io);
+          poller.add(*fresh, t, ready::all(), trigger::level, ec);
+          if (ec)
+            ++unexpected;
+          std::lock_guard<std::mutex> lock(m);
+          regs[j] = fresh; // the old one goes (its entry dies)
+          member[j] = true;
+          token[j] = t;
+          break;
+        }
+        default:
+        {
+          std::array<event, 3> ev;
+          poller.poll(ev, std::chrono::milliseconds(0), ec);
+          if (ec)
+            ++unexpected;
+          break;
+        }
+        }
+      }
+    });
+    for (auto& t : others)
+      t.join();
+    stopping = true;
+    while (pending.load() > 0)
+    {
+      poller.cancel();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    guard.reset();
+    for (auto& t : runners)
+      t.join();
+    BOOST_TEST(unexpected.load() == 0);
+    BOOST_TEST(double_calls.load() == 0);
+
+    // Everything quiet: each member, made level and ready, is reported
+    // once, with its last token; nothing else is.
+    std::vector<event> ev(2 * n + 1);
+    poller.poll(ev, std::chrono::milliseconds(0)); // what the churn left queued
+    std::multiset<std::size_t> expected;
+    for (int j = 0; j < n; ++j)
+    {
+      if (!member[j])
+        continue;
+      regs[j]->setter().set(ready::none());
+      poller.modify(*regs[j], token[j], ready::readable(), trigger::level);
+      expected.insert(token[j]);
+    }
+    poller.poll(ev, std::chrono::milliseconds(0)); // (no event: nothing ready)
+    for (int j = 0; j < n; ++j)
+      if (member[j])
+        regs[j]->setter().set(ready::readable());
+    const std::size_t got = poller.poll(ev, std::chrono::milliseconds(0));
+    std::multiset<std::size_t> reported;
+    for (std::size_t i = 0; i < got; ++i)
+    {
+      reported.insert(ev[i].token);
+      BOOST_TEST(ev[i].readiness == ready::readable());
+    }
+    BOOST_TEST((reported == expected), "round " << round << ": " << got << " events for "
+                                                 << expected.size() << " members");
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
