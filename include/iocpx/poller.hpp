@@ -342,8 +342,8 @@ public:
   /// `timeout` has passed, and stores up to `std::size(events)` events.
   ///
   /// A zero timeout only takes what is queued;
-  /// `std::chrono::steady_clock::duration::max()` (or any duration too long
-  /// to represent) waits without limit. Never call it on the only thread that
+  /// `std::chrono::steady_clock::duration::max()` (or any duration longer
+  /// than a century) waits without limit; a NaN one is taken as zero. Never call it on the only thread that
   /// runs the context whose handlers would set the readiness it waits for.
   ///
   /// @returns The number of events stored: 0 on timeout.
@@ -433,11 +433,15 @@ private:
   {
     using clock = std::chrono::steady_clock;
     const clock::time_point now = clock::now();
-    if (timeout <= timeout.zero())
+    if (!(timeout > timeout.zero())) // (also a floating-point NaN)
       return now;
-    // Compare in floating point seconds to avoid overflow of huge durations.
+    // Compared in floating-point seconds, which no duration overflows. A
+    // double holds 53 of the clock's 63 bits, and each conversion rounds:
+    // a timeout within a few microseconds of the time left could pass a
+    // plain >= and overflow the addition below. Anything longer than half
+    // the time left (more than a century) counts as no limit instead.
     const std::chrono::duration<double> left = clock::time_point::max() - now;
-    if (std::chrono::duration<double>(timeout) >= left)
+    if (std::chrono::duration<double>(timeout) >= left / 2)
       return clock::time_point::max();
     return now + std::chrono::ceil<clock::duration>(timeout);
   }

@@ -24,6 +24,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <array>
+#include <limits>
 #include <atomic>
 #include <chrono>
 #include <sstream>
@@ -444,6 +445,39 @@ BOOST_AUTO_TEST_CASE(sync_poll_timeout_and_wakeup)
   BOOST_TEST(p.poll(ev, std::chrono::hours(24 * 365 * 1000)) == 1u); // "forever"
   t.join();
   BOOST_TEST((ev[0] == event{1, ready::readable()}));
+}
+
+// Timeouts at the edges: a NaN one counts as zero; a floating-point one
+// within a microsecond of the clock's end, the time left itself, the largest
+// double and infinity all wait without limit (here: until a setter on
+// another thread makes the source ready), with no overflow on the way —
+// the sanitizer builds check the arithmetic.
+BOOST_AUTO_TEST_CASE(sync_poll_timeouts_at_the_edges)
+{
+  using clock = std::chrono::steady_clock;
+  using seconds_d = std::chrono::duration<double>;
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration r(io);
+  p.add(r, 1, ready::readable(), trigger::level);
+  std::array<event, 1> ev;
+  BOOST_TEST(p.poll(ev, seconds_d(std::numeric_limits<double>::quiet_NaN())) == 0u);
+  const auto left = [] { return seconds_d(clock::time_point::max() - clock::now()); };
+  const seconds_d timeouts[] = {left() - seconds_d(1e-6), left(),
+      seconds_d(std::numeric_limits<double>::max()),
+      seconds_d(std::numeric_limits<double>::infinity())};
+  for (const seconds_d& timeout : timeouts)
+  {
+    iocpx::set_readiness s = r.setter();
+    std::thread t([&s] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      s.add(ready::readable());
+    });
+    BOOST_TEST(p.poll(ev, timeout) == 1u);
+    t.join();
+    BOOST_TEST((ev[0] == event{1, ready::readable()}));
+    s.clear(ready::readable());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(bad_inputs)
