@@ -26,19 +26,36 @@
 namespace iocpx {
 namespace detail {
 
-// A number that names one operation to the slot handler installed for it
-// (never 0: "no slot handler"). Not the slot handler's address: Asio lets a
-// slot drop its handler while the operation waits (the slot given to
-// another operation, whose handler Asio builds in the same memory; the
-// signal destroyed), and a new handler at the same address would then
-// cancel the old operation instead of its own. With numbers, the old
-// operation just stops being cancellable per operation, as Asio's own do.
+// Numbers that name operations to the slot handlers installed for them
+// (never 0: "no slot handler"); an object cancels, per operation, the
+// pending operation whose number its slot handler holds. Not the slot
+// handler's address: Asio lets a slot drop its handler while the operation
+// waits (the slot given to another operation, whose handler Asio builds in
+// the same memory; the signal destroyed), and a new handler at the same
+// address would then cancel the old operation instead of its own. With
+// numbers, the old operation just stops being cancellable per operation,
+// as Asio's own do.
+//
+// A number only has to differ from those of the other operations pending on
+// the same object, so each object draws them from a source it reaches
+// itself (a registration's or poller's from its context's readiness
+// service, an acceptor's from its own), never from a static: on Windows
+// every DLL built against these headers has its own copy of a static in an
+// inline function (PE has no symbol interposition), so two DLLs would hand
+// out the same numbers, and the signal of one DLL's operation would cancel
+// the other's on a shared object (test/windows/module_boundaries.cpp).
 // One relaxed atomic add per operation that has a slot.
-inline std::uint64_t next_cancellation_key() noexcept
+class cancellation_key_source
 {
-  static std::atomic<std::uint64_t> last{0};
-  return last.fetch_add(1, std::memory_order_relaxed) + 1;
-}
+public:
+  std::uint64_t next() noexcept
+  {
+    return last_.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+
+private:
+  std::atomic<std::uint64_t> last_{0};
+};
 
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS)
 

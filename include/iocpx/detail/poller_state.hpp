@@ -306,6 +306,13 @@ public:
     readiness_core::post_all(done, asio::error::operation_aborted);
   }
 
+  // A key for a poll's slot handler, unique among this poller's polls (see
+  // readiness_service::next_cancellation_key).
+  std::uint64_t next_cancellation_key() noexcept
+  {
+    return service_->next_cancellation_key();
+  }
+
   void cancel_by_key(std::uint64_t key)
   {
     readiness_op* found = nullptr;

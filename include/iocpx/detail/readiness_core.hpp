@@ -318,7 +318,14 @@ public:
     post_all(done, asio::error::operation_aborted);
   }
 
-  // Aborts the pending wait whose cancellation slot handler is `key` (a
+  // A key for a wait's slot handler, unique among this core's waits (see
+  // readiness_service::next_cancellation_key).
+  std::uint64_t next_cancellation_key() noexcept
+  {
+    return service_->next_cancellation_key();
+  }
+
+  // Aborts the pending wait whose cancellation slot handler has `key` (a
   // key whose wait has completed finds nothing).
   void cancel_by_key(std::uint64_t key)
   {

@@ -450,15 +450,15 @@ private:
 };
 
 // Installed in a handler's cancellation slot: cancels, by key, the pending
-// operation the slot belongs to (next_cancellation_key: a number, not this
-// handler's address). Holds a reference to the object (core or poller
-// state) so that a late emit is harmless.
+// operation the slot belongs to (a number the object hands out, not this
+// handler's address: see cancellation.hpp). Holds a reference to the object
+// (core or poller state) so that a late emit is harmless.
 template <typename Target>
 class readiness_cancellation
 {
 public:
   explicit readiness_cancellation(Target* t) noexcept
-    : target_(t), key_(next_cancellation_key())
+    : target_(t), key_(t->next_cancellation_key())
   {
     target_->add_ref();
   }

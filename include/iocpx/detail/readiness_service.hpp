@@ -9,6 +9,7 @@
 
 #include <iocpx/detail/config.hpp>
 
+#include <iocpx/detail/cancellation.hpp>
 #include <iocpx/detail/delivery_scope.hpp>
 #include <iocpx/detail/service_list.hpp>
 
@@ -166,6 +167,16 @@ public:
     nodes_.detach(n);
   }
 
+  // The key of a wait's or poll's slot handler (see cancellation.hpp): here
+  // rather than in each registration, which an idle pipe holds one of. Each
+  // registration and poller keeps the service it was made with, so every
+  // operation on one object draws from one counter, whatever module (DLL)
+  // starts it.
+  std::uint64_t next_cancellation_key() noexcept
+  {
+    return keys_.next();
+  }
+
 private:
   void shutdown() override
   {
@@ -180,6 +191,7 @@ private:
   }
 
   service_list<readiness_service_node> nodes_;
+  cancellation_key_source keys_;
 };
 
 } // namespace detail

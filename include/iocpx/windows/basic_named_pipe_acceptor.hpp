@@ -340,16 +340,16 @@ private:
   }
 
   // Slot handler: cancels exactly one waiting accept, the one it was
-  // installed for, by a key no other slot handler has
-  // (detail::next_cancellation_key). Asio lets the slot drop it while the
-  // accept waits (its signal destroyed, the slot cleared or given another
-  // handler, built in the same memory); the accept then merely stops being
-  // cancellable per operation. Its destruction takes no lock: a slot
-  // handler may be replaced while the acceptor's lock is held.
+  // installed for, by a key no other slot handler of this acceptor has
+  // (named_pipe_acceptor_core::next_cancellation_key). Asio lets the slot
+  // drop it while the accept waits (its signal destroyed, the slot cleared
+  // or given another handler, built in the same memory); the accept then
+  // merely stops being cancellable per operation. Its destruction takes no
+  // lock: a slot handler may be replaced while the acceptor's lock is held.
   struct waiter_cancellation
   {
     std::shared_ptr<detail::named_pipe_acceptor_core> core;
-    std::uint64_t key = iocpx::detail::next_cancellation_key();
+    std::uint64_t key = core->next_cancellation_key(); // (core is initialized first)
 
     void operator()(iocpx::detail::cancellation_type_t type)
     {

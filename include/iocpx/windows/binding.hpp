@@ -228,6 +228,24 @@ public:
   {
     return state_;
   }
+
+  // Internal: makes this a binding of `other`'s handle too, as bind() of
+  // that handle with its context and options would (another reference to
+  // the same state), without asking the handle registry. The registry is a
+  // static: in a header-only build every DLL has one of its own, which
+  // does not know a handle that another module bound, and bind() there
+  // fails as for a port iocpx does not own (already_associated).
+  void share_for_iocpx(const binding& other) noexcept
+  {
+    if (this == &other)
+      return;
+    reset();
+    if (other.state_)
+    {
+      other.state_->add_ref();
+      state_ = other.state_;
+    }
+  }
 #endif
 
 private:

@@ -26,6 +26,7 @@
 // nothing.
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/detail/cancellation.hpp>
 #include <iocpx/detail/service_list.hpp>
 #include <iocpx/windows/async_overlapped.hpp>
 #include <iocpx/windows/binding.hpp>
@@ -64,10 +65,10 @@ public:
   // accept into the same pipe while one is pending.
   const void* target = nullptr;
   // The key of the handler installed in the accept's cancellation slot, if
-  // any (detail::next_cancellation_key; 0: none): what a per-operation
-  // cancel names. (Not the waiter's address: a completed waiter's memory is
-  // reused by the next accept at once, while the completed one's slot
-  // handler stays installed and may still fire.)
+  // any (named_pipe_acceptor_core::next_cancellation_key; 0: none): what a
+  // per-operation cancel names. (Not the waiter's address: a completed
+  // waiter's memory is reused by the next accept at once, while the
+  // completed one's slot handler stays installed and may still fire.)
   std::uint64_t cancel_key = 0;
 
   virtual void complete(const boost::system::error_code& ec, binding b, pipe_mode mode,
@@ -382,6 +383,14 @@ public:
     it->state->release();
     reconnecting_.erase(it);
     return aborted;
+  }
+
+  // A key for an accept's slot handler, unique among this acceptor's
+  // accepts (see cancellation.hpp): drawn here, not from a static, so that
+  // accepts started from different DLLs never share one.
+  std::uint64_t next_cancellation_key() noexcept
+  {
+    return keys_.next();
   }
 
   // Per-operation cancellation of one waiting accept: aborts the waiting
@@ -764,6 +773,7 @@ private:
   bool created_any_ = false;
   bool disarm_posted_ = false;
   std::uint64_t next_id_ = 0;
+  iocpx::detail::cancellation_key_source keys_; // (one per acceptor, not per pipe)
   std::list<instance> instances_;     // listening (stable addresses)
   std::list<instance> connected_;    // connected before an accept took them
   named_pipe_accept_queue waiters_;

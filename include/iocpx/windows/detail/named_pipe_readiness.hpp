@@ -341,10 +341,12 @@ public:
   void start(binding& b, unsigned long generation)
   {
     locked lock(mutex_);
-    // A binding of our own to the same handle (a no-op re-bind): the
-    // callbacks re-arm through it, and it does not move with the pipe.
-    boost::system::error_code ec;
-    own_.bind(b.context(), b.native_handle(), b.requested_options(), ec);
+    // A binding of our own to the same handle: the callbacks re-arm
+    // through it, and it does not move with the pipe. A share of the
+    // pipe's, not a bind() of its handle again: that goes through the
+    // handle registry of the module (DLL) that runs this, which need not
+    // be the one that bound the handle (see binding::share_for_iocpx).
+    own_.share_for_iocpx(b);
     generation_ = generation;
     active_ = true;
     buffered_pos_ = buffered_len_ = 0;
@@ -352,7 +354,7 @@ public:
     data_known_ = false;
     held_ = held_error_ = 0;
     set(ready::writable());
-    if (ec)
+    if (!own_.is_bound())
       add(ready::error());
     else
       arm();
