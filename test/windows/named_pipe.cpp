@@ -21,6 +21,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/streambuf.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -154,6 +155,94 @@ BOOST_AUTO_TEST_CASE(round_trip_never_inline)
   BOOST_TEST(done == 0); // neither ran inside its initiating call
   BOOST_TEST(run_until(ctx, [&] { return done == 2; }));
   BOOST_TEST(std::string(in, 5) == "hello");
+}
+
+// A pipe on a strand of an any_io_executor — what `asio::make_strand` gives
+// for a coroutine's `this_coro::executor` or an acceptor's get_executor(),
+// as the "Threads" advice of doc/named_pipes.md has users write — opens and
+// works like any other: its io_context is the one the strand's executor
+// holds. Before the fix connect(), async_connect() and assign() failed with
+// operation_not_supported, for the typed strand and for a named_pipe
+// holding one, and so did an acceptor made on such a strand: only a strand
+// of the io_context's own executor was recognised.
+BOOST_AUTO_TEST_CASE(a_pipe_on_a_strand_of_an_any_io_executor_opens_and_works)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("strand-of-any");
+  const asio::any_io_executor any = ctx.get_executor();
+  // The acceptor finds its io_context the same way.
+  ix::named_pipe_acceptor acceptor(asio::make_strand(any), name);
+
+  ix::named_pipe server(ctx);
+  bool accepted = false;
+  acceptor.async_accept(server, [&](error_code ec) {
+    BOOST_TEST(!ec);
+    accepted = true;
+  });
+  ix::basic_named_pipe<asio::strand<asio::any_io_executor>> typed(asio::make_strand(any));
+  error_code connect_ec = asio::error::would_block;
+  typed.async_connect(name, [&](error_code ec) { connect_ec = ec; });
+  BOOST_TEST(run_until(ctx, [&] { return accepted && connect_ec != asio::error::would_block; }));
+  BOOST_TEST(!connect_ec, connect_ec.message());
+  BOOST_REQUIRE(typed.is_connected());
+
+  // Both directions, the handlers on the pipe's strand.
+  const auto strand = typed.get_executor();
+  char in[5] = {};
+  int done = 0;
+  typed.async_write_some(asio::buffer("hello", 5), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == 5u);
+    BOOST_TEST(strand.running_in_this_thread());
+    ++done;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return done == 1; }));
+  BOOST_TEST(read_exact(server.native_handle(), 5) == "hello");
+  typed.async_read_some(asio::buffer(in), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == 5u);
+    BOOST_TEST(strand.running_in_this_thread());
+    ++done;
+  });
+  write_all(server.native_handle(), "world", 5);
+  BOOST_TEST(run_until(ctx, [&] { return done == 2; }));
+  BOOST_TEST(std::string(in, 5) == "world");
+
+  // A named_pipe holding such a strand: connect() and assign().
+  ix::named_pipe held(asio::make_strand(any));
+  error_code ec;
+  held.connect(name, ec);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(held.is_connected());
+  ix::named_pipe assigned(asio::make_strand(any));
+  assigned.assign(held.release(), ec);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(assigned.is_connected());
+}
+
+// A pipe whose executor is not an io_context's cannot be opened
+// (operation_not_supported), and finding that out does not reach the
+// server. Before the fix connect() opened an instance first, then closed
+// it: the server's accept completed with a client that was already gone.
+BOOST_AUTO_TEST_CASE(a_connect_that_cannot_bind_does_not_reach_the_server)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("connect-not-io-context");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  bool accepted = false;
+  acceptor.async_accept([&](error_code, ix::named_pipe) { accepted = true; });
+
+  asio::thread_pool pool(1);
+  ix::named_pipe p(pool.get_executor());
+  error_code ec;
+  p.connect(name, ec);
+  BOOST_TEST(ec == asio::error::operation_not_supported);
+  BOOST_TEST(!p.is_open());
+  ctx.run_for(100ms);
+  BOOST_TEST(!accepted);
+  acceptor.close();
+  BOOST_TEST(run_until(ctx, [&] { return accepted; }));
+  pool.join();
 }
 
 BOOST_AUTO_TEST_CASE(write_then_close_gives_all_data_then_eof)

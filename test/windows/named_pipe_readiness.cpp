@@ -224,6 +224,45 @@ BOOST_AUTO_TEST_CASE(would_block_holds_the_write_and_its_retry_reports_it)
   BOOST_TEST(read_exact(p.client.native_handle(), 1) == "x");
 }
 
+// A zero-length try_write_some writes nothing and reports nothing, as every
+// zero-length write of the pipe (Asio's convention): also while a write is
+// held, whose outcome stays for its own retry. Before the fix such a call
+// was taken for that retry: while the write was in the system it reported
+// would_block; once the write had finished it reported
+// write_retry_mismatch and dropped the held write's outcome, so the real
+// retry that followed wrote the same bytes a second time.
+BOOST_AUTO_TEST_CASE(a_zero_length_try_write_leaves_a_held_write_to_its_retry)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::byte, 4096);
+  const std::string chunk(4096, 'w');
+  const std::size_t written = fill_until_would_block(ctx, p.server, chunk);
+  BOOST_TEST(written > 0u);
+
+  error_code ec = iocpx::error::would_block;
+  BOOST_TEST(p.server.try_write_some(asio::const_buffer(), ec) == 0u);
+  BOOST_TEST(!ec);
+
+  bool writable = false;
+  p.server.async_wait(ready::writable(), [&](error_code e, ready) {
+    BOOST_TEST(!e);
+    writable = true;
+  });
+  const std::string in = read_exact(p.client.native_handle(), DWORD(written + chunk.size()));
+  BOOST_TEST(in == std::string(written + chunk.size(), 'w'));
+  BOOST_TEST(run_until(ctx, [&] { return writable; }));
+
+  ec = iocpx::error::would_block;
+  BOOST_TEST(p.server.try_write_some(asio::const_buffer(), ec) == 0u);
+  BOOST_TEST(!ec);
+  // The retry still reports the held write, and writes nothing again.
+  BOOST_TEST(p.server.try_write_some(asio::buffer(chunk), ec) == chunk.size());
+  BOOST_TEST(!ec);
+  BOOST_TEST(p.server.try_write_some(asio::buffer("x", 1), ec) == 1u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(read_exact(p.client.native_handle(), 1) == "x");
+}
+
 BOOST_AUTO_TEST_CASE(a_held_write_that_fails_is_reported_by_its_own_retry)
 {
   asio::io_context ctx;

@@ -792,7 +792,8 @@ public:
   /// `SSL_write`) — the retry reports the held write's outcome, its byte
   /// count or its error, and writes nothing again. A retry with other bytes
   /// gets `iocpx::error::write_retry_mismatch` (the held bytes were written
-  /// all the same). A held write ended by `cancel()` is retried with
+  /// all the same); a zero-length call is none: it returns 0 with no error
+  /// and leaves the held write to its retry. A held write ended by `cancel()` is retried with
   /// `operation_aborted` and no count, even if the reader had taken part of
   /// it (Wine 8 reports no count for a cancelled pipe write): the stream
   /// may then hold a prefix of those bytes.
@@ -835,6 +836,14 @@ private:
   bool open_client(const std::wstring& name, const named_pipe_connect_options& options,
       boost::system::error_code& ec)
   {
+    // Before the pipe is opened: a client that opened an instance and closed
+    // it again would still reach the server (its accept would complete).
+    asio::io_context* ctx = detail::io_context_of(ex_);
+    if (!ctx)
+    {
+      ec = asio::error::operation_not_supported;
+      return false;
+    }
     HANDLE h = ::CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0,
         options.security_attributes, OPEN_EXISTING, FILE_FLAG_OVERLAPPED | options.security_qos,
         nullptr);
@@ -868,13 +877,6 @@ private:
         ::CloseHandle(h);
         return false;
       }
-    }
-    asio::io_context* ctx = detail::io_context_of(ex_);
-    if (!ctx)
-    {
-      ::CloseHandle(h);
-      ec = asio::error::operation_not_supported;
-      return false;
     }
     binding_.bind(*ctx, h, options.binding, ec);
     if (ec)

@@ -462,6 +462,13 @@ public:
   std::size_t try_write_some(asio::const_buffer buffer, pipe_mode mode,
       boost::system::error_code& ec)
   {
+    // Nothing to write (Asio's convention): not the retry of a held write,
+    // whose outcome stays for the call that passes its bytes again.
+    if (buffer.size() == 0)
+    {
+      ec = {};
+      return 0;
+    }
     locked lock(mutex_);
     if (writer_busy_)
     {
@@ -473,11 +480,6 @@ public:
     }
     if (held_)
       return finish_held_write(buffer, mode, ec);
-    if (buffer.size() == 0)
-    {
-      ec = {};
-      return 0;
-    }
 
     // A message is written whole; a byte stream in chunks of the writer's
     // buffer.
