@@ -131,6 +131,33 @@ BOOST_AUTO_TEST_CASE(a_wait_made_ready_after_one_posted_from_a_nested_loop_does_
   BOOST_TEST((order == std::vector<int>{1, 2}));
 }
 
+// A handler makes w1 ready, whose handler is bound to a strand (posted:
+// strands never wait on the delivery scope), then w2, a plain one. On one
+// thread w2 must not overtake w1: until 2026-11-27 w2 was queued and ran
+// right after the handler, ahead of w1's posted strand handler.
+BOOST_AUTO_TEST_CASE(a_wait_made_ready_after_one_posted_to_a_strand_does_not_overtake_it)
+{
+  asio::io_context io;
+  auto strand = asio::make_strand(io);
+  iocpx::registration a(io), w1(io), w2(io);
+  std::vector<int> order;
+  w1.async_wait(ready::readable(), asio::bind_executor(strand, [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    order.push_back(1);
+  }));
+  w2.async_wait(ready::readable(), [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    order.push_back(2);
+  });
+  a.async_wait(ready::readable(), [&](error_code, ready) {
+    w1.setter().set(ready::readable());
+    w2.setter().set(ready::readable());
+  });
+  a.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST((order == std::vector<int>{1, 2}));
+}
+
 BOOST_AUTO_TEST_CASE(an_endless_chain_does_not_starve_posted_handlers_or_timers)
 {
   // Two registrations that wake each other forever: every notification is

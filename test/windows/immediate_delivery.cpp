@@ -10,10 +10,12 @@
 // initiating call, in order, bounded so that nothing starves.
 
 #include <iocpx/windows/async_overlapped.hpp>
+#include <iocpx/windows/named_pipe.hpp>
 #include <iocpx/windows/overlapped.hpp>
 
 #include "support.hpp"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
@@ -219,6 +221,62 @@ BOOST_AUTO_TEST_CASE(another_contexts_operations_are_posted_to_it)
   BOOST_TEST(!ran_on_2); // not delivered on ctx1's thread
   ctx2.run();
   BOOST_TEST(ran_on_2);
+}
+
+// A handler starts an operation on a binding whose handle was closed through
+// another binding (completed with not_bound through the port), then one that
+// fails at once: the second must not overtake the first. Until 2026-11-27 it
+// was queued on the thread and ran right after the handler, ahead of it.
+BOOST_AUTO_TEST_CASE(an_immediate_completion_does_not_overtake_a_posted_not_bound)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair(), q = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  ix::binding owner = ix::bind(ctx, q.server.release());
+  ix::binding other = ix::bind(ctx, owner.native_handle());
+  owner.close();
+  BOOST_TEST_REQUIRE(!other.is_bound());
+  ix::binding empty;
+  std::vector<int> order;
+  immediate_failure(b, [&](error_code, std::size_t) {
+    ix::async_overlapped(other, [](OVERLAPPED*) -> DWORD { return ERROR_SUCCESS; },
+        [&](error_code ec, std::size_t) {
+          BOOST_TEST(ec == iocpx::error::not_bound);
+          order.push_back(1);
+        });
+    immediate_failure(b, [&](error_code, std::size_t) { order.push_back(2); });
+    // The same with an empty binding, whose completion is posted to the
+    // handler's executor (here the io_context's).
+    ix::async_overlapped(empty, [](OVERLAPPED*) -> DWORD { return ERROR_SUCCESS; },
+        asio::bind_executor(ctx, [&](error_code ec, std::size_t) {
+          BOOST_TEST(ec == iocpx::error::not_bound);
+          order.push_back(3);
+        }));
+    immediate_failure(b, [&](error_code, std::size_t) { order.push_back(4); });
+  });
+  ctx.run();
+  BOOST_TEST(order == (std::vector<int>{1, 2, 3, 4}), boost::test_tools::per_element());
+}
+
+// The same for a named pipe operation whose outcome is known in its
+// initiating call (a closed pipe, an empty buffer): posted, so the
+// immediate completion made ready after it must not run ahead of it.
+BOOST_AUTO_TEST_CASE(an_immediate_completion_does_not_overtake_a_posted_pipe_result)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  ix::named_pipe closed(ctx);
+  std::vector<int> order;
+  immediate_failure(b, [&](error_code, std::size_t) {
+    closed.async_write_some(asio::buffer("x", 1), [&](error_code ec, std::size_t) {
+      BOOST_TEST(ec == asio::error::bad_descriptor);
+      order.push_back(1);
+    });
+    immediate_failure(b, [&](error_code, std::size_t) { order.push_back(2); });
+  });
+  ctx.run();
+  BOOST_TEST(order == (std::vector<int>{1, 2}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,7 @@
 #define IOCPX_WINDOWS_BASIC_NAMED_PIPE_HPP
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/detail/delivery_scope.hpp>
 
 #if defined(IOCPX_HAS_WINDOWS)
 
@@ -962,6 +963,9 @@ private:
   void post_result(Handler&& handler, Values... values)
   {
     asio::post(ex_, detail::bind_handler(std::forward<Handler>(handler), values...));
+    // Completions made ready later in the handler running here (if any) go
+    // behind this one, not ahead of it on the fast path.
+    iocpx::detail::delivery_scope::post_later_ones();
   }
 
   template <typename Handler, typename Buffer>

@@ -224,6 +224,9 @@ public:
       auto ex = asio::get_associated_executor(h);
       asio::post(ex, detail::bind_handler(std::move(h),
           boost::system::error_code(error::not_bound), std::size_t(0)));
+      // Completions made ready later in the handler running here go
+      // behind this one, not ahead of it on the fast path.
+      iocpx::detail::delivery_scope::post_later_ones();
       return;
     }
 
@@ -237,6 +240,7 @@ public:
       state->iocp->work_started();
       state->iocp->on_completion(p.p, boost::system::error_code(error::not_bound), 0);
       p.v = p.p = nullptr;
+      iocpx::detail::delivery_scope::post_later_ones(); // (as above)
       return;
     }
 
