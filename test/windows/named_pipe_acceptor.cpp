@@ -69,6 +69,22 @@ namespace {
   a.close(ec);
 }
 
+// Assigns to `server` a fresh instance of `name` (outside any acceptor),
+// which a client then opens and leaves before any accept looks at it: the
+// instance is closing, and its next ConnectNamedPipe fails with
+// ERROR_NO_DATA.
+void assign_an_instance_a_client_left(ix::named_pipe& server, const std::string& name)
+{
+  HANDLE h = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096, 4096, 0, nullptr);
+  BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
+  server.assign(h);
+  HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+  BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
+  ::CloseHandle(gone);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(named_pipe_acceptor)
@@ -1206,16 +1222,8 @@ BOOST_AUTO_TEST_CASE(a_reuse_recycled_after_a_client_left_can_still_be_cancelled
       // is a fresh one of `name`, assigned, which a client opens and
       // leaves before any accept looks.
       ix::named_pipe_acceptor acceptor(ctx, name + "-acceptor");
-      HANDLE h = ::CreateNamedPipeA(name.c_str(),
-          PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1,
-          4096, 4096, 0, nullptr);
-      BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
       ix::named_pipe server(ctx);
-      server.assign(h);
-      HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-          OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-      BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
-      ::CloseHandle(gone);
+      assign_an_instance_a_client_left(server, name);
 
       error_code result = asio::error::would_block;
       auto on_accept = [&](error_code ec) { result = ec; };
@@ -1284,16 +1292,8 @@ BOOST_AUTO_TEST_CASE(cancel_or_close_while_a_reuse_recycles_an_instance_a_client
       asio::io_context ctx;
       const std::string name = np_name("reuse-left-queued");
       ix::named_pipe_acceptor acceptor(ctx, name + "-acceptor");
-      HANDLE h = ::CreateNamedPipeA(name.c_str(),
-          PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1,
-          4096, 4096, 0, nullptr);
-      BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
       ix::named_pipe server(ctx);
-      server.assign(h);
-      HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-          OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-      BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
-      ::CloseHandle(gone);
+      assign_an_instance_a_client_left(server, name);
 
       error_code result = asio::error::would_block;
       auto on_accept = [&](error_code ec) { result = ec; };
@@ -1335,15 +1335,8 @@ BOOST_AUTO_TEST_CASE(an_emit_on_the_strand_reaches_a_reuse_recycling_an_instance
   asio::io_context ctx;
   const std::string name = np_name("reuse-left-strand");
   ix::named_pipe_acceptor acceptor(ctx, name + "-acceptor");
-  HANDLE h = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-      PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096, 4096, 0, nullptr);
-  BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
   ix::named_pipe server(ctx);
-  server.assign(h);
-  HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-  BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
-  ::CloseHandle(gone);
+  assign_an_instance_a_client_left(server, name);
 
   auto strand = asio::make_strand(ctx);
   asio::cancellation_signal signal;
