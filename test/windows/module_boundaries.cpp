@@ -241,9 +241,11 @@ BOOST_AUTO_TEST_CASE(waits_from_two_modules_complete_in_the_order_they_started,
 }
 
 // A pipe connected by this program, its readiness first asked for by a DLL.
-// The readiness binds the pipe's handle once more (a binding of its own),
-// which iocpx's handle registry turns into a share of the pipe's binding;
-// but the registry is a static too, and the DLL's does not know the handle.
+// The readiness keeps a binding of its own to the pipe's handle. It used to
+// make it by binding the handle once more, which iocpx's handle registry
+// turns into a share of the pipe's binding; but the registry is a static
+// too, the DLL's did not know the handle, and the pipe never became
+// readable. It now shares the pipe's binding directly.
 BOOST_AUTO_TEST_CASE(a_pipe_connected_here_is_readable_in_another_module)
 {
   asio::io_context ctx;

@@ -34,7 +34,10 @@
 #  include <boost/asio/deferred.hpp>
 #endif
 
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -614,6 +617,57 @@ BOOST_AUTO_TEST_CASE(connect_timeout)
   BOOST_TEST(aec == asio::error::timed_out);
   BOOST_TEST((std::chrono::steady_clock::now() - start >= 90ms));
   BOOST_TEST(!second.is_open());
+}
+
+// A busy_timeout so long that now + busy_timeout does not fit in the
+// clock (here duration::max() less one tick; the clock ends about 292
+// years after its start) means no limit, as duration::max() itself does.
+// The sum used to overflow (undefined; in practice a deadline in the
+// past), and the connect failed with timed_out at once. Both connects here
+// wait until the instance is free (the synchronous one on a thread of its
+// own), as in async_connect_waits_while_busy_then_connects.
+BOOST_AUTO_TEST_CASE(connect_with_a_timeout_past_the_clocks_end_waits)
+{
+  ix::named_pipe_connect_options copts;
+  copts.busy_timeout = std::chrono::steady_clock::duration::max() - std::chrono::nanoseconds(1);
+  for (int sync = 0; sync < 2; ++sync)
+  {
+    BOOST_TEST_CONTEXT((sync ? "connect()" : "async_connect()"))
+    {
+      asio::io_context ctx;
+      busy_single_instance busy(ctx, sync ? "huge-sync" : "huge-async");
+      ix::named_pipe second(ctx);
+      std::atomic<bool> done{false};
+      error_code ec = asio::error::would_block;
+      std::thread connecting;
+      if (sync)
+        connecting = std::thread([&] {
+          error_code e;
+          second.connect(busy.name, copts, e);
+          ec = e;
+          done = true;
+        });
+      else
+        second.async_connect(busy.name, copts, [&](error_code e) {
+          ec = e;
+          done = true;
+        });
+      ctx.run_for(200ms);
+      BOOST_TEST(!done.load()); // still waiting, not timed_out
+
+      ix::named_pipe server(ctx);
+      busy.acceptor.async_accept(server, [](error_code e) { BOOST_TEST(!e); });
+      BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
+      server.close(); // the instance goes away; the acceptor makes a new one
+      busy.first.close();
+      busy.acceptor.async_accept(server, [](error_code e) { BOOST_TEST(!e); });
+      BOOST_TEST(run_until(ctx, [&] { return done.load() && server.is_open(); }, 5s));
+      if (connecting.joinable())
+        connecting.join();
+      BOOST_TEST(!ec);
+      BOOST_TEST(second.is_open());
+    }
+  }
 }
 
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77

@@ -506,9 +506,7 @@ public:
       ec = asio::error::already_open;
       return;
     }
-    const bool forever = options.busy_timeout == std::chrono::steady_clock::duration::max();
-    const auto deadline = forever ? std::chrono::steady_clock::time_point::max()
-                                  : std::chrono::steady_clock::now() + options.busy_timeout;
+    const auto deadline = detail::busy_deadline(options.busy_timeout);
     for (;;)
     {
       if (!open_client(wide, options, ec))

@@ -101,8 +101,7 @@ public:
         result_ = asio::error::already_started;
       if (result_)
         return deliver_later(self);
-      if (options_.busy_timeout != std::chrono::steady_clock::duration::max())
-        deadline_ = std::chrono::steady_clock::now() + options_.busy_timeout;
+      deadline_ = detail::busy_deadline(options_.busy_timeout);
       return attempt(self, true);
 
     case step::retry:
