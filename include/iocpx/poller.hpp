@@ -9,6 +9,7 @@
 
 #include <iocpx/detail/config.hpp>
 
+#include <iocpx/detail/deadline.hpp>
 #include <iocpx/detail/poller_state.hpp>
 #include <iocpx/detail/readiness_op.hpp>
 #include <iocpx/error.hpp>
@@ -376,7 +377,7 @@ public:
       return 0;
     }
     ec.clear();
-    return state_->poll_sync(std::data(events), std::size(events), deadline_after(timeout));
+    return state_->poll_sync(std::data(events), std::size(events), detail::deadline_after(timeout));
   }
 
   /// Aborts every pending `async_poll` with `asio::error::operation_aborted`.
@@ -425,25 +426,6 @@ private:
     if (!core)
       ec = error::registration_gone;
     return core;
-  }
-
-  template <typename Rep, typename Period>
-  static std::chrono::steady_clock::time_point deadline_after(
-      const std::chrono::duration<Rep, Period>& timeout)
-  {
-    using clock = std::chrono::steady_clock;
-    const clock::time_point now = clock::now();
-    if (!(timeout > timeout.zero())) // (also a floating-point NaN)
-      return now;
-    // Compared in floating-point seconds, which no duration overflows. A
-    // double holds 53 of the clock's 63 bits, and each conversion rounds:
-    // a timeout within a few microseconds of the time left could pass a
-    // plain >= and overflow the addition below. Anything longer than half
-    // the time left (more than a century) counts as no limit instead.
-    const std::chrono::duration<double> left = clock::time_point::max() - now;
-    if (std::chrono::duration<double>(timeout) >= left / 2)
-      return clock::time_point::max();
-    return now + std::chrono::ceil<clock::duration>(timeout);
   }
 
   class initiate_async_poll

@@ -621,7 +621,8 @@ BOOST_AUTO_TEST_CASE(connect_timeout)
 
 // A busy_timeout so long that now + busy_timeout does not fit in the
 // clock (here duration::max() less one tick; the clock ends about 292
-// years after its start) means no limit, as duration::max() itself does.
+// years after its start) means no limit, as duration::max() itself does
+// (detail::deadline_after: as does any timeout longer than a century).
 // The sum used to overflow (undefined; in practice a deadline in the
 // past), and the connect failed with timed_out at once. Both connects here
 // wait until the instance is free (the synchronous one on a thread of its

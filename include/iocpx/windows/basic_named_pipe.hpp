@@ -8,6 +8,7 @@
 #define IOCPX_WINDOWS_BASIC_NAMED_PIPE_HPP
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/detail/deadline.hpp>
 #include <iocpx/detail/delivery_scope.hpp>
 
 #if defined(IOCPX_HAS_WINDOWS)
@@ -506,7 +507,7 @@ public:
       ec = asio::error::already_open;
       return;
     }
-    const auto deadline = detail::busy_deadline(options.busy_timeout);
+    const auto deadline = iocpx::detail::deadline_after(options.busy_timeout);
     for (;;)
     {
       if (!open_client(wide, options, ec))

@@ -112,9 +112,9 @@ struct named_pipe_connect_options
   pipe_mode mode = pipe_mode::byte;
 
   /// How long to keep retrying while every instance of the pipe is busy
-  /// (ERROR_PIPE_BUSY). `duration::max()` (or any timeout reaching past
-  /// the clock's end, some 292 years away) waits until the connect succeeds,
-  /// fails for another reason or is cancelled; zero or less tries once.
+  /// (ERROR_PIPE_BUSY). `duration::max()` (or any timeout longer than a
+  /// century) waits until the connect succeeds, fails for another reason or
+  /// is cancelled; zero or less tries once.
   /// On expiry the connect fails with `asio::error::timed_out`. A pipe that
   /// does not exist fails at once.
   std::chrono::steady_clock::duration busy_timeout = std::chrono::steady_clock::duration::max();

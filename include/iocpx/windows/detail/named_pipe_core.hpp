@@ -38,7 +38,6 @@
 #include <boost/system/error_code.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -129,23 +128,6 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
   }
   ec = {};
   return name;
-}
-
-// The deadline of a connect's busy_timeout: now + timeout, or no limit
-// (time_point::max()) when that sum would not fit in the clock — the
-// clock's end is about 292 years after its start, so only such timeouts
-// (duration::max(), the default, and those near it) land there. A timeout
-// of zero or less is already over.
-inline std::chrono::steady_clock::time_point busy_deadline(
-    std::chrono::steady_clock::duration timeout) noexcept
-{
-  using clock = std::chrono::steady_clock;
-  const clock::time_point now = clock::now();
-  if (timeout <= clock::duration::zero())
-    return now;
-  if (timeout >= clock::time_point::max() - now)
-    return clock::time_point::max();
-  return now + timeout;
 }
 
 // ---------------------------------------------------------------------------

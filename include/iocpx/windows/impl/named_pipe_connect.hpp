@@ -13,6 +13,7 @@
 // busy_timeout.
 
 #include <iocpx/detail/cancellation.hpp>
+#include <iocpx/detail/deadline.hpp>
 #include <iocpx/windows/basic_named_pipe.hpp>
 
 #include <boost/asio/associated_allocator.hpp>
@@ -101,7 +102,7 @@ public:
         result_ = asio::error::already_started;
       if (result_)
         return deliver_later(self);
-      deadline_ = detail::busy_deadline(options_.busy_timeout);
+      deadline_ = iocpx::detail::deadline_after(options_.busy_timeout);
       return attempt(self, true);
 
     case step::retry:
