@@ -8,7 +8,6 @@
 #define IOCPX_WINDOWS_BASIC_NAMED_PIPE_HPP
 
 #include <iocpx/detail/config.hpp>
-#include <iocpx/detail/deadline.hpp>
 #include <iocpx/detail/delivery_scope.hpp>
 
 #if defined(IOCPX_HAS_WINDOWS)
@@ -18,6 +17,7 @@
 #include <iocpx/registration.hpp>
 #include <iocpx/windows/async_overlapped.hpp>
 #include <iocpx/windows/binding.hpp>
+#include <iocpx/windows/detail/named_pipe_connect_retry.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
 #include <iocpx/windows/detail/named_pipe_readiness.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
@@ -489,7 +489,7 @@ public:
 
   /// Opens the client end of pipe `name` (`\\.\pipe\NAME`, or
   /// `\\server\pipe\NAME`; UTF-8), blocking while every instance is busy
-  /// (up to `options.busy_timeout`).
+  /// (up to `options.busy_timeout`; see also `options.reappear_timeout`).
   ///
   /// Errors: `asio::error::already_open`; `error::pipe_name_empty`,
   /// `pipe_name_invalid`, `pipe_name_too_long`, `pipe_not_found`;
@@ -507,23 +507,17 @@ public:
       ec = asio::error::already_open;
       return;
     }
-    const auto deadline = iocpx::detail::deadline_after(options.busy_timeout);
+    detail::named_pipe_connect_retry retry(options);
     for (;;)
     {
-      if (!open_client(wide, options, ec))
+      const bool busy = open_client(wide, options, ec);
+      if (!retry.again(busy, ec))
         return; // connected, or failed
-      const auto now = std::chrono::steady_clock::now();
-      if (now >= deadline)
-      {
-        ec = asio::error::timed_out;
-        return;
-      }
-      // Every instance is busy: let the system wake us when one is free
-      // (in slices, so the deadline is kept).
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-      const DWORD wait = static_cast<DWORD>(std::min<long long>(
-          std::max<long long>(left.count(), 1), 1000));
-      ::WaitNamedPipeW(wide.c_str(), wait);
+      if (retry.pipe_gone())
+        ::Sleep(static_cast<DWORD>(retry.backoff().count()));
+      else // let the system wake us when an instance is free (in slices, to keep the deadline)
+        ::WaitNamedPipeW(wide.c_str(),
+            static_cast<DWORD>(retry.wait_at_most(std::chrono::milliseconds(1000)).count()));
     }
   }
 
@@ -546,7 +540,8 @@ public:
   /// instance is busy (ERROR_PIPE_BUSY) it retries on a timer — the
   /// io_context is never blocked — until an instance is free, until
   /// `options.busy_timeout` (then `asio::error::timed_out`) or until
-  /// cancelled. Errors are those of connect(), and
+  /// cancelled; a pipe that disappears once found busy is looked for again
+  /// for up to `options.reappear_timeout`. Errors are those of connect(), and
   /// `asio::error::already_started` while another async_connect of this
   /// pipe waits for a busy pipe. The name is copied.
   ///

@@ -116,8 +116,18 @@ struct named_pipe_connect_options
   /// century) waits until the connect succeeds, fails for another reason or
   /// is cancelled; zero or less tries once.
   /// On expiry the connect fails with `asio::error::timed_out`. A pipe that
-  /// does not exist fails at once.
+  /// does not exist fails at once (`error::pipe_not_found`), except as
+  /// `reappear_timeout` says.
   std::chrono::steady_clock::duration busy_timeout = std::chrono::steady_clock::duration::max();
+
+  /// How long a connect that has found the pipe busy keeps looking when the
+  /// pipe then disappears: its server has closed its last instance and not
+  /// yet made the next, as a server with one instance does between clients
+  /// (an acceptor with `max_instances = 1` too). Within `busy_timeout`.
+  /// If the pipe is not back in time, the connect fails with
+  /// `error::pipe_not_found`; zero or less fails at the first miss. A pipe
+  /// that is not there at the first attempt fails at once regardless.
+  std::chrono::steady_clock::duration reappear_timeout = std::chrono::seconds(1);
 
   /// Impersonation level the server may use (SECURITY_SQOS_PRESENT plus one
   /// of SECURITY_ANONYMOUS, SECURITY_IDENTIFICATION, SECURITY_IMPERSONATION,

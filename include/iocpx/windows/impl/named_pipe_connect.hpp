@@ -10,10 +10,10 @@
 // basic_named_pipe::async_connect: CreateFile, and while every instance is
 // busy, a retry on a steady_timer (WaitNamedPipe would block the
 // io_context's thread). Cancellable through the handler's slot, bounded by
-// busy_timeout.
+// busy_timeout (named_pipe_connect_retry says when to try again).
 
 #include <iocpx/detail/cancellation.hpp>
-#include <iocpx/detail/deadline.hpp>
+#include <iocpx/windows/detail/named_pipe_connect_retry.hpp>
 #include <iocpx/windows/basic_named_pipe.hpp>
 
 #include <boost/asio/associated_allocator.hpp>
@@ -83,7 +83,7 @@ public:
 
   named_pipe_connect_op(basic_named_pipe<Executor>* pipe, std::wstring name,
       boost::system::error_code name_ec, const named_pipe_connect_options& options)
-    : pipe_(pipe), name_(std::move(name)), result_(name_ec), options_(options)
+    : pipe_(pipe), name_(std::move(name)), result_(name_ec), options_(options), retry_(options)
   {
   }
 
@@ -102,7 +102,7 @@ public:
         result_ = asio::error::already_started;
       if (result_)
         return deliver_later(self);
-      deadline_ = iocpx::detail::deadline_after(options_.busy_timeout);
+      retry_ = named_pipe_connect_retry(options_); // from now: a deferred connect starts later
       return attempt(self, true);
 
     case step::retry:
@@ -156,7 +156,8 @@ private:
   void attempt(Self& self, bool inside_initiation)
   {
     boost::system::error_code ec;
-    if (!pipe_->open_client(name_, options_, ec))
+    const bool busy = pipe_->open_client(name_, options_, ec);
+    if (!retry_.again(busy, ec))
     {
       result_ = ec;
       if (inside_initiation)
@@ -164,25 +165,13 @@ private:
       return finish(self, result_);
     }
 
-    // Busy: wait a little (1 ms, doubling up to 50 ms) and try again.
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline_)
-    {
-      result_ = asio::error::timed_out;
-      if (inside_initiation)
-        return deliver_later(self);
-      return finish(self, result_);
-    }
+    // Busy (or gone a moment): wait a little (1 ms, doubling up to 50 ms)
+    // and try again.
     if (!timer_) // from the handler's allocator, as the rest of the operation
       timer_ = std::allocate_shared<wait_type>(
           asio::get_associated_allocator(self), pipe_, pipe_->get_executor());
-    auto wait = backoff_;
-    if (deadline_ - now < wait)
-      wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now)
-          + std::chrono::milliseconds(1);
-    backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(50));
     step_ = step::retry;
-    timer_->timer.expires_after(wait);
+    timer_->timer.expires_after(retry_.backoff());
     auto& timer = timer_->timer;
     timer.async_wait(std::move(self));
   }
@@ -191,9 +180,8 @@ private:
   std::wstring name_;
   boost::system::error_code result_;
   named_pipe_connect_options options_;
-  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  named_pipe_connect_retry retry_;
   std::shared_ptr<wait_type> timer_; // (shared: allocate_shared takes an allocator)
-  std::chrono::milliseconds backoff_{1};
   step step_ = step::start;
 };
 
