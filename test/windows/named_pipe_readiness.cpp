@@ -618,6 +618,36 @@ BOOST_AUTO_TEST_CASE(buffered_strategy)
   BOOST_TEST(drain(p.server, ec) == "more");
 }
 
+// A zero-length try_read_some reads nothing and reports nothing (Asio's
+// convention, as a zero-length try_write_some): also while a buffered probe
+// holds bytes, which stay for the next read. Before the fix such a call
+// copied zero bytes to the buffer's address (null for an empty
+// mutable_buffer, which memcpy must not get), and in message mode reported
+// is_more_data, as if a message had been cut.
+BOOST_AUTO_TEST_CASE(a_zero_length_try_read_leaves_buffered_bytes_to_the_next_read)
+{
+  for (const ix::pipe_mode mode : {ix::pipe_mode::byte, ix::pipe_mode::message})
+  {
+    BOOST_TEST_CONTEXT((mode == ix::pipe_mode::byte ? "byte" : "message") << " mode")
+    {
+      asio::io_context ctx;
+      np_pair p = make_np_pair(ctx, mode);
+      p.server.set_readiness_strategy(ix::readiness_strategy::buffered(64));
+      write_all(p.client.native_handle(), "held", 4);
+      BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+
+      error_code ec = iocpx::error::would_block;
+      BOOST_TEST(p.server.try_read_some(asio::mutable_buffer(), ec) == 0u);
+      BOOST_TEST(!ec, ec.message());
+      BOOST_TEST(p.server.readiness().is_readable());
+      char buf[16];
+      BOOST_TEST(p.server.try_read_some(asio::buffer(buf), ec) == 4u);
+      BOOST_TEST(!ec, ec.message());
+      BOOST_TEST(std::string(buf, 4) == "held");
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(cancel_aborts_waits_and_keeps_readiness_working)
 {
   asio::io_context ctx;

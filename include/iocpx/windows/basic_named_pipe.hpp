@@ -743,7 +743,8 @@ public:
   /// message mode (with the bytes that fit). With skip-on-success, a read
   /// that finds data causes no port traffic. A read that empties the pipe
   /// clears `readable` (the probe is re-armed at once and waits), so the
-  /// next call reports would_block without a system call.
+  /// next call reports would_block without a system call. A zero-length
+  /// call returns 0 with no error and leaves what is there to the next.
   ///
   /// Message mode: the probe (a read) takes zero-length messages, so no
   /// read of this pipe returns one once any readiness call was made; such

@@ -378,6 +378,13 @@ public:
   std::size_t try_read_some(asio::mutable_buffer buffer, pipe_mode mode,
       boost::system::error_code& ec)
   {
+    // Nothing to read into (Asio's convention): bytes a buffered probe
+    // holds stay for the next read, and a message is not cut.
+    if (buffer.size() == 0)
+    {
+      ec = {};
+      return 0;
+    }
     locked lock(mutex_);
     if (buffered_pos_ < buffered_len_)
     {
@@ -398,11 +405,6 @@ public:
         rearm_after_read();
       }
       return n;
-    }
-    if (buffer.size() == 0)
-    {
-      ec = {};
-      return 0;
     }
 
     // Not readable while the probe waits: the pipe was empty when the probe
