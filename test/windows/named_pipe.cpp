@@ -915,6 +915,51 @@ BOOST_AUTO_TEST_CASE(a_connect_into_a_pipe_opened_meanwhile_is_already_open)
   busy.acceptor.close();
 }
 
+// cancel() and release() end an async_connect that waits for a busy pipe
+// also when the pipe was opened meanwhile (here by connect() to another
+// pipe), as close() does: operation_aborted, at once. Before the fix both
+// left it waiting: cancel() acted on the open pipe's I/O only, and
+// release() not at all, so the connect went on retrying on a pipe that
+// had been cancelled, or released and closed, and after a release could
+// even open it again.
+BOOST_AUTO_TEST_CASE(cancel_and_release_end_a_connect_waiting_on_a_pipe_opened_meanwhile)
+{
+  for (const bool by_release : {false, true})
+  {
+    BOOST_TEST_CONTEXT((by_release ? "release()" : "cancel()"))
+    {
+      asio::io_context ctx;
+      busy_single_instance busy(ctx, by_release ? "release-connect" : "cancel-connect");
+      const std::string other_name = busy.name + "-other";
+      ix::named_pipe_acceptor other(ctx, other_name);
+      ix::named_pipe p(ctx);
+
+      error_code connect_ec = asio::error::would_block;
+      p.async_connect(busy.name, [&](error_code ec) { connect_ec = ec; });
+      ctx.run_for(30ms);
+      BOOST_TEST(connect_ec == asio::error::would_block); // still retrying
+      p.connect(other_name);
+
+      error_code ec;
+      if (by_release)
+      {
+        HANDLE h = p.release(ec);
+        BOOST_TEST(!ec);
+        BOOST_TEST(::CloseHandle(h));
+      }
+      else
+      {
+        p.cancel(ec);
+        BOOST_TEST(!ec);
+      }
+      BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block; }, 2000ms));
+      BOOST_TEST(connect_ec == asio::error::operation_aborted, connect_ec.message());
+      BOOST_TEST(p.is_open() == !by_release);
+      busy.acceptor.close();
+    }
+  }
+}
+
 // A second async_connect while one waits for a busy pipe fails with
 // already_started, and close() still ends the first. Before the fix the
 // second took over the pipe's link to the waiting connect: close() ended

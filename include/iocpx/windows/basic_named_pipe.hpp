@@ -372,7 +372,8 @@ public:
   }
 
   /// Gives up ownership of the handle without closing it; operations in
-  /// flight complete with `operation_aborted`. The handle stays associated
+  /// flight (an async_connect that waits for a busy pipe too) complete
+  /// with `operation_aborted`. The handle stays associated
   /// with this io_context's port (Windows cannot undo that before 8.1): use
   /// it only through iocpx or Asio on the same io_context.
   native_handle_type release(boost::system::error_code& ec)
@@ -382,6 +383,7 @@ public:
       ec = asio::error::bad_descriptor;
       return nullptr;
     }
+    abort_connect(); // one that waits since before the pipe was opened
     ended();
     readiness_.reset();
     binding_.cancel(ec);
@@ -401,8 +403,9 @@ public:
     return h;
   }
 
-  /// Cancels every read, write and readiness wait in flight: each completes
-  /// with `asio::error::operation_aborted`. The connection stays up.
+  /// Cancels every read, write and readiness wait in flight, and an
+  /// async_connect that waits for a busy pipe: each completes with
+  /// `asio::error::operation_aborted`. The connection stays up.
   void cancel(boost::system::error_code& ec)
   {
     if (!is_open())
@@ -420,6 +423,7 @@ public:
     // The system's operations first: aborting the waits may throw (an
     // executor that cannot take a handler).
     binding_.cancel(ec);
+    abort_connect(); // one that waits since before the pipe was opened
     if (readiness_)
       readiness_->core()->cancel_all();
   }
@@ -546,10 +550,11 @@ public:
   /// pipe waits for a busy pipe. The name is copied.
   ///
   /// The pipe must not be moved until the handler runs. close() (also by
-  /// the destructor) and cancel() end a connect that waits for a busy pipe
-  /// with `asio::error::operation_aborted`; if the pipe is opened otherwise
-  /// meanwhile (connect(), assign()), the connect ends with
-  /// `asio::error::already_open` and the pipe keeps that handle.
+  /// the destructor), cancel() and release() end a connect that waits for
+  /// a busy pipe with `asio::error::operation_aborted`; if the pipe is
+  /// opened otherwise meanwhile (connect(), assign()), the connect ends
+  /// with `asio::error::already_open` at its next retry and the pipe keeps
+  /// that handle.
   ///
   /// @par Completion Signature
   /// @code void(boost::system::error_code) @endcode
