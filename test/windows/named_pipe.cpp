@@ -223,6 +223,60 @@ BOOST_AUTO_TEST_CASE(a_pipe_on_a_strand_of_an_any_io_executor_opens_and_works)
   BOOST_TEST(assigned.is_connected());
 }
 
+// A pipe or acceptor whose any_io_executor holds some other executor of an
+// io_context — one that tracks work, one that never blocks, a strand of
+// either — opens and works too. Before the fix such a pipe could not be
+// opened (operation_not_supported): only the io_context's plain executor
+// and strands of it were recognised. (An executor with an allocator of its
+// own still is not: see iocpx::detail::io_context_in.)
+BOOST_AUTO_TEST_CASE(a_pipe_on_a_work_tracking_executor_opens_and_works)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("tracked");
+  const asio::any_io_executor tracked =
+      asio::require(ctx.get_executor(), asio::execution::outstanding_work.tracked);
+  const asio::any_io_executor never_blocking =
+      asio::require(ctx.get_executor(), asio::execution::blocking.never);
+  const asio::any_io_executor executors[] = {
+      tracked, never_blocking, asio::make_strand(tracked), asio::make_strand(never_blocking)};
+  ix::named_pipe_options options;
+  options.listen_instances = 4;
+  ix::named_pipe_acceptor acceptor(tracked, name, options);
+  int n = 0;
+  for (const asio::any_io_executor& ex : executors)
+  {
+    BOOST_TEST_CONTEXT("executor " << n++)
+    {
+      ix::named_pipe client(ex);
+      error_code connect_ec = asio::error::would_block;
+      client.async_connect(name, [&](error_code ec) { connect_ec = ec; });
+      BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block; }));
+      BOOST_TEST(!connect_ec, connect_ec.message());
+      ix::named_pipe server(ctx);
+      bool accepted = false;
+      acceptor.async_accept(server, [&](error_code ec) {
+        BOOST_TEST(!ec);
+        accepted = true;
+      });
+      BOOST_TEST(run_until(ctx, [&] { return accepted; }));
+
+      std::size_t written = 0;
+      client.async_write_some(asio::buffer("hello", 5), [&](error_code ec, std::size_t k) {
+        BOOST_TEST(!ec);
+        written = k;
+      });
+      BOOST_TEST(run_until(ctx, [&] { return written == 5u; }));
+      BOOST_TEST(read_exact(server.native_handle(), 5) == "hello");
+
+      ix::named_pipe again(ex);
+      error_code ec;
+      again.assign(client.release(), ec);
+      BOOST_TEST(!ec, ec.message());
+      BOOST_TEST(again.is_connected());
+    }
+  }
+}
+
 // A pipe whose executor is not an io_context's cannot be opened
 // (operation_not_supported), and finding that out does not reach the
 // server. Before the fix connect() opened an instance first, then closed
@@ -629,6 +683,7 @@ struct connect_in_background
   {
     if (sync)
       thread = std::thread([&pipe, name, options, this] {
+        started = true;
         error_code e;
         pipe.connect(name, options, e);
         ec = e;
@@ -648,11 +703,17 @@ struct connect_in_background
   }
 
   // Lets `d` pass while the connect runs: a connect() gives the io_context
-  // no work, so ctx.run_for() would return at once.
+  // no work, so ctx.run_for() would return at once. An async_connect makes
+  // its first attempt inside its call; a connect() on its thread, soon
+  // after the thread has started, which is waited for first.
   void let_pass(asio::io_context& ctx, std::chrono::milliseconds d)
   {
     if (sync)
+    {
+      while (!started.load())
+        std::this_thread::sleep_for(1ms);
       std::this_thread::sleep_for(d);
+    }
     else
     {
       ctx.restart();
@@ -670,6 +731,7 @@ struct connect_in_background
   }
 
   const bool sync;
+  std::atomic<bool> started{false};
   std::atomic<bool> done{false};
   error_code ec = asio::error::would_block; // written before `done`
   std::thread thread;
@@ -729,7 +791,7 @@ BOOST_AUTO_TEST_CASE(a_waiting_connect_outlasts_the_gap_between_a_servers_instan
       busy_single_instance busy(ctx, sync ? "gap-sync" : "gap-async");
       ix::named_pipe second(ctx);
       connect_in_background connecting(second, busy.name, {}, sync != 0);
-      connecting.let_pass(ctx, 50ms); // it finds the pipe busy
+      connecting.let_pass(ctx, 100ms); // it finds the pipe busy
 
       ix::named_pipe server(ctx);
       busy.acceptor.async_accept(server, [](error_code e) { BOOST_TEST(!e); });
@@ -778,7 +840,7 @@ BOOST_AUTO_TEST_CASE(a_waiting_connect_gives_up_on_a_pipe_that_does_not_come_bac
         copts.busy_timeout = c.busy;
         const auto start = std::chrono::steady_clock::now();
         connect_in_background connecting(second, busy.name, copts, sync != 0);
-        connecting.let_pass(ctx, 30ms); // it finds the pipe busy
+        connecting.let_pass(ctx, 100ms); // it finds the pipe busy
         busy.acceptor.close(); // its only instance with it: the pipe is gone
         busy.first.close();
         BOOST_TEST(connecting.finished(ctx));

@@ -17,12 +17,107 @@
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/version.hpp>
 
+#include <cstddef>
+#include <memory>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
 namespace iocpx {
 namespace detail {
+
+// The executor of type T that `ex` holds, or null: any_io_executor's
+// target<T>(), which Boost 1.74 does not check (it returns whatever `ex`
+// holds, as a T*, for every T; 1.75 fixed it). Checked here by the
+// target's type, where typeid is there; without it, 1.74 finds nothing, so
+// callers take their generic path.
+template <typename T>
+const T* target_of(const asio::any_io_executor& ex) noexcept
+{
+#if BOOST_VERSION < 107500
+#  if defined(BOOST_ASIO_NO_TYPEID)
+  (void)ex;
+  return nullptr;
+#  else
+  return ex && ex.target_type() == typeid(T) ? ex.template target<T>() : nullptr;
+#  endif
+#else
+  return ex.template target<T>();
+#endif
+}
+
+template <typename Executor>
+struct is_asio_strand : std::false_type
+{
+};
+
+template <typename Inner>
+struct is_asio_strand<asio::strand<Inner>> : std::true_type
+{
+};
+
+// The io_context whose executor, or strand of one, `ex` holds: the
+// executor with any of its property bits (blocking.never,
+// relationship.continuation, outstanding_work.tracked) and the default
+// allocator. (execution_context is not polymorphic, so the context an
+// any_io_executor answers for cannot be checked for being an io_context.)
+template <std::size_t... Bits>
+asio::io_context* io_context_in(
+    const asio::any_io_executor& ex, std::index_sequence<Bits...>) noexcept
+{
+  asio::io_context* found = nullptr;
+  auto look = [&](auto* type) {
+    using executor = std::remove_pointer_t<decltype(type)>;
+    if (const executor* e = target_of<executor>(ex))
+      found = &e->context();
+    else if (const auto* s = target_of<asio::strand<executor>>(ex))
+      found = &s->get_inner_executor().context();
+    return found != nullptr;
+  };
+  (look(static_cast<asio::io_context::basic_executor_type<std::allocator<void>, Bits>*>(nullptr))
+      || ...);
+  return found;
+}
+
+// The io_context behind an I/O executor (a binding needs an io_context), or
+// nullptr. Executors of an io_context say so by type; a strand is asked for
+// its inner executor, whatever that is (`asio::make_strand` of an
+// any_io_executor — a coroutine's `this_coro::executor`, an acceptor's
+// get_executor() — is a strand<any_io_executor>); a polymorphic executor is
+// asked for the io_context executor it holds (with any property, such as
+// outstanding_work.tracked, but the default allocator), or the strand of
+// one. A context that merely has a completion-port service is not
+// necessarily an io_context, so nothing else is accepted.
+template <typename Executor>
+asio::io_context* io_context_of(const Executor& ex) noexcept
+{
+  using io_executor = asio::io_context::executor_type;
+  if constexpr (std::is_same_v<Executor, io_executor>)
+  {
+    return &ex.context();
+  }
+  else if constexpr (is_asio_strand<Executor>::value)
+  {
+    return io_context_of(ex.get_inner_executor());
+  }
+  else if constexpr (std::is_same_v<Executor, asio::any_io_executor>)
+  {
+    if (const auto* s = target_of<asio::strand<asio::any_io_executor>>(ex))
+      return io_context_of(s->get_inner_executor());
+    return io_context_in(ex, std::make_index_sequence<8>());
+  }
+  else
+  {
+    auto& ctx = asio::query(ex, asio::execution::context);
+    using context_type = std::decay_t<decltype(ctx)>;
+    if constexpr (std::is_base_of_v<asio::io_context, context_type>)
+      return &ctx;
+    else
+      return nullptr;
+  }
+}
 
 // An io_context executor that counts as outstanding work: what an operation
 // keeps when its handler's executor is (or wraps) an io_context's.
@@ -42,7 +137,7 @@ asio::io_context* io_context_running_here(const Executor& ex) noexcept
     return ex.running_in_this_thread() ? &ex.context() : nullptr;
   else if constexpr (std::is_same<Executor, asio::any_io_executor>::value)
   {
-    const io_tracked_executor* p = ex.template target<io_tracked_executor>();
+    const io_tracked_executor* p = target_of<io_tracked_executor>(ex);
     return p && p->running_in_this_thread() ? &p->context() : nullptr;
   }
   else

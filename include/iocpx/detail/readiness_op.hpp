@@ -130,7 +130,7 @@ public:
   {
     // An I/O object's executor is usually the plain one: test it first (a
     // type test that fails costs a string comparison).
-    if (const asio::io_context::executor_type* p = ex.target<asio::io_context::executor_type>())
+    if (const asio::io_context::executor_type* p = target_of<asio::io_context::executor_type>(ex))
     {
       if (donor && donor->is_io_
           && *p == asio::prefer(donor->io_, asio::execution::outstanding_work.untracked))
@@ -139,7 +139,7 @@ public:
         ::new (static_cast<void*>(&io_)) io_tracked(
             asio::prefer(*p, asio::execution::outstanding_work.tracked));
     }
-    else if (const io_tracked* t = ex.target<io_tracked>())
+    else if (const io_tracked* t = target_of<io_tracked>(ex))
     {
       if (donor && donor->is_io_ && *t == donor->io_)
         ::new (static_cast<void*>(&io_)) io_tracked(std::move(donor->io_));

@@ -298,7 +298,7 @@ public:
       ec = asio::error::already_open;
       return;
     }
-    asio::io_context* ctx = detail::io_context_of(ex_);
+    asio::io_context* ctx = iocpx::detail::io_context_of(ex_);
     if (!ctx)
     {
       ec = asio::error::operation_not_supported;
@@ -839,7 +839,7 @@ private:
   {
     // Before the pipe is opened: a client that opened an instance and closed
     // it again would still reach the server (its accept would complete).
-    asio::io_context* ctx = detail::io_context_of(ex_);
+    asio::io_context* ctx = iocpx::detail::io_context_of(ex_);
     if (!ctx)
     {
       ec = asio::error::operation_not_supported;

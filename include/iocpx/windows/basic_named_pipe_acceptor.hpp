@@ -181,7 +181,7 @@ public:
     std::wstring wide = detail::make_pipe_name(name, true, ec);
     if (ec)
       return;
-    asio::io_context* ctx = detail::io_context_of(ex_);
+    asio::io_context* ctx = iocpx::detail::io_context_of(ex_);
     if (!ctx)
     {
       ec = asio::error::operation_not_supported;

@@ -12,6 +12,7 @@
 // and public Asio are used here.
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/detail/io_executor.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/windows/overlapped_result.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
@@ -128,60 +129,6 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
   }
   ec = {};
   return name;
-}
-
-// ---------------------------------------------------------------------------
-// Executors.
-
-template <typename Executor>
-struct is_asio_strand : std::false_type
-{
-};
-
-template <typename Inner>
-struct is_asio_strand<asio::strand<Inner>> : std::true_type
-{
-};
-
-// The io_context behind an I/O executor (a binding needs an io_context), or
-// nullptr. Executors of an io_context say so by type; a strand is asked for
-// its inner executor, whatever that is (`asio::make_strand` of an
-// any_io_executor — a coroutine's `this_coro::executor`, an acceptor's
-// get_executor() — is a strand<any_io_executor>); a polymorphic executor is
-// asked for the io_context executor, or the strand of one, it holds. A
-// context that merely has a completion-port service is not necessarily an
-// io_context, so nothing else is accepted.
-template <typename Executor>
-asio::io_context* io_context_of(const Executor& ex) noexcept
-{
-  using io_executor = asio::io_context::executor_type;
-  if constexpr (std::is_same_v<Executor, io_executor>)
-  {
-    return &ex.context();
-  }
-  else if constexpr (is_asio_strand<Executor>::value)
-  {
-    return io_context_of(ex.get_inner_executor());
-  }
-  else if constexpr (std::is_same_v<Executor, asio::any_io_executor>)
-  {
-    if (const io_executor* e = ex.template target<io_executor>())
-      return &e->context();
-    if (const auto* s = ex.template target<asio::strand<io_executor>>())
-      return &s->get_inner_executor().context();
-    if (const auto* s = ex.template target<asio::strand<asio::any_io_executor>>())
-      return io_context_of(s->get_inner_executor());
-    return nullptr;
-  }
-  else
-  {
-    auto& ctx = asio::query(ex, asio::execution::context);
-    using context_type = std::decay_t<decltype(ctx)>;
-    if constexpr (std::is_base_of_v<asio::io_context, context_type>)
-      return &ctx;
-    else
-      return nullptr;
-  }
 }
 
 // ---------------------------------------------------------------------------
