@@ -76,12 +76,14 @@ private:
 
 int main()
 {
-  // A connected pipe pair, as any Win32 code would make it.
-  const char* name = "\\\\.\\pipe\\iocpx-example-first-async-operation";
-  HANDLE server = ::CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+  // A connected pipe pair, as any Win32 code would make it. (The process
+  // id in the name: two copies of this program may run at once.)
+  const std::string name = "\\\\.\\pipe\\iocpx-example-first-async-operation-"
+      + std::to_string(::GetCurrentProcessId());
+  HANDLE server = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
       PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, nullptr);
-  HANDLE client = ::CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
-      FILE_FLAG_OVERLAPPED, nullptr);
+  HANDLE client = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
   if (server == INVALID_HANDLE_VALUE || client == INVALID_HANDLE_VALUE)
   {
     std::fprintf(stderr, "cannot create the pipe pair: %lu\n", ::GetLastError());

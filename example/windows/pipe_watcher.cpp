@@ -96,10 +96,12 @@ private:
 
 int main()
 {
-  const char* name = "\\\\.\\pipe\\iocpx-example-pipe-watcher";
-  HANDLE server = ::CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+  // (The process id in the name: two copies of this program may run at once.)
+  const std::string name =
+      "\\\\.\\pipe\\iocpx-example-pipe-watcher-" + std::to_string(::GetCurrentProcessId());
+  HANDLE server = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
       PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, nullptr);
-  HANDLE client = ::CreateFileA(name, GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr);
+  HANDLE client = ::CreateFileA(name.c_str(), GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr);
   if (server == INVALID_HANDLE_VALUE || client == INVALID_HANDLE_VALUE)
   {
     std::fprintf(stderr, "cannot create the pipe pair: %lu\n", ::GetLastError());

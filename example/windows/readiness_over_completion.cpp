@@ -37,7 +37,9 @@ int main()
   std::vector<HANDLE> writers;
   for (int i = 0; i < pipes; ++i)
   {
-    const std::string name = "\\\\.\\pipe\\iocpx-example-readiness-" + std::to_string(i);
+    // (The process id in the name: two copies of this program may run at once.)
+    const std::string name = "\\\\.\\pipe\\iocpx-example-readiness-"
+        + std::to_string(::GetCurrentProcessId()) + "-" + std::to_string(i);
     HANDLE server = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
         PIPE_TYPE_BYTE | PIPE_REJECT_REMOTE_CLIENTS, 1, 4096, 4096, 0, nullptr);
     HANDLE client = ::CreateFileA(name.c_str(), GENERIC_WRITE, 0, nullptr, OPEN_EXISTING, 0, nullptr);

@@ -125,9 +125,12 @@ BOOST_AUTO_TEST_CASE(co_await_set_from_a_foreign_thread)
       asio::detached);
   std::thread producer([s = reg.setter()] {
     // Keep setting until the registration has seen 100 rounds; sets
-    // coalesce, so the producer cannot know how many it needs.
+    // coalesce, so the producer cannot know how many it needs. (No count
+    // of its own either: one that ran out while the consumer's thread was
+    // kept from running, on a loaded machine, would leave the last wait
+    // pending and io.run() would never return.)
     error_code ec;
-    for (int i = 0; i < 1000000; ++i)
+    for (unsigned i = 0;; ++i)
     {
       s.add(ready::readable(), ec);
       if (ec) // registration_gone: the consumer is done

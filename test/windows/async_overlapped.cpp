@@ -1356,8 +1356,11 @@ struct block_allocator
   {
     if (reinterpret_cast<unsigned char*>(p) == pool->block)
     {
-      pool->frees.fetch_add(1);
+      // The block is free before the free is counted: a test thread that
+      // sees `frees` go up (on another thread than this one) may take the
+      // block at once.
       pool->in_use.store(false);
+      pool->frees.fetch_add(1);
     }
     else
       std::free(p);

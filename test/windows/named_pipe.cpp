@@ -673,6 +673,46 @@ BOOST_AUTO_TEST_CASE(connect_timeout)
   BOOST_TEST(!second.is_open());
 }
 
+// Every ::WaitNamedPipeW call of this program goes through its import slot
+// (kernel32 is a DLL even in a static link), as ::CancelIoEx's does in
+// async_overlapped.cpp.
+extern "C" {
+extern decltype(&::WaitNamedPipeW) __imp_WaitNamedPipeW;
+}
+
+namespace {
+
+// Set by a thread that wants to know when its connect() has found every
+// instance busy: connect() calls WaitNamedPipeW then, and only then (a
+// pipe that is gone it waits for by Sleep).
+thread_local std::atomic<bool>* found_busy_flag = nullptr;
+decltype(&::WaitNamedPipeW) real_wait_named_pipe = nullptr;
+
+BOOL WINAPI flagging_wait_named_pipe(LPCWSTR name, DWORD timeout)
+{
+  if (found_busy_flag)
+    *found_busy_flag = true;
+  return real_wait_named_pipe(name, timeout);
+}
+
+// Puts flagging_wait_named_pipe in the import slot, once, for the rest of
+// the program: it only passes the call on, for everybody else.
+void flag_wait_named_pipe_calls()
+{
+  static const bool installed = [] {
+    real_wait_named_pipe = __imp_WaitNamedPipeW;
+    DWORD old = 0;
+    BOOST_REQUIRE(::VirtualProtect(&__imp_WaitNamedPipeW, sizeof(real_wait_named_pipe),
+        PAGE_READWRITE, &old));
+    __imp_WaitNamedPipeW = &flagging_wait_named_pipe;
+    ::VirtualProtect(&__imp_WaitNamedPipeW, sizeof(real_wait_named_pipe), old, &old);
+    return true;
+  }();
+  (void)installed;
+}
+
+} // namespace
+
 // A client connect that runs while the test goes on: connect() on a
 // thread of its own, or async_connect() on the test's io_context.
 struct connect_in_background
@@ -682,13 +722,17 @@ struct connect_in_background
     : sync(sync)
   {
     if (sync)
+    {
+      flag_wait_named_pipe_calls();
       thread = std::thread([&pipe, name, options, this] {
-        started = true;
+        found_busy_flag = &saw_busy;
         error_code e;
         pipe.connect(name, options, e);
+        found_busy_flag = nullptr;
         ec = e;
         done = true;
       });
+    }
     else
       pipe.async_connect(name, options, [this](error_code e) {
         ec = e;
@@ -702,18 +746,23 @@ struct connect_in_background
       thread.join();
   }
 
+  // Returns once the connect has found every instance busy, or has ended
+  // already (false after 10 s with neither). async_connect() makes its
+  // first attempt inside the call that starts it; connect() makes it on
+  // its thread, whenever that gets to run: a test that took the instance
+  // away before then would see the connect fail at once (pipe_not_found,
+  // as for a pipe that was never there) instead of waiting for its turn.
+  bool found_busy()
+  {
+    return !sync || wait_until([&] { return saw_busy.load() || done.load(); }, 10s);
+  }
+
   // Lets `d` pass while the connect runs: a connect() gives the io_context
-  // no work, so ctx.run_for() would return at once. An async_connect makes
-  // its first attempt inside its call; a connect() on its thread, soon
-  // after the thread has started, which is waited for first.
+  // no work, so ctx.run_for() would return at once.
   void let_pass(asio::io_context& ctx, std::chrono::milliseconds d)
   {
     if (sync)
-    {
-      while (!started.load())
-        std::this_thread::sleep_for(1ms);
       std::this_thread::sleep_for(d);
-    }
     else
     {
       ctx.restart();
@@ -731,7 +780,7 @@ struct connect_in_background
   }
 
   const bool sync;
-  std::atomic<bool> started{false};
+  std::atomic<bool> saw_busy{false}; // connect() found every instance busy
   std::atomic<bool> done{false};
   error_code ec = asio::error::would_block; // written before `done`
   std::thread thread;
@@ -757,7 +806,8 @@ BOOST_AUTO_TEST_CASE(connect_with_a_timeout_past_the_clocks_end_waits)
       busy_single_instance busy(ctx, sync ? "huge-sync" : "huge-async");
       ix::named_pipe second(ctx);
       connect_in_background connecting(second, busy.name, copts, sync != 0);
-      connecting.let_pass(ctx, 200ms);
+      BOOST_TEST(connecting.found_busy());
+      connecting.let_pass(ctx, 200ms); // and waits on
       BOOST_TEST(!connecting.done.load()); // still waiting, not timed_out
 
       ix::named_pipe server(ctx);
@@ -791,7 +841,8 @@ BOOST_AUTO_TEST_CASE(a_waiting_connect_outlasts_the_gap_between_a_servers_instan
       busy_single_instance busy(ctx, sync ? "gap-sync" : "gap-async");
       ix::named_pipe second(ctx);
       connect_in_background connecting(second, busy.name, {}, sync != 0);
-      connecting.let_pass(ctx, 100ms); // it finds the pipe busy
+      BOOST_TEST(connecting.found_busy());
+      connecting.let_pass(ctx, 50ms); // and waits on
 
       ix::named_pipe server(ctx);
       busy.acceptor.async_accept(server, [](error_code e) { BOOST_TEST(!e); });
@@ -840,7 +891,8 @@ BOOST_AUTO_TEST_CASE(a_waiting_connect_gives_up_on_a_pipe_that_does_not_come_bac
         copts.busy_timeout = c.busy;
         const auto start = std::chrono::steady_clock::now();
         connect_in_background connecting(second, busy.name, copts, sync != 0);
-        connecting.let_pass(ctx, 100ms); // it finds the pipe busy
+        BOOST_TEST(connecting.found_busy());
+        connecting.let_pass(ctx, 30ms); // and waits on
         busy.acceptor.close(); // its only instance with it: the pipe is gone
         busy.first.close();
         BOOST_TEST(connecting.finished(ctx));
@@ -1038,11 +1090,11 @@ BOOST_AUTO_TEST_CASE(a_second_connect_while_one_waits_is_already_started)
   p.async_connect(busy.name, [&](error_code ec) { results.push_back(ec); });
   ctx.run_for(30ms);
   p.async_connect(busy.name, [&](error_code ec) { results.push_back(ec); });
-  BOOST_TEST(run_until(ctx, [&] { return results.size() == 1; }, 500ms));
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 1; }));
   BOOST_TEST_REQUIRE(results.size() == 1u);
   BOOST_TEST(results[0] == asio::error::already_started);
   p.close();
-  BOOST_TEST(run_until(ctx, [&] { return results.size() == 2; }, 1000ms));
+  BOOST_TEST(run_until(ctx, [&] { return results.size() == 2; }));
   BOOST_TEST_REQUIRE(results.size() == 2u);
   BOOST_TEST(results[1] == asio::error::operation_aborted);
   BOOST_TEST(!p.is_open());
