@@ -71,7 +71,11 @@ function(_iocpx_boost_shim min_version)
     return()
   endif()
 
-  set(shim "${CMAKE_BINARY_DIR}/_iocpx/boost-shim")
+  # Named after the version: ccache with CCACHE_BASEDIR (tools/test) sees
+  # include paths relative to the build folder, so with one shim name the
+  # Boost 1.74 build's command lines equalled the host Boost build's, and
+  # ccache handed it the objects compiled against the host's Boost.
+  set(shim "${CMAKE_BINARY_DIR}/_iocpx/boost-${found_version}")
   file(MAKE_DIRECTORY "${shim}")
   if(NOT EXISTS "${shim}/boost/version.hpp")
     file(REMOVE "${shim}/boost")

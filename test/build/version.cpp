@@ -8,6 +8,7 @@
 #include <iocpx/version.hpp>
 
 #include <boost/test/unit_test.hpp>
+#include <boost/version.hpp>
 
 #include <string>
 
@@ -34,6 +35,16 @@ std::string expected_string()
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(build_version)
+
+#if defined(IOCPX_TEST_EXPECTED_BOOST_VERSION)
+// The Boost found at configure time is the one compiled in: the Boost 1.74
+// build really tests Boost 1.74. (Until 2026-11-27 ccache handed it
+// objects compiled against the host's Boost 1.81.)
+BOOST_AUTO_TEST_CASE(boost_is_the_one_configured)
+{
+  BOOST_TEST(BOOST_VERSION == IOCPX_TEST_EXPECTED_BOOST_VERSION);
+}
+#endif
 
 BOOST_AUTO_TEST_CASE(number_matches_the_build_system)
 {

@@ -22,6 +22,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/test/unit_test.hpp>
+#include <boost/version.hpp>
 
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // bind_allocator: Boost 1.80; slots: 1.77
 #  include <boost/asio/bind_allocator.hpp>
@@ -45,6 +46,18 @@ using iocpx::ready;
 using iocpx::trigger;
 
 namespace {
+
+// Asio keeps freed operation blocks in a per-thread cache: two of them
+// where it has BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE (Boost 1.81), one
+// in Boost 1.74, where the test's own unrelated post would take the block
+// a posted wait needs, so it is left out there.
+#if defined(BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE)
+constexpr bool asio_caches_two_blocks = BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE >= 2;
+#else
+constexpr bool asio_caches_two_blocks = false;
+#endif
+static_assert(BOOST_VERSION < 108100 || asio_caches_two_blocks,
+    "the macro is seen where it exists (by default two blocks)");
 
 // How the handler of a wait starts the next wait.
 enum class rearm
@@ -87,7 +100,8 @@ struct wait_loop
       s->add(ready::readable());                 // completes it (posted)
       return;
     }
-    asio::post(*io, [] {});
+    if (asio_caches_two_blocks)
+      asio::post(*io, [] {});
     wait_loop self = *this;
     asio::post(*io, [self] {
       self.reg->async_wait(ready::readable(), self);
@@ -130,10 +144,10 @@ BOOST_AUTO_TEST_CASE(wait_set_rewait_allocates_nothing_in_steady_state)
 BOOST_AUTO_TEST_CASE(a_handler_that_rearms_through_posted_work_allocates_nothing_in_steady_state)
 {
   // The wait is re-armed not by its handler but by a plain handler it
-  // posts (after a second, unrelated post): the finished wait's block must
-  // be back in Asio's per-thread cache while the handler runs, where those
-  // posts take it from. (With a single post, or a timer wait instead, the
-  // same holds with Boost 1.74, which caches one block per thread.)
+  // posts (after a second, unrelated post where Asio caches two blocks per
+  // thread): the finished wait's block must be back in Asio's per-thread
+  // cache while the handler runs, where those posts take it from. (Boost
+  // 1.74 caches one block: a single post then.)
   check_steady_state_allocations(rearm::through_posted_work);
 }
 
