@@ -639,10 +639,7 @@ BOOST_AUTO_TEST_CASE(async_connect_waits_while_busy_then_connects)
   BOOST_TEST(connect_ec == asio::error::would_block); // still retrying
 
   ix::named_pipe server(ctx);
-  busy.acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
-  BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
-  server.close(); // the instance goes away; the acceptor makes a new one
-  busy.first.close();
+  busy.end_the_first_turn(ctx, server); // the acceptor makes a new instance next
   busy.acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
   BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block && server.is_open(); }));
   BOOST_TEST(!connect_ec);
@@ -811,10 +808,7 @@ BOOST_AUTO_TEST_CASE(connect_with_a_timeout_past_the_clocks_end_waits)
       BOOST_TEST(!connecting.done.load()); // still waiting, not timed_out
 
       ix::named_pipe server(ctx);
-      busy.acceptor.async_accept(server, [](error_code e) { BOOST_TEST(!e); });
-      BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
-      server.close(); // the instance goes away; the acceptor makes a new one
-      busy.first.close();
+      busy.end_the_first_turn(ctx, server); // the acceptor makes a new instance next
       busy.acceptor.async_accept(server, [](error_code e) { BOOST_TEST(!e); });
       BOOST_TEST(connecting.finished(ctx));
       BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
@@ -845,10 +839,7 @@ BOOST_AUTO_TEST_CASE(a_waiting_connect_outlasts_the_gap_between_a_servers_instan
       connecting.let_pass(ctx, 50ms); // and waits on
 
       ix::named_pipe server(ctx);
-      busy.acceptor.async_accept(server, [](error_code e) { BOOST_TEST(!e); });
-      BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
-      server.close(); // the only instance is gone: no pipe of this name
-      busy.first.close();
+      busy.end_the_first_turn(ctx, server); // no pipe of this name now
       connecting.let_pass(ctx, 100ms); // it retries within the gap
       BOOST_TEST(!connecting.done.load());
       busy.acceptor.async_accept(server, [](error_code e) { BOOST_TEST(!e); });
@@ -1008,10 +999,7 @@ BOOST_AUTO_TEST_CASE(a_connect_into_a_pipe_opened_meanwhile_is_already_open)
 
   // An instance of the busy name becomes free.
   ix::named_pipe server(ctx);
-  busy.acceptor.async_accept(server, [](error_code ec) { BOOST_TEST(!ec); });
-  BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
-  server.close();
-  busy.first.close();
+  busy.end_the_first_turn(ctx, server);
   bool accepted = false;
   busy.acceptor.async_accept(server, [&](error_code) { accepted = true; });
   BOOST_TEST(run_until(ctx, [&] {

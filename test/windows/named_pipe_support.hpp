@@ -107,6 +107,18 @@ struct basic_busy_single_instance
     first.connect(name); // takes the only instance
   }
 
+  // Ends `first`'s turn the way a server with one instance does: accepts
+  // `first` into `server` and closes both ends, so the instance goes away;
+  // the acceptor makes the next one at its next accept. Until then no pipe
+  // of `name` exists at all.
+  void end_the_first_turn(boost::asio::io_context& ctx, iocpx::windows::named_pipe& server)
+  {
+    acceptor.async_accept(server, [](boost::system::error_code ec) { BOOST_TEST(!ec); });
+    BOOST_TEST(run_until(ctx, [&] { return server.is_open(); }));
+    server.close();
+    first.close();
+  }
+
 private:
   static iocpx::windows::named_pipe_options options()
   {

@@ -41,6 +41,11 @@ class named_pipe_connect_retry
 public:
   using clock = std::chrono::steady_clock;
 
+  // Not started: async_connect assigns a started one when the operation
+  // starts (with `deferred`, that may be long after it was made).
+  named_pipe_connect_retry() noexcept = default;
+
+  // Started now: busy_timeout counts from here.
   explicit named_pipe_connect_retry(const named_pipe_connect_options& options) noexcept
     : deadline_(iocpx::detail::deadline_after(options.busy_timeout)),
       reappear_timeout_(options.reappear_timeout)
@@ -107,8 +112,8 @@ public:
   }
 
 private:
-  clock::time_point deadline_;
-  clock::duration reappear_timeout_;
+  clock::time_point deadline_{};
+  clock::duration reappear_timeout_{};
   clock::time_point gone_deadline_{};
   clock::time_point last_{};
   std::chrono::milliseconds backoff_{1};

@@ -83,7 +83,7 @@ public:
 
   named_pipe_connect_op(basic_named_pipe<Executor>* pipe, std::wstring name,
       boost::system::error_code name_ec, const named_pipe_connect_options& options)
-    : pipe_(pipe), name_(std::move(name)), result_(name_ec), options_(options), retry_(options)
+    : pipe_(pipe), name_(std::move(name)), result_(name_ec), options_(options)
   {
   }
 
@@ -102,7 +102,7 @@ public:
         result_ = asio::error::already_started;
       if (result_)
         return deliver_later(self);
-      retry_ = named_pipe_connect_retry(options_); // from now: a deferred connect starts later
+      retry_ = named_pipe_connect_retry(options_); // busy_timeout counts from here
       return attempt(self, true);
 
     case step::retry:
@@ -180,7 +180,7 @@ private:
   std::wstring name_;
   boost::system::error_code result_;
   named_pipe_connect_options options_;
-  named_pipe_connect_retry retry_;
+  named_pipe_connect_retry retry_; // started by step::start
   std::shared_ptr<wait_type> timer_; // (shared: allocate_shared takes an allocator)
   step step_ = step::start;
 };
