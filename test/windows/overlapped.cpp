@@ -114,8 +114,7 @@ BOOST_AUTO_TEST_CASE(immediate_success_is_delivered_through_the_context)
     ov.start(b, [&](OVERLAPPED* o) { return ix::win32_result(::WriteFile(p.server.get(), "12345", 5, nullptr, o)); });
     BOOST_TEST(r.calls == 0);
     BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
-    ctx.restart();
-    ctx.run_for(50ms);
+    let_stray_completions_arrive(ctx, 50ms);
     BOOST_TEST(r.calls == 1);
     BOOST_TEST(!r.ec);
     BOOST_TEST(r.n == 5u);
@@ -403,8 +402,7 @@ BOOST_AUTO_TEST_CASE(start_or_complete_oversized_datagram)
   BOOST_TEST(ix::is_more_data(seen));
   BOOST_TEST(seen_bytes == 2u);
   BOOST_TEST(std::string(small, 2) == "ab");
-  ctx.restart();
-  ctx.run_for(100ms);
+  let_stray_completions_arrive(ctx, 100ms);
   BOOST_TEST(callbacks == 1);
 }
 

@@ -12,6 +12,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/detail/socket_types.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -308,6 +309,17 @@ struct udp_pair : socket_pair // a: receiver, b: sender
     }
   }
 };
+
+// Lets `d` pass with the context dispatching whatever arrives meanwhile, for
+// the checks that nothing more arrives. A plain run_for() on an io_context
+// with no outstanding work returns at once, so a stray packet or a second
+// completion that came a moment later would go unseen.
+inline void let_stray_completions_arrive(boost::asio::io_context& ctx, std::chrono::milliseconds d)
+{
+  ctx.restart();
+  auto work = boost::asio::make_work_guard(ctx);
+  ctx.run_for(d);
+}
 
 // Runs the context until `done()` or the deadline; returns done().
 template <typename Done>
