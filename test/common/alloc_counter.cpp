@@ -21,6 +21,7 @@
 namespace {
 std::atomic<long long> count{0};
 std::atomic<long long> bytes{0};
+std::atomic<long long> frees{0};
 thread_local int failing = 0;
 thread_local int failing_after = 0; // allocations that still succeed first
 
@@ -30,11 +31,23 @@ thread_local int failing_after = 0; // allocations that still succeed first
   bytes.fetch_add(static_cast<long long>(size), std::memory_order_relaxed);
   return std::malloc(size ? size : 1);
 }
+
+[[maybe_unused]] void counted_free(void* p) noexcept
+{
+  if (p)
+    frees.fetch_add(1, std::memory_order_relaxed);
+  std::free(p);
+}
 } // namespace
 
 long long iocpx_test::allocations() noexcept
 {
   return count.load(std::memory_order_relaxed);
+}
+
+long long iocpx_test::deallocations() noexcept
+{
+  return frees.load(std::memory_order_relaxed);
 }
 
 long long iocpx_test::allocated_bytes() noexcept
@@ -93,22 +106,22 @@ void* operator new[](std::size_t size, const std::nothrow_t&) noexcept
 
 void operator delete(void* p) noexcept
 {
-  std::free(p);
+  counted_free(p);
 }
 
 void operator delete[](void* p) noexcept
 {
-  std::free(p);
+  counted_free(p);
 }
 
 void operator delete(void* p, std::size_t) noexcept
 {
-  std::free(p);
+  counted_free(p);
 }
 
 void operator delete[](void* p, std::size_t) noexcept
 {
-  std::free(p);
+  counted_free(p);
 }
 
 #endif

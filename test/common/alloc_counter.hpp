@@ -27,6 +27,9 @@ namespace iocpx_test {
 /// Global operator new calls so far (all threads).
 long long allocations() noexcept;
 
+/// Global operator delete calls with a non-null pointer so far (all threads).
+long long deallocations() noexcept;
+
 /// Bytes requested from global operator new so far.
 long long allocated_bytes() noexcept;
 

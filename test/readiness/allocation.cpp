@@ -397,4 +397,43 @@ BOOST_AUTO_TEST_CASE(a_converting_move_that_cannot_allocate_throws_and_changes_n
   BOOST_TEST(!from.is_open());
 }
 
+// A source that goes away leaves its poller entry (and, through it, its
+// core) behind until the poller next takes its lock for something that can
+// free them. A program that adds its sources once and from then on only
+// polls must free them too, or every source it ever closed stays in memory.
+BOOST_AUTO_TEST_CASE(a_poller_that_only_polls_frees_the_entries_of_sources_that_went_away)
+{
+  if (!iocpx_test::counting_allocations())
+  {
+    BOOST_TEST_MESSAGE("operator new is not replaced under ThreadSanitizer");
+    return;
+  }
+  constexpr int sources = 100;
+  asio::io_context io;
+  iocpx::poller poller(io);
+  iocpx::registration keep(io);
+  poller.add(keep, 0, ready::readable(), iocpx::trigger::edge);
+  std::vector<std::unique_ptr<iocpx::registration>> gone;
+  for (int i = 1; i <= sources; ++i)
+  {
+    gone.push_back(std::make_unique<iocpx::registration>(io));
+    poller.add(*gone.back(), std::size_t(i), ready::readable(), iocpx::trigger::edge);
+  }
+  gone.clear();
+
+  std::array<iocpx::event, 4> events;
+  std::size_t polled = 0;
+  const long long freed_before = iocpx_test::deallocations();
+  poller.async_poll(events, [&](boost::system::error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    polled = n;
+  });
+  keep.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(polled == 1u);
+  BOOST_TEST(events[0].token == 0u);
+  // Each source's entry and core (the registrations themselves are gone).
+  BOOST_TEST(iocpx_test::deallocations() - freed_before >= 2 * sources);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -242,8 +242,10 @@ public:
   {
     std::size_t n = 0;
     std::uint32_t first = 0;
+    reaped_entries reaped; // a program that only polls frees them here
     {
       std::unique_lock<std::mutex> lock(mutex_);
+      reaped.take(dead_);
       if (shut_down_)
       {
         lock.unlock();
@@ -551,19 +553,37 @@ private:
         e->taken = long_ago();
   }
 
+  // The entries of sources that went away, taken from dead_ under the mutex
+  // and freed when this goes, after the mutex is released: releasing an
+  // entry's core may destroy the core.
+  class reaped_entries
+  {
+  public:
+    reaped_entries() = default;
+    reaped_entries(const reaped_entries&) = delete;
+    reaped_entries& operator=(const reaped_entries&) = delete;
+
+    void take(poller_all_list& dead) noexcept { entries_.splice_back(dead); }
+
+    ~reaped_entries()
+    {
+      while (poller_entry* e = entries_.pop_front())
+      {
+        e->core->release();
+        delete e;
+      }
+    }
+
+  private:
+    poller_all_list entries_;
+  };
+
   // Frees the entries of sources that went away.
   void reap()
   {
-    poller_all_list dead;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      dead.splice_back(dead_);
-    }
-    while (poller_entry* e = dead.pop_front())
-    {
-      e->core->release();
-      delete e;
-    }
+    reaped_entries reaped;
+    std::lock_guard<std::mutex> lock(mutex_);
+    reaped.take(dead_);
   }
 
   std::atomic<std::size_t> refs_{1};
