@@ -30,7 +30,6 @@ public:
   named_pipe_io() : a_(ctx_, pipes_.a), b_(ctx_, pipes_.b)
   {
     pipes_.a = pipes_.b = INVALID_HANDLE_VALUE; // owned by the pipes now
-    c_.calls = -1;                              // made inside iocpx: not counted here
   }
 
   template <typename Handler>
@@ -47,7 +46,6 @@ public:
 
   void shutdown()
   {
-    c_.posts = -1;
     a_.close();
     b_.close();
     ctx_.restart();
@@ -126,14 +124,14 @@ public:
         a_wait();
       });
     };
-    c_.dequeues += static_cast<long long>(run_until(
+    run_until(
         [&] {
           c_.begin();
           b_wait();
           ping();
           a_wait();
         },
-        [&] { return done >= rounds; }));
+        [&] { return done >= rounds; });
     sample s = c_.finish(rounds);
     finish();
     (void)ec;
@@ -187,13 +185,13 @@ public:
       }
       stop();
     };
-    c_.dequeues += static_cast<long long>(run_until(
+    run_until(
         [&] {
           c_.begin();
           read_more();
           write_more();
         },
-        [&] { return read >= total; }));
+        [&] { return read >= total; });
     sample s = c_.finish(static_cast<double>(total) / 1e6);
     finish();
     return s;
@@ -254,15 +252,11 @@ inline void add_named_pipe_contenders(std::vector<contender>& v)
     v.push_back({name, key,
         [probe_buffer](int r) {
           named_pipe_readiness_io io(probe_buffer);
-          sample s = io.ping_pong(r);
-          s.calls_per_op = s.posts_per_op = -1;
-          return s;
+          return io.ping_pong(r);
         },
         [probe_buffer](std::size_t t, std::size_t c) {
           named_pipe_readiness_io io(probe_buffer);
-          sample s = io.bulk(t, c);
-          s.calls_per_op = s.posts_per_op = -1;
-          return s;
+          return io.bulk(t, c);
         }});
   };
   readiness("iocpx named_pipe, readiness API", "iocpx_named_pipe_readiness", 0);

@@ -12,9 +12,9 @@
 #define IOCPX_BENCH_PIPE_CONTENDERS_HPP
 
 #include "bench_support.hpp"
+#include "win32_call_counter.hpp"
 
 #include <iocpx/windows.hpp>
-#include <iocpx/windows/detail/statistics.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/windows/overlapped_ptr.hpp>
@@ -90,17 +90,21 @@ inline void set_skip(HANDLE h)
 // inside the same run() as the rest, so that start-up costs (the first
 // operations of each kind filling Asio's per-thread cache, iocpx's one-time
 // state) are not counted as a cost per operation. Packets, posts and calls
-// are whole-run counts: they are deterministic, warm-up or not.
+// are whole-run counts: they are deterministic, warm-up or not. They are
+// the program's real calls, counted at their import slots
+// (win32_call_counter.hpp) from begin() to finish(), whoever makes them: the
+// contender, Asio or iocpx. With an io_context they include its stop(): one
+// posted packet, dequeued to end run(), and a second one Asio posts as it
+// dequeues the first (to wake another thread; dequeued after finish()), at
+// most 0.002 per operation in a full run.
 struct run_counters
 {
-  long long ops = 0;      // user operations completed (reads + writes)
-  long long calls = 0;    // ReadFile + WriteFile calls
-  long long dequeues = 0; // port packets dequeued
-  long long posts = 0;    // packets posted from user space
+  long long ops = 0; // user operations completed (reads + writes)
 
   // Called as the workload starts.
   void begin()
   {
+    at_begin_ = win32_calls_so_far();
     mark(0);
     steady_ = false;
   }
@@ -125,9 +129,10 @@ struct run_counters
     const double all_ops = ops > 0 ? static_cast<double>(ops) : 1.0;
     s.rate = (units - units_at_mark_) / elapsed;
     s.allocs_per_op = static_cast<double>(allocs) / static_cast<double>(steady_ops > 0 ? steady_ops : 1);
-    s.dequeues_per_op = static_cast<double>(dequeues) / all_ops;
-    s.posts_per_op = static_cast<double>(posts) / all_ops;
-    s.calls_per_op = static_cast<double>(calls) / all_ops;
+    const win32_calls now = win32_calls_so_far();
+    s.dequeues_per_op = static_cast<double>(now.dequeues - at_begin_.dequeues) / all_ops;
+    s.posts_per_op = static_cast<double>(now.posts - at_begin_.posts) / all_ops;
+    s.calls_per_op = static_cast<double>(now.calls - at_begin_.calls) / all_ops;
     return s;
   }
 
@@ -140,6 +145,7 @@ private:
     start_ = clock::now();
   }
 
+  win32_calls at_begin_;
   bool steady_ = false;
   double units_at_mark_ = 0;
   long long ops_at_mark_ = 0;
@@ -285,7 +291,6 @@ private:
     const bool is_write = id == 0 || id == 3;
     HANDLE h = (id <= 1) ? pipes_->a : pipes_->b;
     char* buf = id <= 1 ? abuf_.data() : bbuf_.data();
-    ++c_.calls;
     BOOL ok = is_write ? ::WriteFile(h, buf, size, nullptr, &o.ov) : ::ReadFile(h, buf, size, nullptr, &o.ov);
     if (ok && skip_)
     {
@@ -318,7 +323,6 @@ private:
         fail("GetQueuedCompletionStatus");
       if (!ok)
         fail("I/O", ::GetLastError());
-      ++c_.dequeues;
       --outstanding_;
       handler_(reinterpret_cast<op*>(ov)->id, bytes);
     }
@@ -400,14 +404,13 @@ sample async_ping_pong(Io& io, int rounds)
         fail(ec.message().c_str(), static_cast<DWORD>(ec.value()));
     }
   } ch{io, done, rounds, abuf, bbuf, c};
-  c.dequeues += static_cast<long long>(io.run_until(
+  io.run_until(
       [&] {
         c.begin();
         ch.b_loop();
         ch.a_round();
       },
-      [&] { return done >= rounds; }));
-  io.collect_counts();
+      [&] { return done >= rounds; });
   sample s = c.finish(rounds);
   io.shutdown();
   return s;
@@ -446,14 +449,13 @@ sample async_bulk(Io& io, std::size_t total, std::size_t chunk)
         io.stop();
     });
   };
-  c.dequeues += static_cast<long long>(io.run_until(
+  io.run_until(
       [&] {
         c.begin();
         read_next();
         write_next();
       },
-      [&] { return read >= total; }));
-  io.collect_counts();
+      [&] { return read >= total; });
   sample s = c.finish(static_cast<double>(total) / 1e6);
   io.shutdown();
   return s;
@@ -469,28 +471,23 @@ public:
   }
 
   // Runs `start` as a handler, then the io_context until the workload calls
-  // stop() and `done` holds; returns the workload's handlers. One run()
-  // call for the whole workload, started before its first operation:
-  // Asio's per-thread cache of operation memory lives as long as one run()
-  // (or run_one()) call and works only inside one, so a loop of run_one()
-  // calls, or operations started before run(), would count its misses as
-  // allocations. The workload's warm-up (its first eighth, see
-  // run_counters) fills that cache before anything is counted.
+  // stop() and `done` holds. One run() call for the whole workload, started
+  // before its first operation: Asio's per-thread cache of operation memory
+  // lives as long as one run() (or run_one()) call and works only inside
+  // one, so a loop of run_one() calls, or operations started before run(),
+  // would count its misses as allocations. The workload's warm-up (its
+  // first eighth, see run_counters) fills that cache before anything is
+  // counted.
   template <typename Start, typename Done>
-  std::size_t run_until(Start start, Done done)
+  void run_until(Start start, Done done)
   {
     asio::post(ctx_, start);
-    std::size_t handlers = 0;
     do
     {
       ctx_.restart();
-      handlers += ctx_.run();
+      ctx_.run();
     } while (!done());
-    return handlers - 1; // not counting `start`
   }
-
-  // Counts kept outside run_counters, gathered before finish() (none here).
-  void collect_counts() {}
 
   // Ends run_until's run() once the workload is done.
   void stop()
@@ -521,14 +518,12 @@ public:
   template <typename Handler>
   void read(int side, void* data, std::size_t size, Handler&& h)
   {
-    ++c_.calls;
     (side == 0 ? a_ : b_).async_read_some(asio::buffer(data, size), std::forward<Handler>(h));
   }
 
   template <typename Handler>
   void write(int side, const void* data, std::size_t size, Handler&& h)
   {
-    ++c_.calls;
     (side == 0 ? a_ : b_).async_write_some(asio::buffer(data, size), std::forward<Handler>(h));
   }
 
@@ -586,24 +581,15 @@ private:
   {
     HANDLE hd = (side == 0 ? a_ : b_).native_handle();
     asio::windows::overlapped_ptr ptr(ctx_, std::forward<Handler>(h));
-    ++c_.calls;
     BOOL ok = is_write ? ::WriteFile(hd, data, static_cast<DWORD>(size), nullptr, ptr.get())
                        : ::ReadFile(hd, data, static_cast<DWORD>(size), nullptr, ptr.get());
     DWORD error = ok ? 0 : ::GetLastError();
     if (!ok && error != ERROR_IO_PENDING)
-    {
-      ++c_.posts;
       ptr.complete(error_code(static_cast<int>(error), asio::error::get_system_category()), 0);
-    }
     else if (ok && skip_)
-    {
-      ++c_.posts;
       ptr.complete(error_code(), static_cast<std::size_t>(ptr.get()->InternalHigh));
-    }
     else
-    {
       ptr.release();
-    }
   }
 
   bool skip_;
@@ -618,17 +604,14 @@ public:
     : a_(ix::bind(ctx_, pipes_.a, skip ? ix::bind_options::fast() : ix::bind_options{})),
       b_(ix::bind(ctx_, pipes_.b, skip ? ix::bind_options::fast() : ix::bind_options{}))
   {
-    posts_before_ = ix::detail::statistics::instance().posted_completions.load();
   }
 
   template <typename Handler>
   void read(int side, void* data, std::size_t size, Handler&& h)
   {
     HANDLE hd = handle(side);
-    long long* calls = &c_.calls;
     ix::async_overlapped(side == 0 ? a_ : b_,
-        [hd, data, size, calls](OVERLAPPED* ov) {
-          ++*calls;
+        [hd, data, size](OVERLAPPED* ov) {
           return ix::win32_result(::ReadFile(hd, data, static_cast<DWORD>(size), nullptr, ov));
         },
         std::forward<Handler>(h));
@@ -638,19 +621,11 @@ public:
   void write(int side, const void* data, std::size_t size, Handler&& h)
   {
     HANDLE hd = handle(side);
-    long long* calls = &c_.calls;
     ix::async_overlapped(side == 0 ? a_ : b_,
-        [hd, data, size, calls](OVERLAPPED* ov) {
-          ++*calls;
+        [hd, data, size](OVERLAPPED* ov) {
           return ix::win32_result(::WriteFile(hd, data, static_cast<DWORD>(size), nullptr, ov));
         },
         std::forward<Handler>(h));
-  }
-
-  // Before finish(): the completions iocpx posted (it counts them itself).
-  void collect_counts()
-  {
-    c_.posts = ix::detail::statistics::instance().posted_completions.load() - posts_before_;
   }
 
   void shutdown()
@@ -663,7 +638,6 @@ public:
 
 private:
   ix::binding a_, b_;
-  long long posts_before_ = 0;
 };
 
 // ---------------------------------------------------------------------------
