@@ -1484,4 +1484,42 @@ BOOST_AUTO_TEST_CASE(emit_on_the_strand_while_the_operation_completes_on_another
 }
 #endif
 
+// --- found by review, 2026-11-28 ---------------------------------------------
+
+// binding::cancel() cancels "every operation in flight on the handle". An
+// operation counts as in flight from before its start function runs; a
+// cancel through another binding of the handle, on another thread, while
+// the Win32 call is being made (before the kernel has the request, so
+// CancelIoEx finds nothing) must still cancel it — lost, a read that
+// nothing completes waits for ever. (overlapped::start had the same gap:
+// overlapped/cancel_while_the_call_is_being_made_is_not_lost.)
+BOOST_AUTO_TEST_CASE(binding_cancel_while_the_call_is_being_made_is_not_lost)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  HANDLE h = p.server.get();
+  ix::binding b = ix::bind(ctx, h);
+  ix::binding other = ix::bind(ctx, h);
+  char buf[4];
+  int calls = 0;
+  error_code seen;
+  ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) {
+        std::thread([&] { other.cancel(); }).join(); // before the call
+        return read_into(h, buf, sizeof buf)(ov);
+      },
+      [&](error_code ec, std::size_t) {
+        ++calls;
+        seen = ec;
+      });
+  BOOST_TEST(run_until(ctx, [&] { return calls > 0; }, 2000ms));
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(seen == asio::error::operation_aborted);
+  if (calls == 0) // (lost: end it before the handler's captures go)
+  {
+    b.cancel();
+    run_until(ctx, [&] { return calls > 0; });
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

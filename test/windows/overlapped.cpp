@@ -225,6 +225,111 @@ BOOST_AUTO_TEST_CASE(cancel_delivers_operation_aborted)
   BOOST_TEST(!r.ec);
 }
 
+// cancel() may run at any time, on any thread ("also while the callback
+// runs on another thread": the callback may be restarting the operation).
+// A cancel that comes while start() or start_or_complete() is making its
+// Win32 call — the operation already counts as in flight, but the kernel
+// does not have it yet, so CancelIoEx finds nothing — must still cancel it;
+// lost, a zero-byte read on an idle pipe waits for ever. So must a
+// binding::cancel() of the handle from another binding of it (distinct
+// objects) in that window. Here the cancel runs on another thread, inside
+// the start function, before the call.
+BOOST_AUTO_TEST_CASE(cancel_while_the_call_is_being_made_is_not_lost)
+{
+  for (int variant = 0; variant < 3; ++variant)
+  {
+    BOOST_TEST_CONTEXT((variant == 0   ? "overlapped::cancel, start()"
+                           : variant == 1 ? "overlapped::cancel, start_or_complete()"
+                                          : "binding::cancel of another binding, start()"))
+    {
+      asio::io_context ctx;
+      pipe_pair p = make_pipe_pair();
+      HANDLE h = p.server.get();
+      ix::binding b = ix::bind(ctx, h);
+      ix::binding other = ix::bind(ctx, h);
+      record r;
+      ix::overlapped ov([&](const error_code& ec, std::size_t) {
+        ++r.calls;
+        r.ec = ec;
+      });
+      auto start = [&](OVERLAPPED* o) {
+        std::thread([&] {
+          if (variant == 2)
+            other.cancel();
+          else
+            ov.cancel();
+        }).join();
+        return zero_byte_read(h)(o);
+      };
+      if (variant == 1)
+      {
+        ix::immediate_result result;
+        error_code ec;
+        BOOST_TEST(!ov.start_or_complete(b, start, result, ec));
+        BOOST_TEST(!ec);
+      }
+      else
+        ov.start(b, start);
+      BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }, 2000ms));
+      BOOST_TEST(r.calls == 1);
+      BOOST_TEST(r.ec == asio::error::operation_aborted);
+      BOOST_TEST(!ov.in_flight());
+      if (ov.in_flight()) // (lost: end it, so that the next variant starts clean)
+      {
+        ov.cancel();
+        run_until(ctx, [&] { return !ov.in_flight(); });
+      }
+    }
+  }
+}
+
+// start_or_complete() returns an immediate result "after the same
+// translation the callback would see". After a cancel — here one that came
+// while the call was being made, which then failed at once because the
+// reader had gone (ERROR_NO_DATA) — the callback sees operation_aborted
+// (iocpx reports "the peer went away" codes as aborts once the caller asked
+// for one); so must start_or_complete's result.
+BOOST_AUTO_TEST_CASE(start_or_complete_translates_an_immediate_failure_as_the_callback_does)
+{
+  for (int variant = 0; variant < 2; ++variant)
+  {
+    BOOST_TEST_CONTEXT((variant == 0 ? "overlapped::cancel" : "binding::cancel of another binding"))
+    {
+      asio::io_context ctx;
+      pipe_pair p = make_pipe_pair();
+      HANDLE h = p.server.get();
+      ix::binding b = ix::bind(ctx, h, ix::bind_options::fast());
+      ix::binding other = ix::bind(ctx, h, ix::bind_options::fast());
+      p.client.reset(); // writes now fail at once with ERROR_NO_DATA
+      record r;
+      std::optional<ix::overlapped> ov;
+      ov.emplace([&](const error_code& ec, std::size_t) {
+        ++r.calls;
+        r.ec = ec;
+      });
+      auto write = [&](OVERLAPPED* o) {
+        std::thread([&] {
+          if (variant == 1)
+            other.cancel();
+          else
+            ov->cancel();
+        }).join();
+        return ix::win32_result(::WriteFile(h, "x", 1, nullptr, o));
+      };
+
+      ov->start(b, write);
+      BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+      BOOST_TEST(r.ec == asio::error::operation_aborted);
+
+      ix::immediate_result result;
+      error_code ec;
+      BOOST_TEST(ov->start_or_complete(b, write, result, ec));
+      BOOST_TEST(!ec);
+      BOOST_TEST(result.ec == r.ec);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(no_allocation_per_start)
 {
   asio::io_context ctx;

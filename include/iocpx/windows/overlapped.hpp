@@ -58,16 +58,20 @@ struct immediate_result
 /// @par Thread Safety
 /// Like an Asio I/O object: start() must not run concurrently with itself,
 /// with the destructor or with the callback — call it from the callback, or
-/// from the io_context's single thread, or through a strand. cancel() and
-/// in_flight() may run at any time, also while the callback runs on
-/// another thread: a cancel that loses the race with the completion finds
-/// nothing to cancel (or, if the callback has started the overlapped again,
-/// cancels that new operation). The destructor may run while the callback
-/// runs on another thread: it touches only the state's atomics and
-/// reference count, the running callback finishes (its object lives until
-/// it returns), and the callback is not called again. What the callback
-/// itself touches is then the owner's to guard (with a lock, and a
-/// reference the callback holds, as named_pipe's readiness does).
+/// from an io_context that one thread runs, or guard it yourself. (A strand
+/// around your calls does not cover the callback: it runs on whichever
+/// thread dequeues its packet.) cancel() and in_flight() may run at any
+/// time, also while the callback runs on another thread, or while start()
+/// makes its Win32 call there (such a cancel is not lost: start() cancels
+/// the operation once the call returns): a cancel that loses the race with
+/// the completion finds nothing to cancel (or, if the callback has started
+/// the overlapped again, cancels that new operation). The destructor may
+/// run while the callback runs on another thread: it touches only the
+/// state's atomics and reference count, the running callback finishes (its
+/// object lives until it returns), and the callback is not called again.
+/// What the callback itself touches is then the owner's to guard (with a
+/// lock, and a reference the callback holds, as named_pipe's readiness
+/// does).
 class overlapped
 {
 public:
@@ -143,6 +147,8 @@ public:
       throw;
     }
     ec = {};
+    if (result == ERROR_IO_PENDING)
+      state_->cancel_if_cancelled_during_call();
     detail::finish_start(*handle, state_, result, true);
   }
 
@@ -199,9 +205,11 @@ public:
     {
       const detail::packetless_result r = detail::packetless_result_of(outcome, code, *state_);
       result.bytes = r.bytes;
+      // (Translated as do_complete would for the callback: a cancel that
+      // came while the call was being made counts.)
       result.ec = detail::translate_result(
           boost::system::error_code(static_cast<int>(r.code), boost::system::system_category()),
-          false, false, handle->handle);
+          state_->cancelled_since_begin(), false, handle->handle);
       state_->abort_begin(); // nothing in flight: drop the operation's references
       return true;
     }
@@ -212,6 +220,8 @@ public:
     // handler's own count keeps run() going meanwhile; elsewhere, hold a
     // work guard — see doc/binding_and_overlapped.md.)
     handle->iocp->work_started();
+    if (code == ERROR_IO_PENDING)
+      state_->cancel_if_cancelled_during_call();
     detail::finish_start(*handle, state_, code, true);
     return false;
   }

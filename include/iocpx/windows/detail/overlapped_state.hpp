@@ -62,13 +62,40 @@ public:
   // May run on any thread, also while the completion runs on another one:
   // it reads only atomics (never handle_, which the completion gives up).
   // Cancelling an operation that has just completed finds nothing to cancel.
+  // (One that comes after begin() but before the Win32 call has handed the
+  // request to the kernel finds nothing to cancel either: the start side
+  // then cancels it, see cancel_if_cancelled_during_call().)
   void cancel() noexcept
   {
     if (in_flight.load(std::memory_order_acquire))
     {
-      cancel_requested_.store(true, std::memory_order_relaxed);
+      cancel_requested_.store(true, std::memory_order_seq_cst);
       ::CancelIoEx(os_handle_.load(std::memory_order_relaxed), this);
     }
+  }
+
+  // Called by overlapped::start after a Win32 call that left the operation
+  // pending, before finish_start() lets its completion run: a cancel() of
+  // this operation, or a binding::cancel() or close() of its handle, that
+  // came while the call was being made (on another thread; in flight since
+  // begin(), but not yet known to the kernel) called CancelIoEx too early
+  // and cancelled nothing, so the operation is cancelled now. Either the
+  // canceller's flag or epoch is seen here, or its CancelIoEx came after
+  // the kernel queued the request (the kernel orders the two calls).
+  void cancel_if_cancelled_during_call() noexcept
+  {
+    if (cancelled_since_begin())
+      ::CancelIoEx(os_handle_.load(std::memory_order_relaxed), this);
+  }
+
+  // Whether the operation begun was cancelled since begin(): by cancel(),
+  // or by a binding::cancel() or close() of its handle. What do_complete()
+  // tells translate_result(); until the operation completes or
+  // abort_begin() runs.
+  bool cancelled_since_begin() const noexcept
+  {
+    return cancel_requested_.load(std::memory_order_seq_cst)
+        || handle_->cancel_epoch.load(std::memory_order_seq_cst) != epoch_;
   }
 
   // The owner goes away: cancel, never call the callback again, and drop

@@ -160,6 +160,12 @@ public:
     return handler_;
   }
 
+  // The handle's cancel epoch when the operation was made.
+  unsigned long epoch() const noexcept
+  {
+    return epoch_;
+  }
+
   static void do_complete(void* owner, iocp_operation* base,
       const boost::system::error_code& result_ec, std::size_t bytes_transferred)
   {
@@ -257,6 +263,7 @@ public:
     operation_started(*state);
     state->iocp->work_started(); // before the call: see finish_start()
     mark_status_unknown(*ov);
+    const unsigned long epoch = p.p->epoch();
     DWORD result;
     try
     {
@@ -271,6 +278,15 @@ public:
       throw; // p destroys the operation and its handler
     }
     p.v = p.p = nullptr;
+    // A binding::cancel() or close() of the handle that came while the
+    // call was being made (on another thread, through another binding of
+    // the handle) called CancelIoEx before the kernel had the request, and
+    // cancelled nothing: cancel it now, before finish_start() lets its
+    // completion run. Either the epoch is seen here, or that CancelIoEx
+    // came after the kernel queued the request (the kernel orders the two
+    // calls).
+    if (result == ERROR_IO_PENDING && state->cancel_epoch.load(std::memory_order_seq_cst) != epoch)
+      ::CancelIoEx(state->handle, ov);
     finish_start(*state, ov, result, may_deliver_here);
   }
 

@@ -705,7 +705,7 @@ IOCPX_DECL void binding::cancel(boost::system::error_code& ec)
     ec = error::not_bound;
     return;
   }
-  state_->cancel_epoch.fetch_add(1, std::memory_order_release);
+  state_->cancel_epoch.fetch_add(1, std::memory_order_seq_cst); // ordered with start's check after its call
   if (!::CancelIoEx(state_->handle, nullptr))
   {
     DWORD last_error = ::GetLastError();
@@ -734,7 +734,7 @@ IOCPX_DECL void binding::close(boost::system::error_code& ec)
     ec = {};
     return;
   }
-  state->cancel_epoch.fetch_add(1, std::memory_order_release);
+  state->cancel_epoch.fetch_add(1, std::memory_order_seq_cst); // ordered with start's check after its call
   {
     detail::handle_registry& reg = detail::registry();
     std::lock_guard<std::mutex> lock(reg.mutex);
