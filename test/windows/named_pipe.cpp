@@ -277,6 +277,56 @@ BOOST_AUTO_TEST_CASE(a_pipe_on_a_work_tracking_executor_opens_and_works)
   }
 }
 
+// A strand of a strand of an io_context executor (asio::make_strand of a
+// strand, as a strand executor handed on is apt to become) is a strand of
+// one too: a pipe or acceptor on one opens also inside an any_io_executor,
+// as it does with that type as its executor. Before the fix io_context_of
+// looked inside an any_io_executor for the executor and a strand of it
+// only: such a pipe could not be opened (operation_not_supported), nor
+// such an acceptor.
+BOOST_AUTO_TEST_CASE(a_pipe_on_a_strand_of_a_strand_opens_and_works)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("strand-of-strand");
+  const asio::any_io_executor executors[] = {
+      asio::make_strand(asio::make_strand(ctx.get_executor())),
+      asio::make_strand(asio::make_strand(asio::any_io_executor(ctx.get_executor()))),
+      asio::make_strand(asio::make_strand(
+          asio::require(ctx.get_executor(), asio::execution::outstanding_work.tracked)))};
+  int n = 0;
+  for (const asio::any_io_executor& ex : executors)
+  {
+    BOOST_TEST_CONTEXT("executor " << n++)
+    {
+      error_code ec;
+      ix::named_pipe_acceptor acceptor(ex);
+      acceptor.open(name + std::to_string(n), ix::named_pipe_options(), ec);
+      BOOST_TEST(!ec, ec.message());
+      ix::named_pipe client(ex);
+      error_code connect_ec = asio::error::would_block;
+      client.async_connect(name + std::to_string(n), [&](error_code e) { connect_ec = e; });
+      BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block; }));
+      BOOST_TEST(!connect_ec, connect_ec.message());
+      if (!acceptor.is_open() || !client.is_open())
+        continue;
+      ix::named_pipe server(ctx);
+      bool accepted = false;
+      acceptor.async_accept(server, [&](error_code e) {
+        BOOST_TEST(!e);
+        accepted = true;
+      });
+      BOOST_TEST(run_until(ctx, [&] { return accepted; }));
+      std::size_t written = 0;
+      client.async_write_some(asio::buffer("hello", 5), [&](error_code e, std::size_t k) {
+        BOOST_TEST(!e);
+        written = k;
+      });
+      BOOST_TEST(run_until(ctx, [&] { return written == 5u; }));
+      BOOST_TEST(read_exact(server.native_handle(), 5) == "hello");
+    }
+  }
+}
+
 // A pipe whose executor is not an io_context's cannot be opened
 // (operation_not_supported), and finding that out does not reach the
 // server. Before the fix connect() opened an instance first, then closed
@@ -1062,6 +1112,69 @@ BOOST_AUTO_TEST_CASE(cancel_and_release_end_a_connect_waiting_on_a_pipe_opened_m
   }
 }
 
+// release() ends an async_connect that waits for a busy pipe also while
+// the pipe is still closed (the usual case: nothing opened it meanwhile),
+// as close() and cancel() do and as release() is documented to do. It
+// still reports bad_descriptor: there is no handle to give back. Before
+// the fix it returned bad_descriptor before it looked at the connect,
+// which went on retrying (forever with the default busy_timeout) and
+// opened the pipe as soon as an instance was free, after the caller had
+// let go of it.
+BOOST_AUTO_TEST_CASE(release_ends_a_connect_that_waits_while_the_pipe_is_closed)
+{
+  asio::io_context ctx;
+  busy_single_instance busy(ctx, "release-closed-connect");
+  ix::named_pipe p(ctx);
+
+  error_code connect_ec = asio::error::would_block;
+  p.async_connect(busy.name, [&](error_code ec) { connect_ec = ec; });
+  ctx.run_for(30ms);
+  BOOST_TEST(connect_ec == asio::error::would_block); // still retrying
+  error_code ec;
+  BOOST_TEST(p.release(ec) == nullptr);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block; }, 2000ms));
+  BOOST_TEST(connect_ec == asio::error::operation_aborted, connect_ec.message());
+
+  // An instance is free now: nothing takes it.
+  ix::named_pipe server(ctx);
+  busy.end_the_first_turn(ctx, server);
+  bool accepted = false;
+  busy.acceptor.async_accept(server, [&](error_code) { accepted = true; });
+  let_stray_completions_arrive(ctx, 200ms);
+  BOOST_TEST(!accepted);
+  BOOST_TEST(!p.is_open());
+  busy.acceptor.close();
+}
+
+// A reappear_timeout of zero (or less) ends the connect at the first
+// attempt that finds the pipe gone, as documented. Before the fix the
+// reappear deadline was taken from a clock reading later than the one it
+// was compared with, so it had not passed yet: the connect tried once
+// more, a millisecond later, and connected if the pipe was back by then.
+BOOST_AUTO_TEST_CASE(a_zero_reappear_timeout_gives_up_at_the_first_miss)
+{
+  for (const auto reappear : {std::chrono::steady_clock::duration::zero(),
+           std::chrono::steady_clock::duration(-1)})
+  {
+    ix::named_pipe_connect_options copts;
+    copts.reappear_timeout = reappear;
+    int retried = 0;
+    for (int i = 0; i < 100; ++i)
+    {
+      ix::detail::named_pipe_connect_retry retry(copts);
+      error_code ec;
+      BOOST_TEST_REQUIRE(retry.again(true, ec)); // busy: wait and try again
+      ec = iocpx::error::pipe_not_found;
+      if (retry.again(false, ec))
+        ++retried;
+      else
+        BOOST_TEST(ec == iocpx::error::pipe_not_found);
+    }
+    BOOST_TEST(retried == 0);
+  }
+}
+
 // A second async_connect while one waits for a busy pipe fails with
 // already_started, and close() still ends the first. Before the fix the
 // second took over the pipe's link to the waiting connect: close() ended
@@ -1130,6 +1243,35 @@ BOOST_AUTO_TEST_CASE(bad_names_and_missing_pipes)
   // Disconnect is for server ends.
   pair.client.disconnect(ec);
   BOOST_TEST(ec == iocpx::error::not_server_end);
+}
+
+// A name with a NUL character in it is invalid (pipe_name_invalid), for a
+// client and for a server. Before the fix the system saw the name up to
+// the NUL only: the connect opened the pipe of that shorter name, another
+// pipe than the caller named, and an acceptor served it.
+BOOST_AUTO_TEST_CASE(a_name_with_a_nul_character_is_invalid)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("nul");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  const std::string longer = name + std::string(1, '\0') + "-other";
+  ix::named_pipe p(ctx);
+  error_code ec;
+  p.connect(longer, ec);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid, ec.message());
+  BOOST_TEST(!p.is_open());
+  p.close();
+  error_code connect_ec = asio::error::would_block;
+  p.async_connect(longer, [&](error_code e) { connect_ec = e; });
+  BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block; }));
+  BOOST_TEST(connect_ec == iocpx::error::pipe_name_invalid, connect_ec.message());
+  BOOST_TEST(!p.is_open());
+  p.close();
+
+  ix::named_pipe_acceptor server(ctx);
+  server.open(np_name("nul-server") + std::string(1, '\0') + "-x", ix::named_pipe_options(), ec);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid, ec.message());
+  BOOST_TEST(!server.is_open());
 }
 
 BOOST_AUTO_TEST_CASE(message_connect_to_byte_pipe_fails)

@@ -58,11 +58,12 @@ struct is_asio_strand<asio::strand<Inner>> : std::true_type
 {
 };
 
-// The io_context whose executor, or strand of one, `ex` holds: the
-// executor with any of its property bits (blocking.never,
-// relationship.continuation, outstanding_work.tracked) and the default
-// allocator. (execution_context is not polymorphic, so the context an
-// any_io_executor answers for cannot be checked for being an io_context.)
+// The io_context whose executor, strand of one, or strand of such a
+// strand `ex` holds: the executor with any of its property bits
+// (blocking.never, relationship.continuation, outstanding_work.tracked)
+// and the default allocator. (execution_context is not polymorphic, so the
+// context an any_io_executor answers for cannot be checked for being an
+// io_context.)
 template <std::size_t... Bits>
 asio::io_context* io_context_in(
     const asio::any_io_executor& ex, std::index_sequence<Bits...>) noexcept
@@ -74,6 +75,8 @@ asio::io_context* io_context_in(
       found = &e->context();
     else if (const auto* s = target_of<asio::strand<executor>>(ex))
       found = &s->get_inner_executor().context();
+    else if (const auto* ss = target_of<asio::strand<asio::strand<executor>>>(ex))
+      found = &ss->get_inner_executor().get_inner_executor().context();
     return found != nullptr;
   };
   (look(static_cast<asio::io_context::basic_executor_type<std::allocator<void>, Bits>*>(nullptr))
@@ -87,9 +90,11 @@ asio::io_context* io_context_in(
 // any_io_executor — a coroutine's `this_coro::executor`, an acceptor's
 // get_executor() — is a strand<any_io_executor>); a polymorphic executor is
 // asked for the io_context executor it holds (with any property, such as
-// outstanding_work.tracked, but the default allocator), or the strand of
-// one. A context that merely has a completion-port service is not
-// necessarily an io_context, so nothing else is accepted.
+// outstanding_work.tracked, but the default allocator), a strand of one,
+// or a strand of such a strand (`asio::make_strand` of a strand; deeper
+// nesting inside an any_io_executor is not looked for). A context that
+// merely has a completion-port service is not necessarily an io_context,
+// so nothing else is accepted.
 template <typename Executor>
 asio::io_context* io_context_of(const Executor& ex) noexcept
 {
@@ -106,6 +111,8 @@ asio::io_context* io_context_of(const Executor& ex) noexcept
   {
     if (const auto* s = target_of<asio::strand<asio::any_io_executor>>(ex))
       return io_context_of(s->get_inner_executor());
+    if (const auto* ss = target_of<asio::strand<asio::strand<asio::any_io_executor>>>(ex))
+      return io_context_of(ss->get_inner_executor().get_inner_executor());
     return io_context_in(ex, std::make_index_sequence<8>());
   }
   else

@@ -372,18 +372,22 @@ public:
   }
 
   /// Gives up ownership of the handle without closing it; operations in
-  /// flight (an async_connect that waits for a busy pipe too) complete
-  /// with `operation_aborted`. The handle stays associated
+  /// flight (an async_connect that waits for a busy pipe too, also while
+  /// the pipe is still closed) complete with `operation_aborted`. The
+  /// handle stays associated
   /// with this io_context's port (Windows cannot undo that before 8.1): use
-  /// it only through iocpx or Asio on the same io_context.
+  /// it only through iocpx or Asio on the same io_context. A closed pipe
+  /// has no handle to give: `asio::error::bad_descriptor` (and nullptr).
   native_handle_type release(boost::system::error_code& ec)
   {
+    // A connect that waits for a busy pipe first: it may wait since before
+    // the pipe was opened, or with the pipe still closed.
+    abort_connect();
     if (!is_open())
     {
       ec = asio::error::bad_descriptor;
       return nullptr;
     }
-    abort_connect(); // one that waits since before the pipe was opened
     ended();
     readiness_.reset();
     binding_.cancel(ec);
@@ -496,8 +500,11 @@ public:
   /// (up to `options.busy_timeout`; see also `options.reappear_timeout`).
   ///
   /// Errors: `asio::error::already_open`; `error::pipe_name_empty`,
-  /// `pipe_name_invalid`, `pipe_name_too_long`, `pipe_not_found`;
-  /// `asio::error::timed_out`; Win32 errors of CreateFile
+  /// `pipe_name_invalid` (also for a name with a NUL character in it),
+  /// `pipe_name_too_long`, `pipe_not_found`; `asio::error::timed_out`;
+  /// `asio::error::operation_not_supported` (no io_context behind the
+  /// executor; doc/named_pipes.md lists the executors that work); Win32
+  /// errors of CreateFile
   /// (ERROR_ACCESS_DENIED, ...) and SetNamedPipeHandleState (a message-mode
   /// connect to a byte pipe); the binding's errors.
   void connect(std::string_view name, const named_pipe_connect_options& options,

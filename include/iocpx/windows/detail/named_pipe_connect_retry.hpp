@@ -68,7 +68,12 @@ public:
       if (!gone_)
       {
         gone_ = true;
-        gone_deadline_ = iocpx::detail::deadline_after(reappear_timeout_);
+        // Zero or less: `now` itself, so the comparison below gives up at
+        // once (deadline_after would read the clock again, later than
+        // `now`, and allow one more attempt).
+        gone_deadline_ = reappear_timeout_ > clock::duration::zero()
+            ? iocpx::detail::deadline_after(reappear_timeout_)
+            : now;
       }
       if (now >= gone_deadline_)
         return false; // it did not come back: pipe_not_found

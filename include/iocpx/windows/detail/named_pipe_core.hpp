@@ -121,7 +121,9 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
     name.clear();
     return name;
   }
-  if (rest >= name.size())
+  // A NUL ends the name for the system: CreateFile / CreateNamedPipe would
+  // open or create the pipe named by what comes before it, another pipe.
+  if (rest >= name.size() || name.find(L'\0') != std::wstring::npos)
   {
     ec = error::pipe_name_invalid;
     name.clear();
