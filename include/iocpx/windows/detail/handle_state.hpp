@@ -40,6 +40,15 @@ struct handle_state
   std::atomic<long> refs{1};         // registry + bindings + operations in flight
   std::atomic<long> pending{0};      // operations in flight
   std::atomic<unsigned long> cancel_epoch{0}; // bumped by cancel() and close()
+
+  // Whether cancel() or close() ran since `epoch` was read from
+  // cancel_epoch. (seq_cst, as their bump: a start asks this right after
+  // its Win32 call, to catch a cancel that came before the kernel had the
+  // request.)
+  bool cancelled_since(unsigned long epoch) const noexcept
+  {
+    return cancel_epoch.load(std::memory_order_seq_cst) != epoch;
+  }
   // Bumped by the I/O object that owns the handle when what the handle
   // carries ends (a pipe's connection): its operations remember the value
   // they started with, and one that completes for an older value is stale.

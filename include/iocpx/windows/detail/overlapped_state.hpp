@@ -95,7 +95,7 @@ public:
   bool cancelled_since_begin() const noexcept
   {
     return cancel_requested_.load(std::memory_order_seq_cst)
-        || handle_->cancel_epoch.load(std::memory_order_seq_cst) != epoch_;
+        || handle_->cancelled_since(epoch_);
   }
 
   // The owner goes away: cancel, never call the callback again, and drop
@@ -133,7 +133,7 @@ private:
     handle_state& handle = *std::exchange(self->handle_, nullptr);
     const boost::system::error_code ec = translate_result(result_ec,
         self->cancel_requested_.load(std::memory_order_relaxed),
-        handle.cancel_epoch.load(std::memory_order_acquire) != self->epoch_, handle.handle);
+        handle.cancelled_since(self->epoch_), handle.handle);
     operation_finished(handle);
     self->in_flight.store(false, std::memory_order_release);
 

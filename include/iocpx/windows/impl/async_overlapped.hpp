@@ -177,7 +177,7 @@ public:
 
     handle_state& state = o->state_;
     const boost::system::error_code ec = translate_result(result_ec, o->cancel_requested_,
-        state.cancel_epoch.load(std::memory_order_acquire) != o->epoch_, state.handle);
+        state.cancelled_since(o->epoch_), state.handle);
     operation_finished(state);
 
     // Free the operation before the upcall, so the handler can start the
@@ -285,7 +285,7 @@ public:
     // completion run. Either the epoch is seen here, or that CancelIoEx
     // came after the kernel queued the request (the kernel orders the two
     // calls).
-    if (result == ERROR_IO_PENDING && state->cancel_epoch.load(std::memory_order_seq_cst) != epoch)
+    if (result == ERROR_IO_PENDING && state->cancelled_since(epoch))
       ::CancelIoEx(state->handle, ov);
     finish_start(*state, ov, result, may_deliver_here);
   }
