@@ -49,7 +49,7 @@ void start_readiness_wait(WaitHandler&& handler, const Executor& ex,
     return op->post(error::empty_interest, 0);
   op->interest_ = interest.bits();
   readiness_connect_slot(op->handler(), op, core);
-  core->start_wait(op);
+  core->start_wait(op, op->io_context());
 }
 
 // What the library's own readiness sources need of a registration: its

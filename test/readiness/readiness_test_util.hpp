@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <new>
 #include <thread>
 #include <utility>
@@ -107,6 +108,61 @@ struct refusing_executor : io_context_executor_base<refusing_executor>
   void execute(F&&) const
   {
     throw std::bad_alloc();
+  }
+};
+
+// Once armed, the next allocation made through a slow_allocator is slow: it
+// marks `entered`, sleeps, and marks `handed_over` once it has allocated. A
+// handler that has one as its associated allocator makes the post of its
+// completion slow, through a plain io_context executor.
+struct slow_allocation
+{
+  std::atomic<bool> armed{false};
+  std::atomic<bool> entered{false};
+  std::atomic<bool> handed_over{false};
+};
+
+template <typename T>
+struct slow_allocator
+{
+  using value_type = T;
+
+  slow_allocation* control;
+
+  explicit slow_allocator(slow_allocation* c) noexcept : control(c) {}
+  template <typename U>
+  slow_allocator(const slow_allocator<U>& o) noexcept : control(o.control)
+  {
+  }
+
+  T* allocate(std::size_t n)
+  {
+    const bool slow = control->armed.exchange(false);
+    if (slow)
+    {
+      control->entered.store(true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    T* p = std::allocator<T>().allocate(n);
+    if (slow)
+      control->handed_over.store(true);
+    return p;
+  }
+
+  void deallocate(T* p, std::size_t n) noexcept
+  {
+    std::allocator<T>().deallocate(p, n);
+  }
+
+  template <typename U>
+  bool operator==(const slow_allocator<U>& o) const noexcept
+  {
+    return control == o.control;
+  }
+  template <typename U>
+  bool operator!=(const slow_allocator<U>& o) const noexcept
+  {
+    return control != o.control;
   }
 };
 

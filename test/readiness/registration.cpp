@@ -773,6 +773,85 @@ BOOST_AUTO_TEST_CASE(destructor_waits_for_a_setter_handing_a_wait_over)
   BOOST_TEST(ec == iocpx::error::registration_gone);
 }
 
+// The same with a wait delivered through its io_context's own executor (its
+// handler's allocator slows the post down), by a setter that runs a handler
+// of another io_context. A setter skips counting its hand-over only when its
+// thread runs the io_context the wait is posted to (see readiness_core's
+// slot_home_bit); this one does not, so the destructor must still wait for
+// it.
+BOOST_AUTO_TEST_CASE(destructor_waits_for_a_setter_that_runs_another_io_context)
+{
+  struct handler
+  {
+    destruction_counter counter;
+    iocpx_test::slow_allocation* slow;
+
+    using allocator_type = iocpx_test::slow_allocator<void>;
+    allocator_type get_allocator() const noexcept
+    {
+      return allocator_type(slow);
+    }
+
+    void operator()(error_code, ready)
+    {
+      BOOST_FAIL("a handler ran in a context that never ran");
+    }
+  };
+
+  iocpx_test::slow_allocation slow;
+  auto io = std::make_unique<asio::io_context>();
+  auto reg = std::make_unique<iocpx::registration>(*io);
+  iocpx::set_readiness s = reg->setter();
+  int destroyed = 0;
+  reg->async_wait(ready::readable(), handler{destruction_counter(&destroyed), &slow});
+  slow.armed = true; // (the wait is allocated: the next allocation is the post's)
+  asio::io_context setter_ctx;
+  asio::post(setter_ctx, [&] { s.set(ready::readable()); });
+  std::thread setter([&] { setter_ctx.run(); });
+  while (!slow.entered.load())
+    std::this_thread::yield();
+  reg.reset();
+  BOOST_TEST(slow.handed_over.load());
+  setter.join(); // (before the context goes, even when the check failed)
+  io.reset(); // destroys the handed-over wait without calling it
+  BOOST_TEST(destroyed == 1);
+}
+
+// The hand-over the setter does not count: a handler of the wait's own
+// io_context sets the readiness, on the thread running that context, while
+// another thread destroys the registration. Neither waits for the other,
+// and the wait is delivered exactly once, completed or aborted.
+BOOST_AUTO_TEST_CASE(registration_destroyed_while_a_handler_of_its_context_sets_it)
+{
+  for (int i = 0; i < 300; ++i)
+  {
+    asio::io_context io;
+    auto work = asio::make_work_guard(io);
+    auto reg = std::make_unique<iocpx::registration>(io);
+    iocpx::set_readiness s = reg->setter();
+    std::atomic<int> delivered{0};
+    std::atomic<bool> go{false};
+    reg->async_wait(ready::readable(), [&](error_code ec, ready r) {
+      BOOST_TEST((ec == asio::error::operation_aborted || (!ec && r == ready::readable())));
+      ++delivered;
+    });
+    asio::post(io, [&] {
+      while (!go.load())
+        std::this_thread::yield();
+      error_code ignored; // (registration_gone if the destructor came first)
+      s.set(ready::readable(), ignored);
+    });
+    std::thread runner([&] { io.run(); });
+    go = true;
+    if (i % 2)
+      std::this_thread::yield();
+    reg.reset();
+    work.reset();
+    runner.join();
+    BOOST_TEST_REQUIRE(delivered.load() == 1);
+  }
+}
+
 // A refused hand-over destroys the handler inside the setter; a handler that
 // owns the registration destroys it there. The destructor, waiting for
 // hand-overs in progress, must not wait for the one its own thread makes.

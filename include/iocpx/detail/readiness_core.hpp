@@ -18,6 +18,8 @@
 #include <iocpx/trigger.hpp>
 
 #include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/config.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <atomic>
@@ -165,15 +167,27 @@ public:
   // The word: bits 0-47 the slot wait's address (user-space addresses fit
   // in 48 bits on x86-64 and ARM64; a wait at an address that does not fit
   // goes to the list), 48-52 the readiness, 53-57 the slot's interest, 58
-  // held (a canceller, under the mutex, is looking at the slot's wait), 62
-  // shut down, 63 closed.
+  // held (a canceller, under the mutex, is looking at the slot's wait), 59
+  // the slot wait's handler runs on the home context (below), 62 shut
+  // down, 63 closed.
   static constexpr ready::bits_type ready_mask = ready::all().bits();
   static constexpr word_type slot_address_mask = (word_type(1) << 48) - 1;
   static constexpr unsigned readiness_shift = 48;
   static constexpr unsigned interest_shift = 53;
-  static constexpr word_type slot_mask =
-      slot_address_mask | (word_type(ready_mask) << interest_shift);
   static constexpr word_type held_bit = word_type(1) << 58;
+  // The slot's wait delivers its handler through a plain executor of the
+  // io_context this core's service belongs to (its *home*). A setter on a
+  // thread that is running the home context then hands that wait over
+  // without counting the hand-over: the count exists so that close() can
+  // wait until no post into the wait's io_context is in progress before
+  // its owner destroys that io_context, and an io_context some thread is
+  // running cannot be destroyed until that thread's run() returns. It
+  // spares the two atomic operations of the count on the most common path,
+  // a handler that sets readiness that another wait of its own io_context
+  // is waiting for.
+  static constexpr word_type slot_home_bit = word_type(1) << 59;
+  static constexpr word_type slot_mask =
+      slot_address_mask | (word_type(ready_mask) << interest_shift) | slot_home_bit;
   static constexpr word_type shut_down_bit = word_type(1) << 62;
   static constexpr word_type closed_bit = word_type(1) << 63;
   static_assert((ready_mask >> 5) == 0, "five readiness kinds fit in the word");
@@ -219,7 +233,7 @@ public:
   bool update(ready::bits_type bits, ready::bits_type& prev)
   {
     bits &= ready_mask;
-    word_type old = state_.load(std::memory_order_relaxed), now = 0;
+    word_type old = state_.load(std::memory_order_acquire), now = 0;
     ready::bits_type claimed = 0;
     bool counted = false;
     do
@@ -241,30 +255,23 @@ public:
       {
         now &= ~slot_mask;
         // Counted before the compare-and-swap that takes the wait, so that
-        // a close() that comes after it sees the count (see close()).
-        if (!counted)
+        // a close() that comes after it sees the count (see close()) —
+        // unless this thread runs the io_context the wait is posted to.
+        if (!counted && !home_running_here(old))
         {
           hand_overs_.add(std::memory_order_seq_cst);
           counted = true;
         }
       }
     } while (!state_.compare_exchange_weak(
-        old, now, std::memory_order_seq_cst, std::memory_order_relaxed));
+        old, now, std::memory_order_seq_cst, std::memory_order_acquire));
     prev = readiness_of(old);
     if (claimed)
     {
-      hand_over_scope h(&hand_overs_);
-      try
-      {
-        slot_of(old)->post(boost::system::error_code(), claimed);
-      }
-      catch (...)
-      {
-        // Its executor refused the slot's handler: the other waits this
-        // change satisfies must still be handed on (see post_all).
-        wake_others(prev, now);
-        throw;
-      }
+      if (counted)
+        hand_over_counted_slot(old, claimed, prev, now);
+      else
+        hand_over_slot(old, claimed, prev, now);
     }
     else if (counted)
       hand_overs_.remove();
@@ -285,9 +292,13 @@ public:
   }
 
   // Starts a wait. Completes it (through its executor) at once when the
-  // readiness already intersects its interest.
-  void start_wait(readiness_op* op)
+  // readiness already intersects its interest. `io`: the io_context the
+  // wait's handler is posted to, if it goes there through a plain io_context
+  // executor (no strand, no other executor); null otherwise.
+  void start_wait(readiness_op* op, const asio::io_context* io = nullptr)
   {
+    op->on_home_context_ = io && service_
+        && static_cast<const asio::execution_context*>(io) == &service_->context();
     const word_type entry = slot_entry(op);
     if (entry != 0 && demand_.load(std::memory_order_relaxed) == 0)
     {
@@ -380,7 +391,9 @@ public:
   // Releases the registration's reference. Returns only once no other
   // thread is still handing one of its waits to an executor: a setter (or
   // canceller) that took a wait before the close may be inside that post,
-  // and the owner may destroy the io_context as soon as this returns.
+  // and the owner may destroy the io_context as soon as this returns. (A
+  // setter that runs the wait's io_context itself is not waited for: see
+  // slot_home_bit.)
   void close()
   {
     state_.fetch_or(closed_bit, std::memory_order_seq_cst);
@@ -479,6 +492,41 @@ public:
 private:
   ~readiness_core() = default;
 
+  // Whether the slot's wait in `w` is posted to the home context (see
+  // slot_home_bit) and this thread runs it. (The bit was set by a wait whose
+  // io_context is the service's context, so that context is an io_context.)
+  bool home_running_here(word_type w) const noexcept
+  {
+    return (w & slot_home_bit) != 0
+        && static_cast<asio::io_context&>(service_->context()).get_executor().running_in_this_thread();
+  }
+
+  // Posts (or queues: see readiness_op::post) the slot's wait that update()
+  // took out of the word `old`. (Inlined: the uncounted path is the hot one.)
+  BOOST_FORCEINLINE void hand_over_slot(
+      word_type old, ready::bits_type claimed, ready::bits_type prev, word_type now)
+  {
+    try
+    {
+      slot_of(old)->post(boost::system::error_code(), claimed);
+    }
+    catch (...)
+    {
+      // Its executor refused the slot's handler: the other waits this
+      // change satisfies must still be handed on (see post_all).
+      wake_others(prev, now);
+      throw;
+    }
+  }
+
+  // The same, for a counted hand-over.
+  IOCPX_NOINLINE void hand_over_counted_slot(
+      word_type old, ready::bits_type claimed, ready::bits_type prev, word_type now)
+  {
+    hand_over_scope h(&hand_overs_);
+    hand_over_slot(old, claimed, prev, now);
+  }
+
   // Hands on the waits in the list, and a poller's entry, that the kinds
   // this change added satisfy (the slot's wait is the caller's).
   void wake_others(ready::bits_type prev, word_type now)
@@ -510,7 +558,8 @@ private:
     const word_type address = reinterpret_cast<std::uintptr_t>(op);
     if ((address & ~slot_address_mask) != 0)
       return 0;
-    return address | (word_type(op->interest_ & ready_mask) << interest_shift);
+    return address | (word_type(op->interest_ & ready_mask) << interest_shift)
+        | (op->on_home_context_ ? slot_home_bit : 0);
   }
 
   // Takes the slot's wait out, if there is one and nobody else took it.

@@ -68,6 +68,10 @@ public:
   // Never queued on a delivery_scope: posted.
   asio::io_context* running_here() const noexcept { return nullptr; }
 
+  // The io_context a post goes straight into: none (see readiness_core's
+  // slot_home_bit).
+  const asio::io_context* io_context() const noexcept { return nullptr; }
+
   template <typename Function>
   void post(Function&& f) const
   {
@@ -100,6 +104,16 @@ public:
   asio::io_context* running_here() const noexcept
   {
     return io_context_running_here(ex_);
+  }
+
+  // The io_context a post goes straight into, if the executor is a plain
+  // io_context executor (see readiness_core's slot_home_bit).
+  const asio::io_context* io_context() const noexcept
+  {
+    if constexpr (std::is_same<tracked_type, io_tracked_executor>::value)
+      return &ex_.context();
+    else
+      return nullptr;
   }
 
   template <typename Function>
@@ -179,6 +193,11 @@ public:
     return is_io_ && io_.running_in_this_thread() ? &io_.context() : nullptr;
   }
 
+  const asio::io_context* io_context() const noexcept
+  {
+    return is_io_ ? &io_.context() : nullptr;
+  }
+
   template <typename Function>
   void post(Function&& f) const
   {
@@ -217,6 +236,10 @@ public:
   }
 
   Handler& handler() noexcept { return handler_; }
+
+  // The io_context the handler is posted to, if a plain io_context executor
+  // delivers it (see readiness_core::start_wait).
+  const asio::io_context* io_context() const noexcept { return work_.io_context(); }
 
 private:
   friend class operation_storage;

@@ -57,6 +57,7 @@ public:
   readiness_op* next_ = nullptr;
   readiness_op* prev_ = nullptr;
   ready::bits_type interest_ = 0;     // waits
+  bool on_home_context_ = false;      // waits: see readiness_core::slot_home_bit
   std::uint64_t cancel_key_ = 0;      // its slot handler's key, if any (readiness_cancellation)
   event* events_ = nullptr;           // polls
   boost::system::error_code ec_;
