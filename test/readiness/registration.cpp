@@ -7,12 +7,15 @@
 // Test that the header is self-contained.
 #include <iocpx/registration.hpp>
 
+#include <iocpx/poller.hpp>
+
 #include "../common/asio_features.hpp"
 #include "../common/tracking_allocator.hpp"
 #include "readiness_test_util.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
@@ -93,6 +96,35 @@ BOOST_AUTO_TEST_CASE(construction_and_executor)
   a = std::move(b);
   BOOST_TEST(a.is_open());
   BOOST_TEST(!b.is_open());
+}
+
+// A registration (and a poller) on the legacy `io_context::strand`, a
+// Networking TS executor that answers no `execution::context` query: its
+// waits complete on the strand. (It did not compile before: finding the
+// readiness service asked the executor that query.)
+BOOST_AUTO_TEST_CASE(a_registration_on_a_legacy_io_context_strand_works)
+{
+  asio::io_context io;
+  asio::io_context::strand strand(io);
+  iocpx::basic_registration<asio::io_context::strand> reg(strand);
+  iocpx::basic_poller<asio::io_context::strand> poller(strand);
+  poller.add(reg, 7, ready::writable());
+  int on_strand = 0;
+  reg.async_wait(ready::readable(), [&](error_code ec, ready r) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(r == ready::readable());
+    on_strand += strand.running_in_this_thread();
+  });
+  std::array<iocpx::event, 4> events;
+  poller.async_poll(events, [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST_REQUIRE(n == 1u);
+    BOOST_TEST(events[0].token == 7u);
+    on_strand += strand.running_in_this_thread();
+  });
+  reg.setter().set(ready::readable() | ready::writable());
+  io.run();
+  BOOST_TEST(on_strand == 2);
 }
 
 BOOST_AUTO_TEST_CASE(wait_completes_when_readiness_intersects)

@@ -16,6 +16,7 @@
 #include <iocpx/poller.hpp>
 
 #include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -325,6 +326,61 @@ BOOST_AUTO_TEST_CASE(a_pipe_on_a_strand_of_a_strand_opens_and_works)
       BOOST_TEST(read_exact(server.native_handle(), 5) == "hello");
     }
   }
+}
+
+// A pipe and an acceptor on the legacy `io_context::strand` (a Networking TS
+// executor, which answers no `execution::context` query) open, connect,
+// transfer and wait, with every handler run on the strand. Before the fix
+// neither compiled: finding the readiness service and the io_context asked
+// the executor that query.
+BOOST_AUTO_TEST_CASE(a_pipe_on_a_legacy_io_context_strand_opens_and_works)
+{
+  asio::io_context ctx;
+  asio::io_context::strand strand(ctx);
+  const std::string name = np_name("legacy-strand");
+  ix::basic_named_pipe_acceptor<asio::io_context::strand> acceptor(strand);
+  error_code ec;
+  acceptor.open(name, ix::named_pipe_options(), ec);
+  BOOST_TEST_REQUIRE(!ec, ec.message());
+  ix::basic_named_pipe<asio::io_context::strand> server(strand);
+  ix::basic_named_pipe<asio::io_context::strand> client(strand);
+  int off_strand = 0;
+  bool accepted = false;
+  error_code connect_ec = asio::error::would_block;
+  acceptor.async_accept(server, [&](error_code e) {
+    off_strand += !strand.running_in_this_thread();
+    BOOST_TEST(!e, e.message());
+    accepted = true;
+  });
+  client.async_connect(name, [&](error_code e) {
+    off_strand += !strand.running_in_this_thread();
+    connect_ec = e;
+  });
+  BOOST_TEST_REQUIRE(run_until(ctx, [&] { return accepted && connect_ec != asio::error::would_block; }));
+  BOOST_TEST_REQUIRE(!connect_ec, connect_ec.message());
+  iocpx::ready became = iocpx::ready::none();
+  server.async_wait(iocpx::ready::readable(), [&](error_code e, iocpx::ready r) {
+    off_strand += !strand.running_in_this_thread();
+    BOOST_TEST(!e, e.message());
+    became = r;
+  });
+  std::size_t written = 0;
+  client.async_write_some(asio::buffer("hello", 5), [&](error_code e, std::size_t k) {
+    off_strand += !strand.running_in_this_thread();
+    BOOST_TEST(!e, e.message());
+    written = k;
+  });
+  BOOST_TEST_REQUIRE(run_until(ctx, [&] { return written == 5u && became.is_readable(); }));
+  char buf[8] = {};
+  std::size_t got = 0;
+  server.async_read_some(asio::buffer(buf), [&](error_code e, std::size_t k) {
+    off_strand += !strand.running_in_this_thread();
+    BOOST_TEST(!e, e.message());
+    got = k;
+  });
+  BOOST_TEST_REQUIRE(run_until(ctx, [&] { return got != 0u; }));
+  BOOST_TEST(std::string(buf, got) == "hello");
+  BOOST_TEST(off_strand == 0);
 }
 
 // A pipe whose executor is not an io_context's cannot be opened

@@ -11,7 +11,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/prefer.hpp>
@@ -84,6 +86,33 @@ asio::io_context* io_context_in(
   return found;
 }
 
+// The execution context of an executor of either model: a standard executor
+// answers the `execution::context` query, a Networking TS one (a legacy
+// `io_context::strand`, an `executor` of the TS model) its `context()`.
+template <typename Executor>
+auto& execution_context_of(const Executor& ex) noexcept
+{
+  if constexpr (asio::execution::is_executor<Executor>::value)
+    return asio::query(ex, asio::execution::context);
+  else
+    return ex.context();
+}
+
+// What keeps an executor's context from running out of work while an
+// operation waits: a standard executor that tracks the work, or, for a
+// Networking TS executor, an executor_work_guard.
+template <typename Executor>
+auto track_work(const Executor& ex)
+{
+  if constexpr (asio::execution::is_executor<Executor>::value)
+    return asio::prefer(ex, asio::execution::outstanding_work.tracked);
+  else
+    return asio::executor_work_guard<Executor>(ex);
+}
+
+template <typename Executor>
+using tracked_work_t = decltype(track_work(std::declval<const Executor&>()));
+
 // The io_context behind an I/O executor (a binding needs an io_context), or
 // nullptr. Executors of an io_context say so by type; a strand is asked for
 // its inner executor, whatever that is (`asio::make_strand` of an
@@ -117,7 +146,7 @@ asio::io_context* io_context_of(const Executor& ex) noexcept
   }
   else
   {
-    auto& ctx = asio::query(ex, asio::execution::context);
+    auto& ctx = execution_context_of(ex);
     using context_type = std::decay_t<decltype(ctx)>;
     if constexpr (std::is_base_of_v<asio::io_context, context_type>)
       return &ctx;

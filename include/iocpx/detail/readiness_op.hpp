@@ -48,7 +48,7 @@ using readiness_post_allocator = delivery_allocator<void>;
 template <typename Executor>
 readiness_service& readiness_service_for(const Executor& ex)
 {
-  asio::execution_context& ctx = asio::query(ex, asio::execution::context);
+  asio::execution_context& ctx = execution_context_of(ex);
   return asio::use_service<readiness_service>(ctx);
 }
 

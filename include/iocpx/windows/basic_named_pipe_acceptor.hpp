@@ -390,8 +390,9 @@ private:
   public:
     using handler_executor =
         asio::associated_executor_t<Handler, Executor>;
-    using work_type = std::decay_t<decltype(asio::prefer(std::declval<handler_executor>(),
-        asio::execution::outstanding_work.tracked))>;
+    // A standard executor that counts the work, or a work guard on a
+    // Networking TS executor (the legacy io_context::strand).
+    using work_type = iocpx::detail::tracked_work_t<handler_executor>;
     using allocator_type =
         asio::associated_allocator_t<Handler, iocpx::detail::default_operation_allocator>;
 
@@ -431,7 +432,16 @@ private:
       // Free this block before the completion is queued, so that it can
       // reuse it (and the handler, the next accept).
       iocpx::detail::operation_storage::destroy(alloc, this);
-      if (may_dispatch && iocpx::detail::io_context_running_here(work))
+      if constexpr (!asio::execution::is_executor<handler_executor>::value)
+      {
+        // (The executor counts the work while the function is queued; the
+        // guard lets go after that.)
+        if (may_dispatch)
+          work.get_executor().dispatch(std::move(function), alloc);
+        else
+          work.get_executor().post(std::move(function), alloc);
+      }
+      else if (may_dispatch && iocpx::detail::io_context_running_here(work))
         function(); // what dispatch would do, without wrapping it first (an allocation)
       else if (may_dispatch)
         asio::execution::execute(asio::prefer(work, asio::execution::blocking.possibly,
@@ -448,8 +458,7 @@ private:
 
     waiter(Handler&& handler, const Executor& io_ex, Deliver deliver)
       : handler_(std::move(handler)),
-        work_(asio::prefer(asio::get_associated_executor(handler_, io_ex),
-            asio::execution::outstanding_work.tracked)),
+        work_(iocpx::detail::track_work(asio::get_associated_executor(handler_, io_ex))),
         deliver_(std::move(deliver))
     {
     }
