@@ -30,18 +30,29 @@
 namespace iocpx {
 namespace detail {
 
+#if BOOST_VERSION < 107500 && defined(BOOST_ASIO_NO_TYPEID)
+// Boost 1.74 without RTTI: any_io_executor's target_type() is the address of
+// a tag per executor type, which only the executor's (protected) base can
+// name. (A tag is a static of a function template: an executor stored by
+// another module (DLL) has that module's tag and is not recognised.)
+struct any_executor_target_tag : asio::execution::detail::any_executor_base
+{
+  using any_executor_base::target_type_ex;
+};
+#endif
+
 // The executor of type T that `ex` holds, or null: any_io_executor's
 // target<T>(), which Boost 1.74 does not check (it returns whatever `ex`
 // holds, as a T*, for every T; 1.75 fixed it). Checked here by the
-// target's type, where typeid is there; without it, 1.74 finds nothing, so
-// callers take their generic path.
+// target's type: its typeid, or without RTTI its tag.
 template <typename T>
 const T* target_of(const asio::any_io_executor& ex) noexcept
 {
 #if BOOST_VERSION < 107500
 #  if defined(BOOST_ASIO_NO_TYPEID)
-  (void)ex;
-  return nullptr;
+  return ex && ex.target_type() == any_executor_target_tag::target_type_ex<T>()
+      ? ex.template target<T>()
+      : nullptr;
 #  else
   return ex && ex.target_type() == typeid(T) ? ex.template target<T>() : nullptr;
 #  endif
