@@ -16,6 +16,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/detail/thread_info_base.hpp> // BOOST_ASIO_RECYCLING_ALLOCATOR_CACHE_SIZE
+#include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -677,6 +678,36 @@ BOOST_AUTO_TEST_CASE(token_bind_executor_runs_on_the_strand)
   t.join();
   BOOST_TEST(calls == 8);
   BOOST_TEST(on_strand == 8);
+}
+
+// The same with the legacy io_context::strand (a Networking TS executor),
+// which older code still binds its handlers to; an operation that waits
+// keeps run() from returning.
+BOOST_AUTO_TEST_CASE(token_bound_to_a_legacy_io_context_strand_runs_on_it)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
+  asio::io_context::strand strand(ctx);
+  int on_strand = 0, calls = 0;
+  char buf[8] = {};
+  auto on_it = [&](error_code ec, std::size_t) {
+    BOOST_TEST(!ec);
+    on_strand += strand.running_in_this_thread();
+    ++calls;
+  };
+  ix::async_overlapped(b, read_into(p.server.get(), buf, sizeof buf), asio::bind_executor(strand, on_it));
+  for (int i = 0; i < 4; ++i)
+    ix::async_overlapped(b, write_from(p.server.get(), "s", 1), asio::bind_executor(strand, on_it));
+  std::thread writer([&] {
+    std::this_thread::sleep_for(100ms);
+    write_all(p.client.get(), "x", 1);
+  });
+  ctx.run(); // returns only once the pending read has completed
+  writer.join();
+  BOOST_TEST(calls == 5);
+  BOOST_TEST(on_strand == 5);
+  BOOST_TEST(buf[0] == 'x');
 }
 
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // asio::bind_allocator: Boost 1.80

@@ -16,6 +16,7 @@
 #include <iocpx/poller.hpp>
 
 #include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
@@ -379,6 +380,61 @@ BOOST_AUTO_TEST_CASE(a_pipe_on_a_legacy_io_context_strand_opens_and_works)
     got = k;
   });
   BOOST_TEST_REQUIRE(run_until(ctx, [&] { return got != 0u; }));
+  BOOST_TEST(std::string(buf, got) == "hello");
+  BOOST_TEST(off_strand == 0);
+}
+
+// Older code binds its handlers to a legacy io_context::strand (a
+// Networking TS executor) rather than making the pipe's executor one: every
+// operation's handler then runs on that strand, and the ops keep the
+// io_context's work while they wait.
+BOOST_AUTO_TEST_CASE(handlers_bound_to_a_legacy_io_context_strand_run_on_it)
+{
+  asio::io_context ctx;
+  asio::io_context::strand strand(ctx);
+  const std::string name = np_name("bound-legacy-strand");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  ix::named_pipe client(ctx);
+  int calls = 0, off_strand = 0;
+  auto on_strand = [&] {
+    ++calls;
+    off_strand += !strand.running_in_this_thread();
+  };
+  ix::named_pipe server(ctx);
+  acceptor.async_accept(server, asio::bind_executor(strand, [&](error_code e) {
+    BOOST_TEST(!e, e.message());
+    on_strand();
+  }));
+  acceptor.async_accept(asio::bind_executor(strand, [&](error_code e, ix::named_pipe) {
+    BOOST_TEST(e == asio::error::operation_aborted, e.message());
+    on_strand();
+  }));
+  client.async_connect(name, asio::bind_executor(strand, [&](error_code e) {
+    BOOST_TEST(!e, e.message());
+    on_strand();
+  }));
+  BOOST_TEST_REQUIRE(run_until(ctx, [&] { return calls == 2; }));
+  acceptor.close();
+  iocpx::ready became = iocpx::ready::none();
+  server.async_wait(iocpx::ready::readable(), asio::bind_executor(strand, [&](error_code e, iocpx::ready r) {
+    BOOST_TEST(!e, e.message());
+    became = r;
+    on_strand();
+  }));
+  client.async_write_some(asio::buffer("hello", 5), asio::bind_executor(strand, [&](error_code e, std::size_t k) {
+    BOOST_TEST(!e, e.message());
+    BOOST_TEST(k == 5u);
+    on_strand();
+  }));
+  char buf[8] = {};
+  std::size_t got = 0;
+  BOOST_TEST_REQUIRE(run_until(ctx, [&] { return calls == 5 && became.is_readable(); }));
+  server.async_read_some(asio::buffer(buf), asio::bind_executor(strand, [&](error_code e, std::size_t k) {
+    BOOST_TEST(!e, e.message());
+    got = k;
+    on_strand();
+  }));
+  BOOST_TEST_REQUIRE(run_until(ctx, [&] { return calls == 6; }));
   BOOST_TEST(std::string(buf, got) == "hello");
   BOOST_TEST(off_strand == 0);
 }
