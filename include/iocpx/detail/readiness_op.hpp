@@ -23,7 +23,6 @@
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
@@ -53,57 +52,28 @@ readiness_service& readiness_service_for(const Executor& ex)
 }
 
 // Keeps the handler's execution context from running out of work while a
-// wait is pending, and delivers the handler through its executor. A standard
-// executor is kept once, already tracking work (an executor_work_guard would
-// keep it twice); a legacy one in a work guard.
-template <typename Executor, typename = void>
+// wait is pending, and delivers the handler through its executor: a
+// standard executor is kept once, already tracking work (an
+// executor_work_guard would keep it twice); a Networking TS one (a legacy
+// io_context::strand) in a work guard (see track_work).
+template <typename Executor>
 class readiness_work
 {
+  using tracked_type = tracked_work_t<Executor>;
+  static constexpr bool standard = asio::execution::is_executor<Executor>::value;
+
 public:
-  explicit readiness_work(const Executor& ex) : guard_(ex) {}
+  explicit readiness_work(const Executor& ex) : work_(track_work(ex)) {}
 
   // (No work count is taken over: see the any_io_executor one.)
-  readiness_work(const Executor& ex, readiness_work*) : guard_(ex) {}
-
-  // Never queued on a delivery_scope: posted.
-  asio::io_context* running_here() const noexcept { return nullptr; }
-
-  // The io_context a post goes straight into: none (see readiness_core's
-  // slot_home_bit).
-  const asio::io_context* io_context() const noexcept { return nullptr; }
-
-  template <typename Function>
-  void post(Function&& f) const
-  {
-    asio::post(guard_.get_executor(), std::forward<Function>(f));
-  }
-
-private:
-  asio::executor_work_guard<Executor> guard_;
-};
-
-template <typename Executor>
-class readiness_work<Executor,
-    std::enable_if_t<asio::execution::is_executor<Executor>::value
-        && !std::is_same<Executor, asio::any_io_executor>::value>>
-{
-public:
-  using tracked_type = std::decay_t<decltype(asio::prefer(
-      std::declval<const Executor&>(), asio::execution::outstanding_work.tracked))>;
-
-  explicit readiness_work(const Executor& ex)
-    : ex_(asio::prefer(ex, asio::execution::outstanding_work.tracked))
-  {
-  }
-
   readiness_work(const Executor& ex, readiness_work*) : readiness_work(ex) {}
 
   // The io_context behind the executor if it is an io_context executor and
   // this thread runs it; null otherwise (strands, thread pools, other
-  // contexts: those are posted).
+  // contexts, legacy executors: those are posted).
   asio::io_context* running_here() const noexcept
   {
-    return io_context_running_here(ex_);
+    return io_context_running_here(work_);
   }
 
   // The io_context a post goes straight into, if the executor is a plain
@@ -111,7 +81,7 @@ public:
   const asio::io_context* io_context() const noexcept
   {
     if constexpr (std::is_same<tracked_type, io_tracked_executor>::value)
-      return &ex_.context();
+      return &work_.context();
     else
       return nullptr;
   }
@@ -119,18 +89,21 @@ public:
   template <typename Function>
   void post(Function&& f) const
   {
-    asio::post(ex_, std::forward<Function>(f));
+    if constexpr (standard)
+      asio::post(work_, std::forward<Function>(f));
+    else
+      asio::post(work_.get_executor(), std::forward<Function>(f));
   }
 
 private:
-  tracked_type ex_;
+  tracked_type work_;
 };
 
 // The common case — an any_io_executor that holds an io_context executor —
 // is kept unwrapped: its work count, thread check and post are then direct
 // calls (one pointer) instead of calls through the type-erased wrapper.
 template <>
-class readiness_work<asio::any_io_executor, void>
+class readiness_work<asio::any_io_executor>
 {
 public:
   using io_tracked = io_tracked_executor;
