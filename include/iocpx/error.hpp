@@ -76,7 +76,8 @@ enum errors
   /// The readiness source is not registered with this poller.
   not_registered,
 
-  /// The readiness source is already registered with this poller.
+  /// The readiness source is already registered with a poller (this one or
+  /// another: a source belongs to at most one poller at a time).
   already_registered,
 
   /// An empty buffer was given where at least one element is needed.

@@ -17,6 +17,7 @@
 
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/buffered_stream.hpp>
 #include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
@@ -55,6 +56,11 @@ static_assert(std::is_nothrow_move_constructible_v<ix::named_pipe>);
 static_assert(!std::is_copy_constructible_v<ix::named_pipe>);
 static_assert(std::is_same_v<ix::named_pipe::rebind_executor<asio::io_context::executor_type>::other,
     ix::basic_named_pipe<asio::io_context::executor_type>>);
+static_assert(std::is_same_v<ix::named_pipe::lowest_layer_type, ix::named_pipe>);
+static_assert(std::is_assignable_v<ix::named_pipe&,
+    ix::basic_named_pipe<asio::io_context::executor_type>&&>);
+static_assert(!std::is_assignable_v<ix::basic_named_pipe<asio::io_context::executor_type>&,
+    ix::named_pipe&&>);
 
 namespace {
 
@@ -1530,6 +1536,202 @@ BOOST_AUTO_TEST_CASE(a_moved_from_pipe_is_as_if_constructed)
   BOOST_TEST((moved.mode() == ix::pipe_mode::byte));
   BOOST_TEST(ix::detail::named_pipe_access<ix::named_pipe>::probe_buffer(moved)
       == ix::detail::named_pipe_access<ix::named_pipe>::probe_buffer(fresh));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+// Layers, construction from handles, moves between executor types, and the
+// throwing forms.
+
+BOOST_AUTO_TEST_SUITE(named_pipe_object)
+
+// asio::buffered_stream (like asio::ssl::stream) reaches the stream through
+// lowest_layer_type and lowest_layer(); a pipe is its own lowest layer.
+BOOST_AUTO_TEST_CASE(works_under_a_buffered_stream)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  const ix::named_pipe& const_client = p.client;
+  BOOST_TEST(&p.client.lowest_layer() == &p.client);
+  BOOST_TEST(&const_client.lowest_layer() == &const_client);
+
+  asio::buffered_stream<ix::named_pipe&> buffered(p.client);
+  BOOST_TEST(&buffered.lowest_layer() == &p.client);
+  BOOST_TEST((buffered.get_executor() == p.client.get_executor()));
+
+  // Two small writes are held in the buffer until the flush.
+  bool flushed = false;
+  asio::async_write(buffered, asio::buffer("ab", 2), [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    BOOST_TEST(n == 2u);
+    asio::async_write(buffered, asio::buffer("cd", 2), [&](error_code ec2, std::size_t) {
+      BOOST_TEST(!ec2);
+      buffered.async_flush([&](error_code ec3, std::size_t m) {
+        BOOST_TEST(!ec3);
+        BOOST_TEST(m == 4u);
+        flushed = true;
+      });
+    });
+  });
+  BOOST_TEST(run_until(ctx, [&] { return flushed; }));
+  char got[4] = {};
+  BOOST_TEST(asio::read(p.server, asio::buffer(got)) == 4u);
+  BOOST_TEST(std::string(got, 4) == "abcd");
+
+  // Reads fill the buffer with what is there, then serve from it.
+  write_all(p.server.native_handle(), "line1\nline2\n", 12);
+  asio::streambuf lines;
+  std::size_t first = 0;
+  asio::async_read_until(buffered, lines, '\n', [&](error_code ec, std::size_t n) {
+    BOOST_TEST(!ec);
+    first = n;
+  });
+  ctx.restart();
+  BOOST_TEST(run_until(ctx, [&] { return first != 0; }));
+  BOOST_TEST(first == 6u);
+  BOOST_TEST(lines.size() >= 6u);
+}
+
+BOOST_AUTO_TEST_CASE(constructed_from_an_executor_or_a_context_and_a_handle)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("from-handle");
+  HANDLE listening = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 1, 4096, 4096, 0, nullptr);
+  BOOST_REQUIRE(listening != INVALID_HANDLE_VALUE);
+  // Assigned while it listens: open, a server end, not connected.
+  ix::named_pipe server(ctx.get_executor(), listening);
+  BOOST_TEST(server.is_open());
+  BOOST_TEST(server.is_server_end());
+  BOOST_TEST(!server.is_connected());
+  BOOST_TEST((server.mode() == ix::pipe_mode::message));
+  BOOST_TEST(server.native_handle() == listening);
+
+  HANDLE connecting = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+  BOOST_REQUIRE(connecting != INVALID_HANDLE_VALUE);
+  ix::basic_named_pipe<asio::io_context::executor_type> client(ctx, connecting);
+  BOOST_TEST(client.is_connected());
+  BOOST_TEST(!client.is_server_end());
+  BOOST_TEST((client.mode() == ix::pipe_mode::byte)); // the client's read mode until it sets one
+
+  // A handle that is no pipe: the constructor throws, and the handle
+  // stays the caller's.
+  HANDLE event = ::CreateEventA(nullptr, TRUE, FALSE, nullptr);
+  BOOST_REQUIRE(event != nullptr);
+  try
+  {
+    ix::named_pipe not_a_pipe(ctx, event);
+    BOOST_ERROR("a pipe was made from an event");
+  }
+  catch (const boost::system::system_error& e)
+  {
+    BOOST_TEST(!!e.code());
+  }
+  BOOST_TEST(::CloseHandle(event));
+}
+
+BOOST_AUTO_TEST_CASE(converting_move_assignment_closes_the_target_and_takes_the_pipe)
+{
+  using typed_pipe = ix::basic_named_pipe<asio::io_context::executor_type>;
+  asio::io_context ctx;
+  np_pair old_pair = make_np_pair(ctx);
+  // A client end with the io_context's own executor type, and its server.
+  const std::string name = np_name("typed");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  typed_pipe typed(ctx);
+  typed.connect(name);
+  ix::named_pipe new_server(ctx);
+  bool accepted = false;
+  acceptor.async_accept(new_server, [&](error_code ec) {
+    BOOST_TEST(!ec);
+    accepted = true;
+  });
+  BOOST_REQUIRE(run_until(ctx, [&] { return accepted; }));
+  BOOST_TEST(typed.is_connected());
+
+  // The target held old_pair's client end: assigning closes it, which its
+  // server sees.
+  ix::named_pipe& target = old_pair.client;
+  target = std::move(typed);
+  BOOST_TEST(!typed.is_open());
+  BOOST_TEST(target.is_connected());
+  BOOST_TEST(!target.is_server_end());
+  error_code ec;
+  char c = 0;
+  old_pair.server.read_some(asio::buffer(&c, 1), ec);
+  BOOST_TEST((ec == asio::error::eof || ec == asio::error::broken_pipe), ec.message());
+
+  // The target now talks to the typed pipe's server, in both directions.
+  write_all(new_server.native_handle(), "s", 1);
+  BOOST_TEST(asio::read(target, asio::buffer(&c, 1)) == 1u);
+  BOOST_TEST(c == 's');
+  asio::write(target, asio::buffer("t", 1));
+  BOOST_TEST(asio::read(new_server, asio::buffer(&c, 1)) == 1u);
+  BOOST_TEST(c == 't');
+
+  // A readiness wait pending on the source follows it.
+  typed_pipe waiting(ctx);
+  waiting.connect(name);
+  ix::named_pipe waiting_server(ctx);
+  accepted = false;
+  acceptor.async_accept(waiting_server, [&](error_code ec) {
+    BOOST_TEST(!ec);
+    accepted = true;
+  });
+  ctx.restart();
+  BOOST_REQUIRE(run_until(ctx, [&] { return accepted; }));
+  error_code wait_ec;
+  bool woke = false;
+  waiting.async_wait(iocpx::ready::readable(), [&](error_code e, iocpx::ready) {
+    wait_ec = e;
+    woke = true;
+  });
+  ix::named_pipe assigned(ctx);
+  assigned = std::move(waiting);
+  BOOST_TEST(!waiting.is_open());
+  write_all(waiting_server.native_handle(), "w", 1);
+  ctx.restart();
+  BOOST_TEST(run_until(ctx, [&] { return woke; }));
+  BOOST_TEST(!wait_ec);
+  BOOST_TEST(assigned.try_read_some(asio::buffer(&c, 1)) == 1u);
+  BOOST_TEST(c == 'w');
+}
+
+BOOST_AUTO_TEST_CASE(throwing_forms_throw_system_error_with_the_code)
+{
+  asio::io_context ctx;
+  ix::named_pipe closed(ctx);
+  char c = 0;
+  const auto code_of = [](auto&& f) {
+    try
+    {
+      f();
+    }
+    catch (const boost::system::system_error& e)
+    {
+      return e.code();
+    }
+    return error_code();
+  };
+  BOOST_TEST(code_of([&] { closed.read_some(asio::buffer(&c, 1)); })
+      == asio::error::bad_descriptor);
+  BOOST_TEST(code_of([&] { closed.write_some(asio::buffer(&c, 1)); })
+      == asio::error::bad_descriptor);
+  BOOST_TEST(code_of([&] { closed.try_read_some(asio::buffer(&c, 1)); })
+      == asio::error::bad_descriptor);
+  BOOST_TEST(code_of([&] { closed.cancel(); }) == asio::error::bad_descriptor);
+  BOOST_TEST(code_of([&] { closed.disconnect(); }) == asio::error::bad_descriptor);
+  BOOST_TEST(code_of([&] { closed.connect(np_name("nobody")); }) == iocpx::error::pipe_not_found);
+  BOOST_TEST(code_of([&] { closed.connect("no-prefix"); }) == iocpx::error::pipe_name_invalid);
+  BOOST_TEST(code_of([&] { closed.assign(nullptr); }) == iocpx::error::invalid_handle);
+
+  np_pair p = make_np_pair(ctx);
+  BOOST_TEST(code_of([&] { p.client.disconnect(); }) == iocpx::error::not_server_end);
+  BOOST_TEST(code_of([&] { p.client.try_read_some(asio::buffer(&c, 1)); })
+      == iocpx::error::would_block);
+  BOOST_TEST(code_of([&] { p.client.close(); }) == error_code());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,6 +18,8 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -31,6 +33,7 @@
 
 #include <array>
 #include <cstdint>
+#include <future>
 #include <new>
 #include <optional>
 #include <memory>
@@ -45,6 +48,16 @@ using namespace iocpx_test;
 using namespace std::chrono_literals;
 
 static_assert(std::is_nothrow_move_constructible_v<ix::named_pipe_acceptor>);
+static_assert(std::is_nothrow_move_assignable_v<ix::named_pipe_acceptor>);
+// Converting the executor may throw (any_io_executor may allocate).
+static_assert(std::is_constructible_v<ix::named_pipe_acceptor,
+    ix::basic_named_pipe_acceptor<asio::io_context::executor_type>&&>);
+static_assert(!std::is_nothrow_constructible_v<ix::named_pipe_acceptor,
+    ix::basic_named_pipe_acceptor<asio::io_context::executor_type>&&>);
+static_assert(std::is_assignable_v<ix::named_pipe_acceptor&,
+    ix::basic_named_pipe_acceptor<asio::io_context::executor_type>&&>);
+static_assert(!std::is_assignable_v<ix::basic_named_pipe_acceptor<asio::io_context::executor_type>&,
+    ix::named_pipe_acceptor&&>);
 static_assert(std::is_same_v<ix::named_pipe_acceptor::pipe_type, ix::named_pipe>);
 
 namespace {
@@ -65,6 +78,16 @@ namespace {
 #endif
   typed.async_accept([](error_code, ix::basic_named_pipe<asio::io_context::executor_type>) {});
   typed.async_accept(p, [](error_code) {});
+  // A pipe with an executor of the caller's choice (same io_context).
+  a.async_accept(asio::make_strand(ctx),
+      [](error_code, ix::basic_named_pipe<asio::strand<asio::io_context::executor_type>>) {});
+  a.async_accept(ctx, [](error_code, ix::basic_named_pipe<asio::io_context::executor_type>) {});
+  asio::any_io_executor any = ctx.get_executor();
+  a.async_accept(any, [](error_code, ix::named_pipe) {});
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // deferred: Boost 1.80
+  a.async_accept(asio::make_strand(ctx), asio::deferred)(
+      [](error_code, ix::basic_named_pipe<asio::strand<asio::io_context::executor_type>>) {});
+#endif
   a.cancel(ec);
   a.close(ec);
 }
@@ -1355,5 +1378,353 @@ BOOST_AUTO_TEST_CASE(an_emit_on_the_strand_reaches_a_reuse_recycling_an_instance
   BOOST_TEST(!server.is_connected());
 }
 #endif
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------
+// The accepted pipe's executor, and moves of the acceptor.
+
+BOOST_AUTO_TEST_SUITE(named_pipe_acceptor_executors)
+
+using strand_type = asio::strand<asio::io_context::executor_type>;
+using strand_pipe = ix::basic_named_pipe<strand_type>;
+
+// The pattern of Asio servers on a multi-threaded io_context: each
+// connection gets a strand of its own, and its handlers run there.
+BOOST_AUTO_TEST_CASE(accepts_each_client_with_a_strand_of_its_own)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("strand-each");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  constexpr int clients = 3;
+  std::vector<std::unique_ptr<ix::named_pipe>> client;
+  std::vector<strand_pipe> servers;
+  std::vector<bool> handler_on_its_strand;
+  bool accept_handler_on_pipe_strand = false;
+  std::string echoed;
+  for (int i = 0; i < clients; ++i)
+  {
+    client.push_back(std::make_unique<ix::named_pipe>(ctx));
+    client.back()->connect(name);
+    write_all(client.back()->native_handle(), &"abc"[i], 1);
+  }
+  std::array<char, clients> byte{};
+  std::function<void()> accept = [&] {
+    acceptor.async_accept(asio::make_strand(ctx), [&](error_code ec, strand_pipe pipe) {
+      BOOST_REQUIRE(!ec);
+      BOOST_TEST(pipe.is_open());
+      BOOST_TEST(pipe.is_connected());
+      BOOST_TEST(pipe.is_server_end());
+      // The accept's handler has no executor of its own: it runs on the
+      // acceptor's, as with Asio's acceptors, not on the new pipe's strand.
+      accept_handler_on_pipe_strand |= pipe.get_executor().running_in_this_thread();
+      const std::size_t i = servers.size();
+      servers.push_back(std::move(pipe));
+      handler_on_its_strand.push_back(false);
+      servers.back().async_read_some(asio::buffer(&byte[i], 1), [&, i](error_code e, std::size_t n) {
+        BOOST_TEST(!e);
+        BOOST_TEST(n == 1u);
+        handler_on_its_strand[i] = servers[i].get_executor().running_in_this_thread();
+        echoed += byte[i];
+      });
+      if (servers.size() < clients)
+        accept();
+    });
+  };
+  servers.reserve(clients);
+  accept();
+  BOOST_TEST(run_until(ctx, [&] { return echoed.size() == clients; }));
+  std::sort(echoed.begin(), echoed.end());
+  BOOST_TEST(echoed == "abc");
+  BOOST_TEST(!accept_handler_on_pipe_strand);
+  for (bool b : handler_on_its_strand)
+    BOOST_TEST(b);
+  // Three distinct strands.
+  BOOST_TEST((servers[0].get_executor() != servers[1].get_executor()));
+  BOOST_TEST((servers[1].get_executor() != servers[2].get_executor()));
+}
+
+BOOST_AUTO_TEST_CASE(accepts_a_client_with_the_executor_of_an_execution_context)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("ctx-exec");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  std::optional<ix::basic_named_pipe<asio::io_context::executor_type>> server;
+  acceptor.async_accept(ctx, [&](error_code ec, ix::basic_named_pipe<asio::io_context::executor_type> p) {
+    BOOST_TEST(!ec);
+    server.emplace(std::move(p));
+  });
+  BOOST_TEST(run_until(ctx, [&] { return server.has_value(); }));
+  BOOST_REQUIRE(server->is_connected());
+  BOOST_TEST((server->get_executor() == ctx.get_executor()));
+  write_all(client.native_handle(), "x", 1);
+  char c = 0;
+  BOOST_TEST(asio::read(*server, asio::buffer(&c, 1)) == 1u);
+  BOOST_TEST(c == 'x');
+}
+
+// The instances are bound to the acceptor's io_context before any client
+// comes, and a handle's port cannot change: a pipe of another io_context
+// cannot take one. The accept fails at once and takes no client.
+BOOST_AUTO_TEST_CASE(a_pipe_of_another_io_context_is_refused_and_takes_no_client)
+{
+  asio::io_context ctx;
+  asio::io_context other;
+  const std::string name = np_name("other-ctx");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  ix::named_pipe client(ctx);
+  client.connect(name); // waits in the backlog
+
+  error_code new_ec;
+  bool new_done = false;
+  acceptor.async_accept(other.get_executor(),
+      [&](error_code ec, ix::basic_named_pipe<asio::io_context::executor_type> p) {
+        new_ec = ec;
+        new_done = true;
+        BOOST_TEST(!p.is_open());
+      });
+  error_code into_ec;
+  bool into_done = false;
+  ix::named_pipe peer(other);
+  acceptor.async_accept(peer, [&](error_code ec) {
+    into_ec = ec;
+    into_done = true;
+  });
+  BOOST_TEST(!new_done); // never from inside async_accept
+  BOOST_TEST(!into_done);
+  BOOST_TEST(run_until(ctx, [&] { return new_done && into_done; }));
+  BOOST_TEST(new_ec == iocpx::error::bound_elsewhere);
+  BOOST_TEST(into_ec == iocpx::error::bound_elsewhere);
+  BOOST_TEST(!peer.is_open());
+  BOOST_TEST(other.poll() == 0u); // nothing of the accepts went there
+
+  // The client is still there for an accept that can take it.
+  std::optional<ix::named_pipe> server;
+  acceptor.async_accept([&](error_code ec, ix::named_pipe p) {
+    BOOST_TEST(!ec);
+    server.emplace(std::move(p));
+  });
+  ctx.restart();
+  BOOST_TEST(run_until(ctx, [&] { return server.has_value(); }));
+  write_all(client.native_handle(), "y", 1);
+  char c = 0;
+  BOOST_TEST(asio::read(*server, asio::buffer(&c, 1)) == 1u);
+  BOOST_TEST(c == 'y');
+}
+
+BOOST_AUTO_TEST_CASE(a_pipe_on_a_context_that_is_no_io_context_is_not_supported)
+{
+  asio::io_context ctx;
+  asio::thread_pool pool(1);
+  ix::named_pipe_acceptor acceptor(ctx, np_name("pool-exec"));
+  error_code result;
+  bool done = false;
+  acceptor.async_accept(pool.get_executor(),
+      [&](error_code ec, ix::basic_named_pipe<asio::thread_pool::executor_type> p) {
+        result = ec;
+        BOOST_TEST(!p.is_open());
+        done = true;
+      });
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(result == asio::error::operation_not_supported);
+  pool.join();
+}
+
+// On a closed acceptor the executor does not matter: bad_descriptor, as for
+// every accept.
+BOOST_AUTO_TEST_CASE(a_closed_acceptor_reports_bad_descriptor_whatever_the_executor)
+{
+  asio::io_context ctx;
+  asio::io_context other;
+  ix::named_pipe_acceptor acceptor(ctx);
+  error_code a, b;
+  acceptor.async_accept(other.get_executor(),
+      [&](error_code ec, ix::basic_named_pipe<asio::io_context::executor_type>) { a = ec; });
+  acceptor.async_accept(asio::make_strand(ctx), [&](error_code ec, strand_pipe) { b = ec; });
+  ctx.run();
+  BOOST_TEST(a == asio::error::bad_descriptor);
+  BOOST_TEST(b == asio::error::bad_descriptor);
+}
+
+BOOST_AUTO_TEST_CASE(use_future_delivers_the_move_only_pipe)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("future");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  auto work = asio::make_work_guard(ctx);
+  std::thread runner([&] { ctx.run(); });
+  std::future<ix::named_pipe> accepted = acceptor.async_accept(asio::use_future);
+  std::future<strand_pipe> on_strand = acceptor.async_accept(asio::make_strand(ctx), asio::use_future);
+  ix::named_pipe first(ctx), second(ctx);
+  first.connect(name);
+  second.connect(name);
+  BOOST_REQUIRE(accepted.wait_for(20s) == std::future_status::ready);
+  BOOST_REQUIRE(on_strand.wait_for(20s) == std::future_status::ready);
+  ix::named_pipe a = accepted.get();
+  strand_pipe b = on_strand.get();
+  BOOST_TEST(a.is_connected());
+  BOOST_TEST(b.is_connected());
+
+  // Errors arrive as exceptions (system_error with the code).
+  acceptor.close();
+  std::future<ix::named_pipe> refused = acceptor.async_accept(asio::use_future);
+  BOOST_REQUIRE(refused.wait_for(20s) == std::future_status::ready);
+  try
+  {
+    refused.get();
+    BOOST_ERROR("a closed acceptor's accept succeeded");
+  }
+  catch (const boost::system::system_error& e)
+  {
+    BOOST_TEST(e.code() == asio::error::bad_descriptor);
+  }
+  work.reset();
+  a.close();
+  b.close();
+  first.close();
+  second.close();
+  runner.join();
+}
+
+BOOST_AUTO_TEST_CASE(moves_carry_the_instances_and_the_pending_accepts)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("move");
+  ix::basic_named_pipe_acceptor<asio::io_context::executor_type> typed(ctx, name);
+  bool accepted = false;
+  ix::named_pipe server(ctx);
+  typed.async_accept(server, [&](error_code ec) {
+    BOOST_TEST(!ec);
+    accepted = true;
+  });
+
+  // Converting move construction, then same-type move assignment.
+  ix::named_pipe_acceptor moved(std::move(typed));
+  BOOST_TEST(!typed.is_open());
+  BOOST_TEST(moved.is_open());
+  ix::named_pipe_acceptor assigned(ctx);
+  assigned = std::move(moved);
+  BOOST_TEST(!moved.is_open());
+  BOOST_TEST(assigned.is_open());
+  BOOST_TEST((assigned.get_executor() == asio::any_io_executor(ctx.get_executor())));
+
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  BOOST_TEST(run_until(ctx, [&] { return accepted; }));
+  BOOST_TEST(server.is_connected());
+
+  // A moved-from acceptor is closed, and usable again.
+  error_code ec;
+  ix::named_pipe another(ctx);
+  typed.async_accept(another, [&](error_code e) { ec = e; });
+  ctx.restart();
+  ctx.poll();
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  typed.open(np_name("move-again"));
+  BOOST_TEST(typed.is_open());
+}
+
+BOOST_AUTO_TEST_CASE(converting_move_assignment_closes_the_target_first)
+{
+  asio::io_context ctx;
+  const std::string old_name = np_name("assign-old");
+  const std::string new_name = np_name("assign-new");
+  ix::named_pipe_acceptor target(ctx, old_name);
+  error_code target_accept;
+  bool target_done = false;
+  target.async_accept([&](error_code ec, ix::named_pipe) {
+    target_accept = ec;
+    target_done = true;
+  });
+  ix::basic_named_pipe_acceptor<asio::io_context::executor_type> source(ctx, new_name);
+  target = std::move(source);
+  BOOST_TEST(!source.is_open());
+  BOOST_TEST(target.is_open());
+  // The target's own accept was aborted and its name is gone.
+  BOOST_TEST(run_until(ctx, [&] { return target_done; }));
+  BOOST_TEST(target_accept == asio::error::operation_aborted);
+  ix::named_pipe probe(ctx);
+  error_code connect_ec;
+  ix::named_pipe_connect_options copts;
+  copts.busy_timeout = std::chrono::milliseconds(0);
+  probe.connect(old_name, copts, connect_ec);
+  BOOST_TEST(connect_ec == iocpx::error::pipe_not_found);
+  // The moved-in acceptor serves its own name.
+  std::optional<ix::named_pipe> server;
+  target.async_accept([&](error_code ec, ix::named_pipe p) {
+    BOOST_TEST(!ec);
+    server.emplace(std::move(p));
+  });
+  ix::named_pipe client(ctx);
+  client.connect(new_name);
+  ctx.restart();
+  BOOST_TEST(run_until(ctx, [&] { return server.has_value(); }));
+  BOOST_TEST(server->is_connected());
+}
+
+BOOST_AUTO_TEST_CASE(options_reports_what_open_was_given)
+{
+  asio::io_context ctx;
+  ix::named_pipe_acceptor acceptor(ctx);
+  BOOST_TEST(acceptor.options().listen_instances == ix::named_pipe_options().listen_instances);
+  ix::named_pipe_options o;
+  o.mode = ix::pipe_mode::message;
+  o.max_instances = 7;
+  o.listen_instances = 3;
+  o.in_buffer_size = 1234;
+  acceptor.open(np_name("options"), o);
+  const ix::named_pipe_options seen = acceptor.options();
+  BOOST_TEST((seen.mode == ix::pipe_mode::message));
+  BOOST_TEST(seen.max_instances == 7u);
+  BOOST_TEST(seen.listen_instances == 3u);
+  BOOST_TEST(seen.in_buffer_size == 1234u);
+  BOOST_TEST(acceptor.listening_instances() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(throwing_forms_throw_system_error_with_the_code)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("throwing");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  try
+  {
+    acceptor.open(np_name("throwing-again"));
+    BOOST_ERROR("open of an open acceptor succeeded");
+  }
+  catch (const boost::system::system_error& e)
+  {
+    BOOST_TEST(e.code() == asio::error::already_open);
+  }
+  ix::named_pipe_acceptor closed(ctx);
+  try
+  {
+    closed.cancel();
+    BOOST_ERROR("cancel of a closed acceptor succeeded");
+  }
+  catch (const boost::system::system_error& e)
+  {
+    BOOST_TEST(e.code() == asio::error::bad_descriptor);
+  }
+  try
+  {
+    ix::named_pipe_acceptor second(ctx, name); // first_instance is on
+    BOOST_ERROR("a second acceptor of the name opened");
+  }
+  catch (const boost::system::system_error& e)
+  {
+    BOOST_TEST(e.code().value() == int(ERROR_ACCESS_DENIED));
+  }
+  try
+  {
+    ix::named_pipe_acceptor bad(ctx, "not-a-pipe-name");
+    BOOST_ERROR("a bad name opened");
+  }
+  catch (const boost::system::system_error& e)
+  {
+    BOOST_TEST(e.code() == iocpx::error::pipe_name_invalid);
+  }
+}
 
 BOOST_AUTO_TEST_SUITE_END()

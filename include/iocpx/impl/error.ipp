@@ -95,7 +95,7 @@ private:
     case not_registered:
       return "source is not registered with this poller";
     case already_registered:
-      return "source is already registered with this poller";
+      return "source is already registered with a poller";
     case empty_buffer:
       return "empty buffer";
     case pipe_name_empty:

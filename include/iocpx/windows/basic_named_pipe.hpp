@@ -125,6 +125,11 @@ public:
   /// The native representation of a pipe end.
   using native_handle_type = HANDLE;
 
+  /// The lowest layer: the pipe itself, as for Asio's sockets. Stream
+  /// adapters that reach for it (`asio::ssl::stream`,
+  /// `asio::buffered_stream`) work on a pipe through it.
+  using lowest_layer_type = basic_named_pipe;
+
   /// A closed pipe that uses `ex`. Its execution context must be an
   /// `asio::io_context` (the only context whose loop is a completion port).
   explicit basic_named_pipe(const executor_type& ex) : ex_(ex) {}
@@ -209,6 +214,28 @@ public:
     return *this;
   }
 
+  /// Closes this pipe (as by close()), then moves `other`, whose executor
+  /// type differs, into it, as the converting move constructor does. If
+  /// converting the executor throws, both are left as they were.
+  template <typename Executor1,
+      typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
+  basic_named_pipe& operator=(basic_named_pipe<Executor1>&& other)
+  {
+    Executor ex(other.ex_); // (before anything changes: it may throw)
+    boost::system::error_code ignored;
+    close(ignored);
+    ex_ = std::move(ex);
+    binding_ = std::move(other.binding_);
+    readiness_ = std::move(other.readiness_);
+    probe_buffer_ = std::exchange(other.probe_buffer_, 0);
+    mode_ = std::exchange(other.mode_, pipe_mode::byte);
+    server_end_ = std::exchange(other.server_end_, false);
+    connected_ = std::exchange(other.connected_, false);
+    if (readiness_)
+      readiness_->template forget_registration<Executor1>(); // (see the constructor)
+    return *this;
+  }
+
   basic_named_pipe(const basic_named_pipe&) = delete;
   basic_named_pipe& operator=(const basic_named_pipe&) = delete;
 
@@ -223,6 +250,18 @@ public:
   executor_type get_executor() const noexcept
   {
     return ex_;
+  }
+
+  /// The lowest layer: this pipe.
+  lowest_layer_type& lowest_layer() noexcept
+  {
+    return *this;
+  }
+
+  /// The lowest layer: this pipe.
+  const lowest_layer_type& lowest_layer() const noexcept
+  {
+    return *this;
   }
 
   // -------------------------------------------------------------- state --

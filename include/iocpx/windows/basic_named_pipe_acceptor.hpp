@@ -27,9 +27,11 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution/allocator.hpp>
 #include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution/execute.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/execution_context.hpp>
+#include <boost/asio/is_executor.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -71,7 +73,15 @@ class basic_named_pipe_acceptor
 {
 private:
   class initiate_async_accept_into;
+  template <typename PipeExecutor>
   class initiate_async_accept_new;
+
+  // Keeps async_accept(token) out of the way of async_accept(ex) and
+  // async_accept(ctx) with their default token.
+  template <typename T, typename U = std::decay_t<T>>
+  using is_executor_or_context = std::integral_constant<bool,
+      asio::is_executor<U>::value || asio::execution::is_executor<U>::value
+          || std::is_convertible<U&, asio::execution_context&>::value>;
 
 public:
   /// The type of the executor associated with the object.
@@ -126,10 +136,11 @@ public:
   {
   }
 
-  /// Moves from an acceptor with another executor type.
+  /// Moves from an acceptor with another executor type. (Not noexcept:
+  /// converting the executor may throw; `other` is then left as it was.)
   template <typename Executor1,
       typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
-  basic_named_pipe_acceptor(basic_named_pipe_acceptor<Executor1>&& other) noexcept
+  basic_named_pipe_acceptor(basic_named_pipe_acceptor<Executor1>&& other)
     : ex_(other.ex_), core_(std::move(other.core_))
   {
   }
@@ -143,6 +154,19 @@ public:
       ex_ = other.ex_;
       core_ = std::move(other.core_);
     }
+    return *this;
+  }
+
+  /// Closes this acceptor, then moves `other`, whose executor type differs,
+  /// into it. If converting the executor throws, both are left as they were.
+  template <typename Executor1,
+      typename std::enable_if<std::is_convertible<Executor1, Executor>::value, int>::type = 0>
+  basic_named_pipe_acceptor& operator=(basic_named_pipe_acceptor<Executor1>&& other)
+  {
+    Executor ex(other.ex_); // (before anything changes: it may throw)
+    close_noexcept();
+    ex_ = std::move(ex);
+    core_ = std::move(other.core_);
     return *this;
   }
 
@@ -314,16 +338,90 @@ public:
   /// @par Per-Operation Cancellation (Boost 1.77 and newer)
   /// As for the other overload.
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, pipe_type))
-          AcceptToken = asio::default_completion_token_t<executor_type>>
+          AcceptToken = asio::default_completion_token_t<executor_type>,
+      typename std::enable_if<!is_executor_or_context<AcceptToken>::value, int>::type = 0>
   auto async_accept(AcceptToken&& token = asio::default_completion_token_t<executor_type>())
   {
     return asio::async_initiate<AcceptToken, void(boost::system::error_code, pipe_type)>(
-        initiate_async_accept_new(this), token);
+        initiate_async_accept_new<Executor>(this), token, get_executor());
+  }
+
+  /// Accepts the next client as a new pipe that uses `ex`: typically a
+  /// strand of the acceptor's io_context, one per connection
+  /// (`acceptor.async_accept(asio::make_strand(ctx), token)`).
+  ///
+  /// The pipe instance is bound to the acceptor's io_context when it is
+  /// created, before any client comes, and a handle's port cannot change:
+  /// `ex` must therefore belong to that same io_context. One of another
+  /// io_context completes with `iocpx::error::bound_elsewhere` (no client
+  /// is taken); one of a context that is no io_context with
+  /// `asio::error::operation_not_supported`. The handler runs on its own
+  /// associated executor, or else on the acceptor's (not on `ex`), as
+  /// with Asio's acceptors.
+  ///
+  /// @par Completion Signature
+  /// @code void(boost::system::error_code, basic_named_pipe<Executor1>) @endcode
+  /// Other errors as for `async_accept(peer, token)`. The handler is never
+  /// invoked from inside this function.
+  ///
+  /// @par Per-Operation Cancellation (Boost 1.77 and newer)
+  /// As for the other overloads.
+  template <typename Executor1,
+      BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code,
+          basic_named_pipe<Executor1>)) AcceptToken = asio::default_completion_token_t<executor_type>,
+      typename std::enable_if<asio::is_executor<Executor1>::value
+              || asio::execution::is_executor<Executor1>::value,
+          int>::type = 0>
+  auto async_accept(const Executor1& ex,
+      AcceptToken&& token = asio::default_completion_token_t<executor_type>())
+  {
+    return asio::async_initiate<AcceptToken,
+        void(boost::system::error_code, basic_named_pipe<Executor1>)>(
+        initiate_async_accept_new<Executor1>(this), token, ex);
+  }
+
+  /// Accepts the next client as a new pipe that uses the executor of
+  /// `context`, which must be the acceptor's io_context (see the overload
+  /// above).
+  ///
+  /// @par Completion Signature
+  /// @code void(boost::system::error_code,
+  ///     basic_named_pipe<typename ExecutionContext::executor_type>) @endcode
+  template <typename ExecutionContext,
+      BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code,
+          basic_named_pipe<typename ExecutionContext::executor_type>)) AcceptToken
+      = asio::default_completion_token_t<executor_type>,
+      typename std::enable_if<std::is_convertible<ExecutionContext&,
+          asio::execution_context&>::value, int>::type = 0>
+  auto async_accept(ExecutionContext& context,
+      AcceptToken&& token = asio::default_completion_token_t<executor_type>())
+  {
+    using context_executor = typename ExecutionContext::executor_type;
+    return asio::async_initiate<AcceptToken,
+        void(boost::system::error_code, basic_named_pipe<context_executor>)>(
+        initiate_async_accept_new<context_executor>(this), token, context.get_executor());
   }
 
 private:
   template <typename Executor1>
   friend class basic_named_pipe_acceptor;
+
+  // Whether a pipe with executor `ex` can take an instance of this
+  // acceptor: only one of the same io_context (the instances are bound to
+  // its port from their creation). A closed acceptor is reported as such
+  // by the accept itself.
+  template <typename PipeExecutor>
+  boost::system::error_code check_pipe_executor(const PipeExecutor& ex) const noexcept
+  {
+    if (!core_)
+      return {};
+    asio::io_context* pipe_ctx = iocpx::detail::io_context_of(ex);
+    if (!pipe_ctx)
+      return asio::error::operation_not_supported;
+    if (pipe_ctx != iocpx::detail::io_context_of(ex_))
+      return error::bound_elsewhere;
+    return {};
+  }
 
   // close() where nothing may throw: the accepts whose handlers could not
   // be queued are gone all the same (see close()).
@@ -497,15 +595,17 @@ private:
     }
   };
 
-  // Completes async_accept(): a new pipe with the acceptor's executor.
+  // Completes async_accept() and async_accept(ex): a new pipe with the
+  // acceptor's executor or the given one.
+  template <typename PipeExecutor>
   struct deliver_new
   {
-    Executor ex;
+    PipeExecutor ex;
 
     template <typename Handler>
     void operator()(Handler& handler, boost::system::error_code ec, binding b, pipe_mode mode)
     {
-      pipe_type pipe(ex);
+      basic_named_pipe<PipeExecutor> pipe(ex);
       if (!ec)
       {
         pipe.binding_ = std::move(b);
@@ -652,8 +752,8 @@ private:
         return self_->start_accept(std::forward<AcceptHandler>(handler),
             deliver_into<PipeExecutor>{peer}, nullptr, asio::error::already_open);
       }
-      self_->start_accept(
-          std::forward<AcceptHandler>(handler), deliver_into<PipeExecutor>{peer}, peer);
+      self_->start_accept(std::forward<AcceptHandler>(handler), deliver_into<PipeExecutor>{peer},
+          peer, self_->check_pipe_executor(peer->get_executor()));
     }
 
   private:
@@ -671,6 +771,7 @@ private:
     basic_named_pipe_acceptor* self_;
   };
 
+  template <typename PipeExecutor>
   class initiate_async_accept_new
   {
   public:
@@ -684,10 +785,10 @@ private:
     }
 
     template <typename AcceptHandler>
-    void operator()(AcceptHandler&& handler) const
+    void operator()(AcceptHandler&& handler, const PipeExecutor& pipe_ex) const
     {
-      self_->start_accept(
-          std::forward<AcceptHandler>(handler), deliver_new{self_->get_executor()}, nullptr);
+      self_->start_accept(std::forward<AcceptHandler>(handler),
+          deliver_new<PipeExecutor>{pipe_ex}, nullptr, self_->check_pipe_executor(pipe_ex));
     }
 
   private:
