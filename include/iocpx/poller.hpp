@@ -228,7 +228,7 @@ public:
   /// The associated executor.
   executor_type get_executor() const noexcept { return ex_; }
 
-  /// False for a moved-from poller.
+  /// False for a moved-from or closed poller.
   bool is_open() const noexcept { return state_ != nullptr; }
 
   /// Adds a source with a token, an interest and a trigger. If the source is
@@ -401,6 +401,21 @@ public:
     ec.clear();
     state_->cancel_all();
   }
+
+  /// Closes the poller now, as its destructor would: pending polls complete
+  /// with `asio::error::operation_aborted`, queued events are dropped, and
+  /// the sources are detached (they stay usable and may be added to another
+  /// poller). The object is then as if moved-from (`is_open()` is false;
+  /// its operations report `asio::error::bad_descriptor`). Closing a closed
+  /// poller does nothing. Never throws.
+  void close(boost::system::error_code& ec) noexcept
+  {
+    reset();
+    ec.clear();
+  }
+
+  /// Closes the poller (see above).
+  void close() noexcept { reset(); }
 
 private:
   template <typename Executor1>

@@ -203,7 +203,7 @@ public:
   /// The associated executor.
   executor_type get_executor() const noexcept { return ex_; }
 
-  /// False for a moved-from registration.
+  /// False for a moved-from or closed registration.
   bool is_open() const noexcept { return core_ != nullptr; }
 
   /// A setter for this registration's readiness (an empty setter when
@@ -256,6 +256,20 @@ public:
     ec.clear();
     core_->cancel_all();
   }
+
+  /// Closes the registration now, as its destructor would: pending waits
+  /// complete with `asio::error::operation_aborted`, setters start reporting
+  /// `iocpx::error::registration_gone`, and a poller it was added to forgets
+  /// it. The object is then as if moved-from (`is_open()` is false). Closing
+  /// a closed registration does nothing. Never throws.
+  void close(boost::system::error_code& ec) noexcept
+  {
+    reset();
+    ec.clear();
+  }
+
+  /// Closes the registration (see above).
+  void close() noexcept { reset(); }
 
   /// The readiness source concept: a registration is its own source.
   basic_registration& readiness_registration() noexcept { return *this; }

@@ -408,6 +408,42 @@ BOOST_AUTO_TEST_CASE(destruction_with_polls_pending)
   BOOST_TEST(str(take(q)) == "{2, readable}");
 }
 
+BOOST_AUTO_TEST_CASE(close_ends_the_poller_as_destruction_does)
+{
+  asio::io_context io;
+  iocpx::registration r(io);
+  iocpx::poller p(io);
+  p.add(r, 1, ready::readable(), trigger::edge);
+  error_code e;
+  int calls = 0;
+  std::array<event, 1> ev;
+  p.async_poll(ev, [&](error_code ec, std::size_t) {
+    e = ec;
+    ++calls;
+  });
+  error_code ec = asio::error::fault;
+  p.close(ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(!p.is_open());
+  run_ready(io);
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(e == asio::error::operation_aborted);
+  // Its operations now report bad_descriptor, as a moved-from poller's do.
+  p.add(r, 2, ready::readable(), trigger::edge, ec);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  p.cancel(ec);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  // The source was detached and may join another poller.
+  iocpx::poller q(io);
+  q.add(r, 3, ready::readable(), trigger::edge);
+  r.setter().add(ready::readable());
+  BOOST_TEST(str(take(q)) == "{3, readable}");
+  // Closing again does nothing.
+  p.close(ec);
+  BOOST_TEST(!ec);
+  p.close();
+}
+
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // deferred, as_tuple: Boost 1.80
 BOOST_AUTO_TEST_CASE(tokens_deferred_and_as_tuple)
 {

@@ -470,6 +470,41 @@ BOOST_AUTO_TEST_CASE(destruction_with_waits_pending_aborts_them)
   BOOST_CHECK_THROW(s.set(ready::readable()), boost::system::system_error);
 }
 
+BOOST_AUTO_TEST_CASE(close_ends_the_registration_as_destruction_does)
+{
+  asio::io_context io;
+  wait_result a;
+  iocpx::registration reg(io);
+  iocpx::set_readiness s = reg.setter();
+  iocpx::poller p(io);
+  p.add(reg, 7, ready::readable());
+  reg.async_wait(ready::readable(), record{&a});
+  error_code ec = asio::error::fault;
+  reg.close(ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(!reg.is_open());
+  run_ready(io);
+  BOOST_TEST(a.calls == 1);
+  BOOST_TEST(a.ec == asio::error::operation_aborted);
+  // Setters and the object itself report what a moved-from one does.
+  s.add(ready::readable(), ec);
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+  reg.readiness(ec);
+  BOOST_TEST(ec == iocpx::error::registration_gone);
+  wait_result b;
+  reg.async_wait(ready::readable(), record{&b});
+  run_ready(io);
+  BOOST_TEST(b.ec == iocpx::error::registration_gone);
+  // The poller forgot it: nothing to report.
+  std::array<iocpx::event, 4> ev;
+  BOOST_TEST(p.poll(ev, std::chrono::milliseconds(0)) == 0u);
+  // Closing again does nothing; the throwing form never throws.
+  reg.close(ec);
+  BOOST_TEST(!ec);
+  reg.close();
+  BOOST_TEST(!reg.is_open());
+}
+
 BOOST_AUTO_TEST_CASE(pending_wait_is_outstanding_work)
 {
   asio::io_context io;
