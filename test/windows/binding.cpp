@@ -15,6 +15,8 @@
 #include <iocpx/error.hpp>
 #include <iocpx/windows/async_overlapped.hpp>
 
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/windows/stream_handle.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -56,6 +58,61 @@ BOOST_AUTO_TEST_CASE(bind_reports_handle_context_and_modes)
   BOOST_TEST(plain.is_bound());
   BOOST_TEST(!plain.skips_completion_port_on_success());
   BOOST_TEST(!plain.skips_set_event_on_handle());
+}
+
+// An Asio user holds executors (an I/O object's, a coroutine's), not
+// contexts: bind() takes any executor whose context is an io_context.
+BOOST_AUTO_TEST_CASE(bind_with_an_executor_binds_to_its_io_context)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  error_code ec;
+  const asio::any_io_executor any = asio::make_strand(ctx);
+  ix::binding b;
+  b.bind(any, p.server.get(), ix::bind_options::fast(), ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(b.is_bound());
+  BOOST_TEST(&b.context() == &ctx);
+  BOOST_TEST((b.get_executor() == ctx.get_executor()));
+  BOOST_TEST(b.skips_completion_port_on_success());
+
+  // The same handle through the plain executor, the free function and the
+  // throwing form: the same io_context, so a no-op success.
+  ix::binding again = ix::bind(ctx.get_executor(), p.server.get(), ix::bind_options::fast(), ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(again.is_bound());
+  ix::binding client = ix::bind(asio::make_strand(ctx.get_executor()), p.client.get());
+  BOOST_TEST(&client.context() == &ctx);
+
+  // Another io_context's executor: the handle is bound already.
+  asio::io_context other;
+  ix::binding elsewhere;
+  elsewhere.bind(other.get_executor(), p.server.get(), ix::bind_options::fast(), ec);
+  BOOST_TEST(ec == iocpx::error::bound_elsewhere);
+  BOOST_TEST(!elsewhere.is_bound());
+
+  // A context that is no io_context has no completion port to bind to.
+  asio::thread_pool pool(1);
+  pipe_pair q = make_pipe_pair();
+  ix::binding on_pool = ix::bind(ctx, q.server.get());
+  BOOST_REQUIRE(on_pool.is_bound());
+  on_pool.bind(pool.get_executor(), q.client.get(), {}, ec);
+  BOOST_TEST(ec == asio::error::operation_not_supported);
+  BOOST_TEST(!on_pool.is_bound()); // left empty, as for every failed bind
+  BOOST_CHECK_THROW(ix::bind(pool.get_executor(), q.client.get()), boost::system::system_error);
+  pool.join();
+
+  // The binding works: a write through it completes on ctx.
+  bool done = false;
+  ix::async_overlapped(client,
+      [h = p.client.get()](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(h, "x", 1, nullptr, ov)); },
+      [&](error_code e, std::size_t n) {
+        BOOST_TEST(!e);
+        BOOST_TEST(n == 1u);
+        done = true;
+      });
+  ctx.run();
+  BOOST_TEST(done);
 }
 
 BOOST_AUTO_TEST_CASE(rebinding_to_the_same_context_is_a_no_op)

@@ -11,13 +11,18 @@
 
 #if defined(IOCPX_HAS_WINDOWS)
 
+#include <iocpx/detail/io_executor.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/windows/bind_options.hpp>
 #include <iocpx/windows/detail/handle_state.hpp>
 
+#include <boost/asio/execution/executor.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/is_executor.hpp>
 #include <boost/assert.hpp>
 #include <boost/system/error_code.hpp>
+
+#include <type_traits>
 
 namespace iocpx {
 namespace windows {
@@ -49,6 +54,14 @@ namespace windows {
 /// Binding the same handle from several threads at once is safe.
 class binding
 {
+#if !defined(GENERATING_DOCUMENTATION)
+  // The executor forms of bind(): an executor, and a HANDLE or a SOCKET.
+  template <typename Executor, typename Native>
+  using is_executor_and_native = std::integral_constant<bool,
+      (asio::is_executor<Executor>::value || asio::execution::is_executor<Executor>::value)
+          && (std::is_same<Native, HANDLE>::value || std::is_same<Native, SOCKET>::value)>;
+#endif
+
 public:
   /// The executor of the io_context this binding's completions run on.
   using executor_type = asio::io_context::executor_type;
@@ -107,6 +120,38 @@ public:
   {
     boost::system::error_code ec;
     bind_socket(ctx, socket, options, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::binding::bind");
+  }
+
+  /// Associates `handle` (a HANDLE or a SOCKET) with the completion port of
+  /// the io_context behind `ex`: its executor (with any properties), a
+  /// strand of one, the legacy `io_context::strand`, or an
+  /// `any_io_executor` holding one of those — what an I/O object's
+  /// `get_executor()` or a coroutine's `this_coro::executor` gives. The
+  /// binding's executor is that io_context's own. An executor of any other
+  /// context fails with `asio::error::operation_not_supported` and leaves
+  /// the binding empty.
+  template <typename Executor, typename Native,
+      typename std::enable_if<is_executor_and_native<Executor, Native>::value, int>::type = 0>
+  void bind(const Executor& ex, Native handle, bind_options options, boost::system::error_code& ec)
+  {
+    asio::io_context* ctx = iocpx::detail::io_context_of(ex);
+    if (!ctx)
+    {
+      reset();
+      ec = asio::error::operation_not_supported;
+      return;
+    }
+    bind(*ctx, handle, options, ec);
+  }
+
+  /// Throwing form of bind() with an executor.
+  template <typename Executor, typename Native,
+      typename std::enable_if<is_executor_and_native<Executor, Native>::value, int>::type = 0>
+  void bind(const Executor& ex, Native handle, bind_options options = {})
+  {
+    boost::system::error_code ec;
+    bind(ex, handle, options, ec);
     iocpx::detail::throw_if(ec, "iocpx::windows::binding::bind");
   }
 
@@ -300,6 +345,33 @@ inline binding bind(asio::io_context& ctx, SOCKET socket, bind_options options =
 {
   binding b;
   b.bind(ctx, socket, options);
+  return b;
+}
+
+/// Binds `handle` (a HANDLE or a SOCKET) to the io_context behind `ex` and
+/// returns the binding (see binding::bind() with an executor).
+template <typename Executor, typename Native,
+    typename std::enable_if<asio::is_executor<Executor>::value
+            || asio::execution::is_executor<Executor>::value,
+        int>::type = 0>
+auto bind(const Executor& ex, Native handle, bind_options options, boost::system::error_code& ec)
+    -> decltype(std::declval<binding&>().bind(ex, handle, options, ec), binding())
+{
+  binding b;
+  b.bind(ex, handle, options, ec);
+  return b;
+}
+
+/// Throwing form of bind() with an executor.
+template <typename Executor, typename Native,
+    typename std::enable_if<asio::is_executor<Executor>::value
+            || asio::execution::is_executor<Executor>::value,
+        int>::type = 0>
+auto bind(const Executor& ex, Native handle, bind_options options = {})
+    -> decltype(std::declval<binding&>().bind(ex, handle, options), binding())
+{
+  binding b;
+  b.bind(ex, handle, options);
   return b;
 }
 
