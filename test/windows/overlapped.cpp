@@ -462,6 +462,25 @@ BOOST_AUTO_TEST_CASE(start_or_complete_returns_immediate_results_inline)
   BOOST_TEST(!ov2.start_or_complete(plain,
       [c](OVERLAPPED* o) { return ix::win32_result(::WriteFile(c, "ok", 2, nullptr, o)); }, r, ec));
   BOOST_TEST(run_until(ctx, [&] { return callbacks == 2; }));
+
+  // The throwing form: an immediate failure is a result, not an exception;
+  // what keeps the operation from starting is thrown.
+  BOOST_TEST(ov.start_or_complete(fast, [](OVERLAPPED*) -> DWORD { return ERROR_NOT_SUPPORTED; }, r));
+  BOOST_TEST(r.ec.value() == ERROR_NOT_SUPPORTED);
+  BOOST_TEST(ov.start_or_complete(fast, write, r));
+  BOOST_TEST(r.bytes == 6u);
+  BOOST_TEST(read_exact(p.client.get(), 6) == "inline");
+  ix::binding empty;
+  BOOST_CHECK_EXCEPTION(ov.start_or_complete(empty, write, r), boost::system::system_error,
+      [](const boost::system::system_error& e) { return e.code() == iocpx::error::not_bound; });
+  auto read = [h, &buf](OVERLAPPED* o) { return ix::win32_result(::ReadFile(h, buf, 4, nullptr, o)); };
+  BOOST_TEST(ov.start_or_complete(fast, read, r)); // the "ok" ov2 wrote is there
+  BOOST_TEST(r.bytes == 2u);
+  BOOST_TEST(!ov.start_or_complete(fast, read, r)); // now it waits
+  BOOST_CHECK_EXCEPTION(ov.start_or_complete(fast, write, r), boost::system::system_error,
+      [](const boost::system::system_error& e) { return e.code() == iocpx::error::already_in_flight; });
+  write_all(p.client.get(), "efgh", 4);
+  BOOST_TEST(run_until(ctx, [&] { return callbacks == 3; }));
 }
 
 // A datagram longer than the buffer (WSAEMSGSIZE, a warning the kernel

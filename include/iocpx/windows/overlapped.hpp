@@ -235,6 +235,19 @@ public:
     iocpx::detail::throw_if(ec, "iocpx::windows::overlapped::start");
   }
 
+  /// Throwing form of start_or_complete(). Throws boost::system::system_error
+  /// only for what keeps the operation from starting (`error::not_bound`,
+  /// `error::already_in_flight`); the outcome of an operation that completed
+  /// at once — a failure too — is in `result`, as with the other form.
+  template <typename Start>
+  bool start_or_complete(binding& b, Start&& start, immediate_result& result)
+  {
+    boost::system::error_code ec;
+    const bool completed = start_or_complete(b, std::forward<Start>(start), result, ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::overlapped::start_or_complete");
+    return completed;
+  }
+
   /// Cancels the operation in flight, if any (CancelIoEx on exactly this
   /// OVERLAPPED). The callback then receives `asio::error::operation_aborted`
   /// — or the real result, if the operation completed first.
