@@ -13,13 +13,20 @@
 #include <iocpx/windows/async_overlapped.hpp>
 
 #include "../common/asio_features.hpp"
+#include "named_pipe_support.hpp"
 #include "support.hpp"
+
+#include <iocpx/windows/named_pipe.hpp>
+#include <iocpx/windows/named_pipe_acceptor.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // as_tuple, deferred, awaitable_operators: Boost 1.80
@@ -109,6 +116,65 @@ BOOST_AUTO_TEST_CASE(errors_are_thrown_or_returned_as_tuples)
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // asio::as_tuple: Boost 1.80
   BOOST_TEST(tupled);
 #endif
+}
+
+// The pipe objects with use_awaitable: async_accept's move-only pipe (with
+// the acceptor's executor and with a strand of its own), connect, the
+// completion API, the readiness API, and errors as exceptions.
+BOOST_AUTO_TEST_CASE(named_pipe_server_and_client_as_coroutines)
+{
+  using strand_pipe = ix::basic_named_pipe<asio::strand<asio::io_context::executor_type>>;
+  asio::io_context ctx;
+  const std::string name = np_name("coro");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  std::string first_reply, second_reply;
+  bool server_done = false;
+  bool closed_accept_threw = false;
+
+  auto serve = [&]() -> asio::awaitable<void> {
+    // The first client: a pipe with the acceptor's executor, completion API.
+    ix::named_pipe one = co_await acceptor.async_accept(asio::use_awaitable);
+    char buf[16];
+    std::size_t n = co_await one.async_read_some(asio::buffer(buf), asio::use_awaitable);
+    co_await asio::async_write(one, asio::buffer(buf, n), asio::use_awaitable);
+
+    // The second: on a strand of its own, readiness API.
+    strand_pipe two =
+        co_await acceptor.async_accept(asio::make_strand(ctx), asio::use_awaitable);
+    iocpx::ready r = co_await two.async_wait(iocpx::ready::readable(), asio::use_awaitable);
+    BOOST_TEST(r.is_readable());
+    n = two.try_read_some(asio::buffer(buf));
+    co_await asio::async_write(two, asio::buffer(buf, n), asio::use_awaitable);
+
+    acceptor.close();
+    try
+    {
+      co_await acceptor.async_accept(asio::use_awaitable);
+    }
+    catch (const boost::system::system_error& e)
+    {
+      closed_accept_threw = e.code() == asio::error::bad_descriptor;
+    }
+    server_done = true;
+  };
+  auto ask = [&](std::string text, std::string& reply) -> asio::awaitable<void> {
+    ix::named_pipe pipe(co_await asio::this_coro::executor);
+    co_await pipe.async_connect(name, asio::use_awaitable);
+    co_await asio::async_write(pipe, asio::buffer(text), asio::use_awaitable);
+    reply.resize(text.size());
+    co_await asio::async_read(pipe, asio::buffer(reply), asio::use_awaitable);
+  };
+  auto clients = [&]() -> asio::awaitable<void> {
+    co_await ask("first", first_reply);
+    co_await ask("second", second_reply);
+  };
+  asio::co_spawn(ctx, serve(), asio::detached);
+  asio::co_spawn(ctx, clients(), asio::detached);
+  ctx.run_for(20s);
+  BOOST_TEST(first_reply == "first");
+  BOOST_TEST(second_reply == "second");
+  BOOST_TEST(server_done);
+  BOOST_TEST(closed_accept_threw);
 }
 
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // awaitable_operators: Boost 1.80
