@@ -31,6 +31,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -43,9 +44,8 @@ using iocpx::ready;
 class echo_session : public std::enable_shared_from_this<echo_session>
 {
 public:
-  explicit echo_session(asio::io_context& ctx) : pipe_(asio::make_strand(ctx)) {}
-
-  ix::named_pipe& pipe() { return pipe_; }
+  // `pipe` has a strand of its own as its executor (see main).
+  explicit echo_session(ix::named_pipe pipe) : pipe_(std::move(pipe)) {}
 
   void start()
   {
@@ -143,21 +143,23 @@ int main(int argc, char** argv)
   options.in_buffer_size = options.out_buffer_size = 4096; // small: writes are held often
   ix::named_pipe_acceptor acceptor(ctx, name, options);
 
-  // Accept every client into a session whose pipe has its own strand.
+  // Accept every client as a pipe with a strand of its own (the strand
+  // type converts into the session's any_io_executor pipe).
+  using strand_pipe = ix::basic_named_pipe<asio::strand<asio::io_context::executor_type>>;
   std::atomic<int> accepted{0};
   for (int i = 0; i < clients; ++i)
   {
-    auto session = std::make_shared<echo_session>(ctx);
-    acceptor.async_accept(session->pipe(), [session, &accepted, &acceptor, clients](error_code ec) {
-      if (ec)
-      {
-        std::fprintf(stderr, "readiness_echo_threads: accept: %s\n", ec.message().c_str());
-        return;
-      }
-      session->start();
-      if (++accepted == clients)
-        acceptor.close(); // no more instances: run() ends when the sessions do
-    });
+    acceptor.async_accept(asio::make_strand(ctx),
+        [&accepted, &acceptor, clients](error_code ec, strand_pipe pipe) {
+          if (ec)
+          {
+            std::fprintf(stderr, "readiness_echo_threads: accept: %s\n", ec.message().c_str());
+            return;
+          }
+          std::make_shared<echo_session>(std::move(pipe))->start();
+          if (++accepted == clients)
+            acceptor.close(); // no more instances: run() ends when the sessions do
+        });
   }
 
   std::vector<std::unique_ptr<echo_client>> peers;
