@@ -201,15 +201,8 @@ public:
   {
     if (this != &other)
     {
-      boost::system::error_code ignored;
-      close(ignored);
-      ex_ = other.ex_;
-      binding_ = std::move(other.binding_);
-      readiness_ = std::move(other.readiness_);
-      probe_buffer_ = std::exchange(other.probe_buffer_, 0);
-      mode_ = std::exchange(other.mode_, pipe_mode::byte);
-      server_end_ = std::exchange(other.server_end_, false);
-      connected_ = std::exchange(other.connected_, false);
+      Executor ex(other.ex_);
+      take(std::move(ex), other);
     }
     return *this;
   }
@@ -222,15 +215,7 @@ public:
   basic_named_pipe& operator=(basic_named_pipe<Executor1>&& other)
   {
     Executor ex(other.ex_); // (before anything changes: it may throw)
-    boost::system::error_code ignored;
-    close(ignored);
-    ex_ = std::move(ex);
-    binding_ = std::move(other.binding_);
-    readiness_ = std::move(other.readiness_);
-    probe_buffer_ = std::exchange(other.probe_buffer_, 0);
-    mode_ = std::exchange(other.mode_, pipe_mode::byte);
-    server_end_ = std::exchange(other.server_end_, false);
-    connected_ = std::exchange(other.connected_, false);
+    take(std::move(ex), other);
     if (readiness_)
       readiness_->template forget_registration<Executor1>(); // (see the constructor)
     return *this;
@@ -877,6 +862,23 @@ private:
   friend struct detail::named_pipe_connect_wait;
   template <typename Pipe>
   friend struct detail::named_pipe_access;
+
+  // The move assignments: closes this pipe, then takes `other`'s state and
+  // `ex` (already converted from `other`'s executor, so nothing below
+  // throws).
+  template <typename Executor1>
+  void take(Executor&& ex, basic_named_pipe<Executor1>& other) noexcept
+  {
+    boost::system::error_code ignored;
+    close(ignored);
+    ex_ = std::move(ex);
+    binding_ = std::move(other.binding_);
+    readiness_ = std::move(other.readiness_);
+    probe_buffer_ = std::exchange(other.probe_buffer_, 0);
+    mode_ = std::exchange(other.mode_, pipe_mode::byte);
+    server_end_ = std::exchange(other.server_end_, false);
+    connected_ = std::exchange(other.connected_, false);
+  }
 
   // One CreateFile attempt for a client end. Returns true while every
   // instance is busy; otherwise `ec` tells connected (empty) or failed.
