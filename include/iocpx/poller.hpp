@@ -135,8 +135,9 @@ constexpr bool is_readiness_source_v = is_readiness_source<S>::value;
 /// @par Thread Safety
 /// @e Distinct @e objects: Safe.@n
 /// @e Shared @e objects: `add`, `modify`, `remove`, `async_poll`, `poll` and
-/// `cancel` may be called concurrently; moving, assigning and destroying may
-/// not overlap any other call.
+/// `cancel` may be called concurrently; moving, assigning, closing and
+/// destroying may not overlap any other call (a `poll` blocked on another
+/// thread included).
 template <typename Executor = asio::any_io_executor>
 class basic_poller
 {
@@ -407,7 +408,8 @@ public:
   /// the sources are detached (they stay usable and may be added to another
   /// poller). The object is then as if moved-from (`is_open()` is false;
   /// its operations report `asio::error::bad_descriptor`). Closing a closed
-  /// poller does nothing. Never throws.
+  /// poller does nothing. Never throws. Like the destructor, it must not
+  /// overlap another call on this poller (see Thread Safety).
   void close(boost::system::error_code& ec) noexcept
   {
     reset();

@@ -104,8 +104,8 @@ struct registration_access
 /// @par Thread Safety
 /// @e Distinct @e objects: Safe.@n
 /// @e Shared @e objects: `async_wait`, `cancel`, `readiness` and `setter` may
-/// be called concurrently; moving, assigning and destroying may not overlap
-/// any other call. Setters are safe everywhere.
+/// be called concurrently; moving, assigning, closing and destroying may not
+/// overlap any other call. Setters are safe everywhere.
 template <typename Executor = asio::any_io_executor>
 class basic_registration
 {
@@ -261,7 +261,8 @@ public:
   /// complete with `asio::error::operation_aborted`, setters start reporting
   /// `iocpx::error::registration_gone`, and a poller it was added to forgets
   /// it. The object is then as if moved-from (`is_open()` is false). Closing
-  /// a closed registration does nothing. Never throws.
+  /// a closed registration does nothing. Never throws. Like the destructor,
+  /// it must not overlap another call on this registration.
   void close(boost::system::error_code& ec) noexcept
   {
     reset();

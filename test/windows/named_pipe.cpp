@@ -1688,6 +1688,9 @@ BOOST_AUTO_TEST_CASE(converting_move_assignment_closes_the_target_and_takes_the_
     wait_ec = e;
     woke = true;
   });
+  // The source's registration object has the source's executor type: the
+  // target must not take it over as its own (it makes its own instead).
+  BOOST_TEST(waiting.readiness_registration().is_open());
   ix::named_pipe assigned(ctx);
   assigned = std::move(waiting);
   BOOST_TEST(!waiting.is_open());
@@ -1695,6 +1698,11 @@ BOOST_AUTO_TEST_CASE(converting_move_assignment_closes_the_target_and_takes_the_
   ctx.restart();
   BOOST_TEST(run_until(ctx, [&] { return woke; }));
   BOOST_TEST(!wait_ec);
+  iocpx::registration& reg = assigned.readiness_registration();
+  BOOST_TEST(reg.is_open());
+  BOOST_TEST((reg.get_executor() == asio::any_io_executor(ctx.get_executor())));
+  BOOST_TEST(reg.readiness().is_readable());
+  BOOST_TEST(&assigned.readiness_registration() == &reg); // the same object from now on
   BOOST_TEST(assigned.try_read_some(asio::buffer(&c, 1)) == 1u);
   BOOST_TEST(c == 'w');
 }

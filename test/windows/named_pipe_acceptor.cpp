@@ -62,6 +62,13 @@ static_assert(std::is_same_v<ix::named_pipe_acceptor::pipe_type, ix::named_pipe>
 
 namespace {
 
+// asio::is_executor derives from the type it tests, which a final class
+// forbids: a final handler must still pick async_accept(token).
+struct final_accept_handler final
+{
+  void operator()(error_code, ix::named_pipe) {}
+};
+
 [[maybe_unused]] void compile_overloads(asio::io_context& ctx)
 {
   ix::named_pipe_acceptor a(ctx);
@@ -84,6 +91,7 @@ namespace {
   a.async_accept(ctx, [](error_code, ix::basic_named_pipe<asio::io_context::executor_type>) {});
   asio::any_io_executor any = ctx.get_executor();
   a.async_accept(any, [](error_code, ix::named_pipe) {});
+  a.async_accept(final_accept_handler{});
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // deferred: Boost 1.80
   a.async_accept(asio::make_strand(ctx), asio::deferred)(
       [](error_code, ix::basic_named_pipe<asio::strand<asio::io_context::executor_type>>) {});

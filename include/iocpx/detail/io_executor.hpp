@@ -16,6 +16,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/io_context_strand.hpp>
+#include <boost/asio/is_executor.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/asio/strand.hpp>
@@ -157,14 +158,27 @@ asio::io_context* io_context_of(const Executor& ex) noexcept
   }
   else
   {
-    auto& ctx = execution_context_of(ex);
-    using context_type = std::decay_t<decltype(ctx)>;
+    // Decided by the type of the context, before asking for it: a
+    // polymorphic executor (an empty one throws bad_executor when asked)
+    // answers with a plain execution_context, which is not looked into.
+    using context_type = std::decay_t<decltype(execution_context_of(ex))>;
     if constexpr (std::is_base_of_v<asio::io_context, context_type>)
-      return &ctx;
+      return &execution_context_of(ex);
     else
       return nullptr;
   }
 }
+
+// Whether T is an executor of either model. asio::is_executor<T> (the
+// Networking TS model) derives from T to look for a member, which a final
+// class does not allow: a final class — a handler, say — is asked only
+// whether it is a standard executor.
+template <typename T>
+struct is_executor_like
+  : std::disjunction<asio::execution::is_executor<T>,
+        std::conjunction<std::negation<std::is_final<T>>, asio::is_executor<T>>>
+{
+};
 
 // An io_context executor that counts as outstanding work: what an operation
 // keeps when its handler's executor is (or wraps) an io_context's.

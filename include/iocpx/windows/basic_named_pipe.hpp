@@ -737,7 +737,9 @@ public:
   /// readiness machinery on first use. Stays the same object until the
   /// pipe is closed, and follows a move to a pipe of the same type (after
   /// a move into another executor type, the new pipe makes a new one over
-  /// the same readiness).
+  /// the same readiness). It belongs to the pipe: do not close() it or
+  /// move from it — that ends the pipe's readiness (waits and poller adds
+  /// fail) until the pipe itself is closed.
   basic_registration<Executor>& readiness_registration()
   {
     return readiness_state().registration(ex_);

@@ -80,7 +80,7 @@ private:
   // async_accept(ctx) with their default token.
   template <typename T, typename U = std::decay_t<T>>
   using is_executor_or_context = std::integral_constant<bool,
-      asio::is_executor<U>::value || asio::execution::is_executor<U>::value
+      iocpx::detail::is_executor_like<U>::value
           || std::is_convertible<U&, asio::execution_context&>::value>;
 
 public:
@@ -310,6 +310,10 @@ public:
   /// then closed),
   /// `asio::error::already_started` (an accept into peer is pending),
   /// `asio::error::bad_descriptor` (acceptor closed),
+  /// `iocpx::error::bound_elsewhere` (peer's executor belongs to another
+  /// io_context: the instances are bound to the acceptor's),
+  /// `asio::error::operation_not_supported` (peer's executor is not, or
+  /// does not show, an io_context's: see basic_named_pipe),
   /// `asio::error::operation_aborted`. The handler is never invoked from
   /// inside this function.
   ///
@@ -369,9 +373,7 @@ public:
   template <typename Executor1,
       BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code,
           basic_named_pipe<Executor1>)) AcceptToken = asio::default_completion_token_t<executor_type>,
-      typename std::enable_if<asio::is_executor<Executor1>::value
-              || asio::execution::is_executor<Executor1>::value,
-          int>::type = 0>
+      typename std::enable_if<iocpx::detail::is_executor_like<Executor1>::value, int>::type = 0>
   auto async_accept(const Executor1& ex,
       AcceptToken&& token = asio::default_completion_token_t<executor_type>())
   {

@@ -58,7 +58,7 @@ class binding
   // The executor forms of bind(): an executor, and a HANDLE or a SOCKET.
   template <typename Executor, typename Native>
   using is_executor_and_native = std::integral_constant<bool,
-      (asio::is_executor<Executor>::value || asio::execution::is_executor<Executor>::value)
+      iocpx::detail::is_executor_like<Executor>::value
           && (std::is_same<Native, HANDLE>::value || std::is_same<Native, SOCKET>::value)>;
 #endif
 
@@ -351,9 +351,7 @@ inline binding bind(asio::io_context& ctx, SOCKET socket, bind_options options =
 /// Binds `handle` (a HANDLE or a SOCKET) to the io_context behind `ex` and
 /// returns the binding (see binding::bind() with an executor).
 template <typename Executor, typename Native,
-    typename std::enable_if<asio::is_executor<Executor>::value
-            || asio::execution::is_executor<Executor>::value,
-        int>::type = 0>
+    typename std::enable_if<iocpx::detail::is_executor_like<Executor>::value, int>::type = 0>
 auto bind(const Executor& ex, Native handle, bind_options options, boost::system::error_code& ec)
     -> decltype(std::declval<binding&>().bind(ex, handle, options, ec), binding())
 {
@@ -364,9 +362,7 @@ auto bind(const Executor& ex, Native handle, bind_options options, boost::system
 
 /// Throwing form of bind() with an executor.
 template <typename Executor, typename Native,
-    typename std::enable_if<asio::is_executor<Executor>::value
-            || asio::execution::is_executor<Executor>::value,
-        int>::type = 0>
+    typename std::enable_if<iocpx::detail::is_executor_like<Executor>::value, int>::type = 0>
 auto bind(const Executor& ex, Native handle, bind_options options = {})
     -> decltype(std::declval<binding&>().bind(ex, handle, options), binding())
 {
