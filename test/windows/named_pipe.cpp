@@ -102,6 +102,8 @@ namespace {
   p.cancel(ec);
   p.disconnect(ec);
   p.release(ec);
+  (void)p.available(ec);
+  (void)p.available();
   p.close(ec);
   (void)p.readiness();
   (void)p.readiness_registration();
@@ -780,6 +782,61 @@ BOOST_AUTO_TEST_CASE(reads_and_writes_without_a_peer_are_not_connected)
   // The client, disconnected by the server, reads eof.
   BOOST_TEST(p.client.read_some(asio::buffer(&c, 1), ec) == 0u);
   BOOST_TEST(ec == asio::error::eof);
+}
+
+// available(): what a read would find without waiting, and the same
+// errors as a read where there is no connection.
+BOOST_AUTO_TEST_CASE(available_counts_the_bytes_a_read_would_find)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  BOOST_TEST(p.server.available() == 0u);
+  BOOST_TEST(p.client.write_some(asio::buffer("hello", 5)) == 5u);
+  BOOST_TEST(p.server.available() == 5u);
+  char buf[8];
+  BOOST_TEST(p.server.read_some(asio::buffer(buf, 2)) == 2u);
+  BOOST_TEST(p.server.available() == 3u);
+  BOOST_TEST(p.client.available() == 0u); // nothing came the other way
+
+  // The peer wrote and closed: its bytes still count, then 0 with no
+  // error (the read after it reports eof).
+  BOOST_TEST(p.client.write_some(asio::buffer("xy", 2)) == 2u);
+  p.client.close();
+  error_code ec = asio::error::fault;
+  BOOST_TEST(p.server.available(ec) == 5u);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(asio::read(p.server, asio::buffer(buf, 5)) == 5u);
+  BOOST_TEST(std::string(buf, 5) == "lloxy");
+  ec = asio::error::fault;
+  BOOST_TEST(p.server.available(ec) == 0u);
+  BOOST_TEST(!ec, ec.message());
+  p.server.read_some(asio::buffer(buf), ec);
+  BOOST_TEST(ec == asio::error::eof);
+
+  // No connection: as a read.
+  BOOST_TEST(p.client.available(ec) == 0u);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  BOOST_CHECK_EXCEPTION(p.client.available(), boost::system::system_error,
+      [](const boost::system::system_error& e) { return e.code() == asio::error::bad_descriptor; });
+  p.server.disconnect();
+  BOOST_TEST(p.server.available(ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
+  BOOST_TEST(ctx.poll() == 0u); // nothing was queued
+}
+
+// In message mode the count spans every queued message.
+BOOST_AUTO_TEST_CASE(available_in_message_mode_counts_every_queued_message)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  BOOST_TEST(p.client.write_some(asio::buffer("abc", 3)) == 3u);
+  BOOST_TEST(p.client.write_some(asio::buffer("defg", 4)) == 4u);
+  BOOST_TEST(p.server.available() == 7u);
+  char buf[2];
+  error_code ec;
+  BOOST_TEST(p.server.read_some(asio::buffer(buf), ec) == 2u);
+  BOOST_TEST(iocpx::windows::is_more_data(ec));
+  BOOST_TEST(p.server.available() == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(synchronous_read_and_write)

@@ -707,6 +707,49 @@ public:
     return n;
   }
 
+  /// The number of bytes a read would find without waiting: those in the
+  /// pipe (`PeekNamedPipe`), plus those a buffered readiness probe took
+  /// from it that no read has taken yet. In message mode it counts the
+  /// bytes of every queued message. A snapshot, and a lower bound: bytes
+  /// on their way into a pending read (a probe's or `async_read_some`'s)
+  /// are counted by neither. 0 with no error once the peer closed (as
+  /// `FIONREAD` on a socket; the next read reports eof);
+  /// `asio::error::bad_descriptor` on a closed pipe,
+  /// `asio::error::not_connected` on a server end with no client.
+  std::size_t available(boost::system::error_code& ec) const
+  {
+    if (!is_connected())
+    {
+      ec = unconnected_error();
+      return 0;
+    }
+    // The probe's bytes first: a probe that completes in between moves
+    // bytes out of the pipe (missed), never into both counts.
+    const std::size_t buffered = readiness_ ? readiness_->buffered_bytes() : 0;
+    DWORD in_pipe = 0;
+    if (!::PeekNamedPipe(binding_.native_handle(), nullptr, 0, nullptr, &in_pipe, nullptr))
+    {
+      const boost::system::error_code peek_ec = detail::map_read_error(detail::last_error());
+      if (peek_ec != asio::error::eof)
+      {
+        ec = peek_ec;
+        return 0;
+      }
+      in_pipe = 0; // the peer closed (or this client was disconnected)
+    }
+    ec = {};
+    return buffered + in_pipe;
+  }
+
+  /// Throwing form of available().
+  std::size_t available() const
+  {
+    boost::system::error_code ec;
+    const std::size_t n = available(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::available");
+    return n;
+  }
+
   // ----------------------------------------------------- readiness API --
 
   /// Chooses how readiness is derived from completions (default: a

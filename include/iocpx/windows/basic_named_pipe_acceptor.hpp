@@ -31,7 +31,6 @@
 #include <boost/asio/execution/execute.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/execution_context.hpp>
-#include <boost/asio/is_executor.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/system/error_code.hpp>
 

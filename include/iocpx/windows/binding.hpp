@@ -16,9 +16,7 @@
 #include <iocpx/windows/bind_options.hpp>
 #include <iocpx/windows/detail/handle_state.hpp>
 
-#include <boost/asio/execution/executor.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/is_executor.hpp>
 #include <boost/assert.hpp>
 #include <boost/system/error_code.hpp>
 

@@ -336,6 +336,15 @@ public:
     return ready::from_bits(core_->readiness_bits());
   }
 
+  // Bytes a buffered probe took out of the pipe that no read has taken yet
+  // (0 with the zero-byte probe). Changes nothing, so a plain lock: no
+  // wait can complete under it.
+  std::size_t buffered_bytes() noexcept
+  {
+    std::lock_guard<iocpx::detail::slim_mutex> guard(mutex_);
+    return buffered_len_ - buffered_pos_;
+  }
+
   // A connection is established (or this state was created on an already
   // connected pipe): writable at once, readable when the probe says so.
   void start(binding& b, unsigned long generation)
