@@ -103,6 +103,7 @@ namespace {
   p.disconnect(ec);
   p.release(ec);
   (void)p.available(ec);
+  (void)p.peer_process_id(ec);
   (void)p.available();
   p.close(ec);
   (void)p.readiness();
@@ -837,6 +838,31 @@ BOOST_AUTO_TEST_CASE(available_in_message_mode_counts_every_queued_message)
   BOOST_TEST(p.server.read_some(asio::buffer(buf), ec) == 2u);
   BOOST_TEST(iocpx::windows::is_more_data(ec));
   BOOST_TEST(p.server.available() == 5u);
+}
+
+// peer_process_id(): both ends of a pair in this process name this
+// process; no connection fails as a read does.
+BOOST_AUTO_TEST_CASE(peer_process_id_names_the_other_end)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  const unsigned long self = ::GetCurrentProcessId();
+  BOOST_TEST(p.server.is_server_end());
+  BOOST_TEST(p.server.peer_process_id() == self);
+  BOOST_TEST(!p.client.is_server_end());
+  error_code ec = asio::error::fault;
+  BOOST_TEST(p.client.peer_process_id(ec) == self);
+  BOOST_TEST(!ec, ec.message());
+
+  p.client.close(); // the client's id stays known to the server end
+  BOOST_TEST(p.server.peer_process_id() == self);
+  BOOST_TEST(p.client.peer_process_id(ec) == 0u);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  BOOST_CHECK_EXCEPTION(p.client.peer_process_id(), boost::system::system_error,
+      [](const boost::system::system_error& e) { return e.code() == asio::error::bad_descriptor; });
+  p.server.disconnect(); // now there is no client to name
+  BOOST_TEST(p.server.peer_process_id(ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
 }
 
 BOOST_AUTO_TEST_CASE(synchronous_read_and_write)
@@ -1602,6 +1628,80 @@ BOOST_AUTO_TEST_SUITE_END()
 // throwing forms.
 
 BOOST_AUTO_TEST_SUITE(named_pipe_object)
+
+// peer_process_id() across processes, where the client's id and the
+// server's differ (within one process both calls give the same id, so only
+// here would a server end asking for its server's id be caught). The child
+// is this program, running peer_process_id_child.
+BOOST_AUTO_TEST_CASE(peer_process_id_across_processes)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("peer");
+  ix::named_pipe_acceptor acceptor(ctx, name);
+  ::SetEnvironmentVariableA("IOCPX_TEST_PEER_PIPE", name.c_str());
+  ::SetEnvironmentVariableA(
+      "IOCPX_TEST_PEER_PARENT", std::to_string(::GetCurrentProcessId()).c_str());
+  char exe[MAX_PATH];
+  BOOST_REQUIRE(::GetModuleFileNameA(nullptr, exe, MAX_PATH) > 0);
+  std::string line =
+      "\"" + std::string(exe) + "\" --run_test=named_pipe_object/peer_process_id_child";
+  STARTUPINFOA si{};
+  si.cb = sizeof(si);
+  PROCESS_INFORMATION pi{};
+  BOOST_REQUIRE_MESSAGE(::CreateProcessA(nullptr, &line[0], nullptr, nullptr, FALSE, 0,
+                            nullptr, nullptr, &si, &pi),
+      "CreateProcess failed with error " << ::GetLastError());
+  ::CloseHandle(pi.hThread);
+
+  ix::named_pipe server(ctx);
+  bool accepted = false;
+  acceptor.async_accept(server, [&](error_code ec) {
+    BOOST_TEST(!ec, ec.message());
+    accepted = true;
+  });
+  const bool connected = run_until(ctx, [&] { return accepted; }, 60s);
+  BOOST_TEST(connected);
+  if (connected)
+  {
+    BOOST_TEST(server.peer_process_id() == pi.dwProcessId);
+    BOOST_TEST(pi.dwProcessId != ::GetCurrentProcessId());
+  }
+  server.close(); // the child's read sees eof and it exits
+
+  if (::WaitForSingleObject(pi.hProcess, 60000) != WAIT_OBJECT_0)
+  {
+    ::TerminateProcess(pi.hProcess, 3);
+    ::WaitForSingleObject(pi.hProcess, 5000);
+  }
+  DWORD code = 1;
+  ::GetExitCodeProcess(pi.hProcess, &code);
+  ::CloseHandle(pi.hProcess);
+  BOOST_TEST(code == 0u); // the child's own checks passed
+}
+
+// The child of peer_process_id_across_processes (disabled: that test runs
+// it, naming it with --run_test; run any other way, it does nothing).
+BOOST_AUTO_TEST_CASE(peer_process_id_child, *boost::unit_test::disabled())
+{
+  char name[256];
+  char parent[32];
+  if (::GetEnvironmentVariableA("IOCPX_TEST_PEER_PIPE", name, sizeof(name)) == 0
+      || ::GetEnvironmentVariableA("IOCPX_TEST_PEER_PARENT", parent, sizeof(parent)) == 0
+      || std::stoul(parent) == ::GetCurrentProcessId())
+  {
+    BOOST_TEST_MESSAGE("not started by peer_process_id_across_processes: nothing to do");
+    return;
+  }
+  asio::io_context ctx;
+  ix::named_pipe client(ctx);
+  client.connect(name);
+  BOOST_TEST(client.peer_process_id() == std::stoul(parent));
+  BOOST_TEST(client.peer_process_id() != ::GetCurrentProcessId());
+  char c;
+  error_code ec;
+  client.read_some(asio::buffer(&c, 1), ec); // until the parent is done
+  BOOST_TEST(ec == asio::error::eof);
+}
 
 // asio::buffered_stream (like asio::ssl::stream) reaches the stream through
 // lowest_layer_type and lowest_layer(); a pipe is its own lowest layer.

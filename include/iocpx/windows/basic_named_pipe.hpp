@@ -278,6 +278,43 @@ public:
     return mode_;
   }
 
+  /// The id of the process at the other end — the pipe's counterpart of
+  /// a socket's `remote_endpoint()`: a server end's client
+  /// (`GetNamedPipeClientProcessId`), a client end's server
+  /// (`GetNamedPipeServerProcessId`). It stays that process's id after the
+  /// peer closed its end. `asio::error::bad_descriptor` on a closed pipe,
+  /// `asio::error::not_connected` on a server end with no client. A
+  /// process id is reused once its process has exited: to decide what a
+  /// client may do, check its token (`ImpersonateNamedPipeClient`), not its
+  /// id.
+  unsigned long peer_process_id(boost::system::error_code& ec) const
+  {
+    if (!is_connected())
+    {
+      ec = unconnected_error();
+      return 0;
+    }
+    ULONG id = 0;
+    const BOOL ok = server_end_ ? ::GetNamedPipeClientProcessId(native_handle(), &id)
+                                : ::GetNamedPipeServerProcessId(native_handle(), &id);
+    if (!ok)
+    {
+      ec = detail::last_error();
+      return 0;
+    }
+    ec = {};
+    return id;
+  }
+
+  /// Throwing form of peer_process_id().
+  unsigned long peer_process_id() const
+  {
+    boost::system::error_code ec;
+    const unsigned long id = peer_process_id(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::peer_process_id");
+    return id;
+  }
+
   /// The handle (nullptr when closed). Do not start overlapped I/O on it
   /// with an OVERLAPPED of your own (see binding's rules).
   native_handle_type native_handle() const noexcept
