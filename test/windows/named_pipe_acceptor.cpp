@@ -1672,7 +1672,7 @@ BOOST_AUTO_TEST_CASE(converting_move_assignment_closes_the_target_first)
   BOOST_TEST(server->is_connected());
 }
 
-BOOST_AUTO_TEST_CASE(options_reports_what_open_was_given)
+BOOST_AUTO_TEST_CASE(options_and_name_report_what_open_was_given)
 {
   asio::io_context ctx;
   ix::named_pipe_acceptor acceptor(ctx);
@@ -1682,13 +1682,21 @@ BOOST_AUTO_TEST_CASE(options_reports_what_open_was_given)
   o.max_instances = 7;
   o.listen_instances = 3;
   o.in_buffer_size = 1234;
-  acceptor.open(np_name("options"), o);
+  const std::string name = np_name("options");
+  BOOST_TEST(acceptor.name().empty());
+  acceptor.open(name, o);
+  BOOST_TEST(acceptor.name() == name);
   const ix::named_pipe_options seen = acceptor.options();
   BOOST_TEST((seen.mode == ix::pipe_mode::message));
   BOOST_TEST(seen.max_instances == 7u);
   BOOST_TEST(seen.listen_instances == 3u);
   BOOST_TEST(seen.in_buffer_size == 1234u);
   BOOST_TEST(acceptor.listening_instances() == 3u);
+  ix::named_pipe client(ctx);
+  client.connect(acceptor.name(), ix::named_pipe_connect_options{ix::pipe_mode::message});
+  BOOST_TEST(client.is_connected());
+  acceptor.close();
+  BOOST_TEST(acceptor.name().empty());
 }
 
 BOOST_AUTO_TEST_CASE(throwing_forms_throw_system_error_with_the_code)

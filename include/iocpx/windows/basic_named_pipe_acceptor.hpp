@@ -36,6 +36,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -211,7 +212,7 @@ public:
       return;
     }
     auto core = std::make_shared<detail::named_pipe_acceptor_core>(*ctx);
-    core->open(std::move(wide), options, ec);
+    core->open(std::move(wide), std::string(name), options, ec);
     if (!ec)
       core_ = std::move(core);
   }
@@ -234,6 +235,14 @@ public:
   bool is_open() const
   {
     return core_ && core_->is_open();
+  }
+
+  /// The pipe's name as open() was given it (UTF-8), for clients to
+  /// connect to — the acceptor's counterpart of `local_endpoint()`. Empty
+  /// when closed.
+  std::string name() const
+  {
+    return core_ ? core_->name() : std::string();
   }
 
   /// The options the acceptor was opened with.

@@ -234,13 +234,21 @@ public:
     return options_;
   }
 
+  // Fixed by open() before the acceptor shares this core: no lock.
+  const std::string& name() const noexcept
+  {
+    return utf8_name_;
+  }
+
   bool is_open() const
   {
     std::lock_guard<std::mutex> lock(mutex_);
     return open_;
   }
 
-  void open(std::wstring name, const named_pipe_options& options, boost::system::error_code& ec)
+  // `utf8_name` is `name` as the user gave it, for name().
+  void open(std::wstring name, std::string utf8_name, const named_pipe_options& options,
+      boost::system::error_code& ec)
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (open_)
@@ -255,6 +263,7 @@ public:
       return;
     }
     name_ = std::move(name);
+    utf8_name_ = std::move(utf8_name);
     options_ = options;
     created_any_ = false;
     if (!create_instance(ec))
@@ -768,6 +777,7 @@ private:
   bool shut_down_ = false; // (mutex_)
   mutable std::mutex mutex_;
   std::wstring name_;
+  std::string utf8_name_;
   named_pipe_options options_;
   bool open_ = false;
   bool created_any_ = false;
