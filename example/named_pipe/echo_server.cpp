@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 namespace asio = boost::asio;
@@ -80,6 +81,7 @@ int main(int argc, char** argv)
 
   long accepted = 0;
   unsigned long long bytes = 0;
+  std::set<unsigned long> client_processes;
   std::function<void()> accept = [&] {
     acceptor.async_accept([&](error_code ec, ix::named_pipe pipe) {
       if (ec)
@@ -87,8 +89,13 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "echo_server: accept: %s\n", ec.message().c_str());
         return;
       }
+      error_code pid_ec;
+      const unsigned long pid = pipe.peer_process_id(pid_ec); // whom we serve
+      if (!pid_ec)
+        client_processes.insert(pid);
       std::make_shared<session>(std::move(pipe), bytes)->start();
-      if (clients == 0 || ++accepted < clients)
+      ++accepted;
+      if (clients == 0 || accepted < clients)
         accept();
       else
         acceptor.close(); // no more clients; run() ends when the sessions do
@@ -97,6 +104,7 @@ int main(int argc, char** argv)
   accept();
   ctx.run();
   //]
-  std::printf("echo_server: served %ld clients, echoed %llu bytes\n", accepted, bytes);
+  std::printf("echo_server: served %ld clients from %lu processes, echoed %llu bytes\n",
+      accepted, static_cast<unsigned long>(client_processes.size()), bytes);
   return 0;
 }

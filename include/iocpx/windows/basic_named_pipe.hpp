@@ -281,12 +281,14 @@ public:
   /// The id of the process at the other end — the pipe's counterpart of
   /// a socket's `remote_endpoint()`: a server end's client
   /// (`GetNamedPipeClientProcessId`), a client end's server
-  /// (`GetNamedPipeServerProcessId`). It stays that process's id after the
-  /// peer closed its end. `asio::error::bad_descriptor` on a closed pipe,
-  /// `asio::error::not_connected` on a server end with no client. A
-  /// process id is reused once its process has exited: to decide what a
-  /// client may do, check its token (`ImpersonateNamedPipeClient`), not its
-  /// id.
+  /// (`GetNamedPipeServerProcessId`; for a pipe on another machine, the id
+  /// of a process there). A server end keeps its client's id after the
+  /// client closed its end. `asio::error::bad_descriptor` on a closed pipe,
+  /// `asio::error::not_connected` on a server end with no client (and on a
+  /// client end whose server disconnected it, if the system no longer
+  /// knows the id). A process id is reused once its process has exited: to
+  /// decide what a client may do, check its token
+  /// (`ImpersonateNamedPipeClient`), not its id.
   unsigned long peer_process_id(boost::system::error_code& ec) const
   {
     if (!is_connected())
@@ -295,11 +297,14 @@ public:
       return 0;
     }
     ULONG id = 0;
-    const BOOL ok = server_end_ ? ::GetNamedPipeClientProcessId(native_handle(), &id)
-                                : ::GetNamedPipeServerProcessId(native_handle(), &id);
+    const HANDLE h = native_handle();
+    const BOOL ok = server_end_ ? ::GetNamedPipeClientProcessId(h, &id)
+                                : ::GetNamedPipeServerProcessId(h, &id);
     if (!ok)
     {
-      ec = detail::last_error();
+      ec = ::GetLastError() == ERROR_PIPE_NOT_CONNECTED
+               ? boost::system::error_code(asio::error::not_connected)
+               : detail::last_error();
       return 0;
     }
     ec = {};
@@ -744,15 +749,16 @@ public:
     return n;
   }
 
-  /// The number of bytes a read would find without waiting: those in the
+  /// The number of bytes that can be read without waiting: those in the
   /// pipe (`PeekNamedPipe`), plus those a buffered readiness probe took
-  /// from it that no read has taken yet. In message mode it counts the
-  /// bytes of every queued message. A snapshot, and a lower bound: bytes
-  /// on their way into a pending read (a probe's or `async_read_some`'s)
-  /// are counted by neither. 0 with no error once the peer closed (as
-  /// `FIONREAD` on a socket; the next read reports eof);
-  /// `asio::error::bad_descriptor` on a closed pipe,
-  /// `asio::error::not_connected` on a server end with no client.
+  /// from it that no `try_read_some` has taken yet (only `try_read_some`
+  /// hands those out: do not mix the two APIs' reads on one pipe). In
+  /// message mode it counts the bytes of every queued message. A snapshot,
+  /// and a lower bound: bytes on their way into a pending read (a probe's
+  /// or `async_read_some`'s) are counted by neither. Once the peer closed
+  /// and everything was read, 0 with no error (as `FIONREAD` on a socket;
+  /// the next read reports eof); `asio::error::bad_descriptor` on a closed
+  /// pipe, `asio::error::not_connected` on a server end with no client.
   std::size_t available(boost::system::error_code& ec) const
   {
     if (!is_connected())
@@ -764,7 +770,7 @@ public:
     // bytes out of the pipe (missed), never into both counts.
     const std::size_t buffered = readiness_ ? readiness_->buffered_bytes() : 0;
     DWORD in_pipe = 0;
-    if (!::PeekNamedPipe(binding_.native_handle(), nullptr, 0, nullptr, &in_pipe, nullptr))
+    if (!::PeekNamedPipe(native_handle(), nullptr, 0, nullptr, &in_pipe, nullptr))
     {
       const boost::system::error_code peek_ec = detail::map_read_error(detail::last_error());
       if (peek_ec != asio::error::eof)

@@ -339,7 +339,7 @@ public:
   // Bytes a buffered probe took out of the pipe that no read has taken yet
   // (0 with the zero-byte probe). Changes nothing, so a plain lock: no
   // wait can complete under it.
-  std::size_t buffered_bytes() noexcept
+  std::size_t buffered_bytes() const noexcept
   {
     std::lock_guard<iocpx::detail::slim_mutex> guard(mutex_);
     return buffered_len_ - buffered_pos_;
@@ -920,7 +920,7 @@ private:
   };
 
   // Kept small: one of these per pipe that uses readiness, idle or not.
-  iocpx::detail::slim_mutex mutex_; // the state below, between calls and completions
+  mutable iocpx::detail::slim_mutex mutex_; // the state below, between calls and completions
   core_type* core_; // one reference, given up by close()
   std::unique_ptr<registration_holder> registration_; // on demand
   char* read_data_ = nullptr;  // owned by probe_'s callback (buffered strategy)
