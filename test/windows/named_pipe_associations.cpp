@@ -268,6 +268,25 @@ BOOST_FIXTURE_TEST_CASE(a_busy_connect_retries_with_the_handlers_allocator, asso
   BOOST_TEST(log.live_bytes.load() == 0);
 }
 
+// The socket-style wait wraps the handler to drop the readiness argument;
+// the wrapper keeps the handler's allocator and executor.
+BOOST_FIXTURE_TEST_CASE(the_socket_style_wait_uses_the_handlers_allocator_and_executor, associations)
+{
+  np_pair p = make_np_pair(ctx);
+  call_record wait;
+  const long before = log.allocations.load();
+  p.server.async_wait(ix::named_pipe::wait_read, handler(wait));
+  BOOST_TEST(log.allocations.load() > before); // the wait's operation, from this allocator
+  write_all(p.client.native_handle(), "x", 1);
+  BOOST_TEST(run_until(ctx, [&] { return wait.calls != 0; }));
+  BOOST_TEST(wait.calls == 1);
+  BOOST_TEST(!wait.ec);
+  BOOST_TEST(wait.on_strand);
+  BOOST_TEST(wait.live_bytes_at_call == 0); // freed before the handler ran
+  settle(ctx);
+  BOOST_TEST(log.deallocations.load() == log.allocations.load());
+}
+
 BOOST_FIXTURE_TEST_CASE(a_pipe_closed_with_operations_pending_gives_the_memory_back, associations)
 {
   call_record read, wait;

@@ -22,9 +22,15 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/test/unit_test.hpp>
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+#  include <boost/asio/bind_cancellation_slot.hpp>
+#  include <boost/asio/cancellation_signal.hpp>
+#endif
 
 #include <array>
 #include <chrono>
@@ -920,6 +926,131 @@ BOOST_AUTO_TEST_CASE(a_readiness_wait_without_a_peer_is_not_connected)
   BOOST_TEST(wec == asio::error::not_connected);
   BOOST_TEST(got == ready::none());
 }
+
+namespace {
+
+// Code written for Asio's sockets: waits with the stream's own wait types
+// and the socket completion signature, then reads without blocking.
+template <typename Stream>
+void wait_then_read(Stream& s, std::string& out, error_code& result, bool& done)
+{
+  s.async_wait(Stream::wait_read, [&s, &out, &result, &done](error_code ec) {
+    if (!ec)
+    {
+      char buf[64];
+      const std::size_t n = s.try_read_some(asio::buffer(buf), ec);
+      out.assign(buf, n);
+    }
+    result = ec;
+    done = true;
+  });
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(socket_style_waits)
+{
+  static_assert(std::is_same<ix::named_pipe::wait_type, asio::socket_base::wait_type>::value,
+      "the socket's wait types, so that asio::socket_base::wait_read works too");
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+
+  // wait_read: not while the pipe is empty; then once data comes.
+  std::string got;
+  error_code read_ec;
+  bool read_done = false;
+  wait_then_read(p.server, got, read_ec, read_done);
+  BOOST_TEST(!read_done); // never inside the initiating call
+  ctx.poll();
+  BOOST_TEST(!read_done);
+  // wait_error: not while the connection is sound.
+  error_code error_ec = asio::error::would_block;
+  bool error_done = false;
+  p.server.async_wait(asio::socket_base::wait_error, [&](error_code ec) {
+    error_ec = ec;
+    error_done = true;
+  });
+  // wait_write: a pipe with nothing held in the system is writable.
+  bool write_done = false;
+  error_code write_ec = asio::error::would_block;
+  p.server.async_wait(ix::named_pipe::wait_write, [&](error_code ec) {
+    write_ec = ec;
+    write_done = true;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return write_done; }));
+  BOOST_TEST(!write_ec, write_ec.message());
+  BOOST_TEST(!read_done);
+
+  write_all(p.client.native_handle(), "ping", 4);
+  BOOST_TEST(run_until(ctx, [&] { return read_done; }));
+  BOOST_TEST(!read_ec, read_ec.message());
+  BOOST_TEST(got == "ping");
+  ctx.restart();
+  ctx.poll();
+  BOOST_TEST(!error_done);
+
+  // The peer closes: wait_error ends, and so does a wait_read with no data
+  // left (the read it allows reports eof).
+  p.client.close();
+  BOOST_TEST(run_until(ctx, [&] { return error_done; }));
+  BOOST_TEST(!error_ec, error_ec.message());
+  got = "unchanged";
+  read_done = false;
+  wait_then_read(p.server, got, read_ec, read_done);
+  BOOST_TEST(run_until(ctx, [&] { return read_done; }));
+  BOOST_TEST(read_ec == asio::error::eof);
+  BOOST_TEST(got.empty());
+
+  // Errors as for the readiness wait: a closed pipe, at once.
+  p.server.close();
+  read_done = false;
+  wait_then_read(p.server, got, read_ec, read_done);
+  BOOST_TEST(!read_done);
+  BOOST_TEST(run_until(ctx, [&] { return read_done; }, 2000ms));
+  BOOST_TEST(read_ec == asio::error::bad_descriptor);
+}
+
+BOOST_AUTO_TEST_CASE(a_socket_style_wait_is_cancelled_with_the_pipe)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  error_code wait_ec;
+  p.server.async_wait(ix::named_pipe::wait_read, [&](error_code e) { wait_ec = e; });
+  ctx.poll();
+  p.server.cancel();
+  BOOST_TEST(run_until(ctx, [&] { return !!wait_ec; }));
+  BOOST_TEST(wait_ec == asio::error::operation_aborted);
+}
+
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+// The wrapper that drops the readiness argument keeps the handler's
+// cancellation slot: a per-operation cancel ends that wait only.
+BOOST_AUTO_TEST_CASE(a_socket_style_wait_is_cancelled_per_operation)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  asio::cancellation_signal signal;
+  error_code cancelled_ec, other_ec;
+  bool cancelled_done = false, other_done = false;
+  p.server.async_wait(ix::named_pipe::wait_read,
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code e) {
+        cancelled_ec = e;
+        cancelled_done = true;
+      }));
+  p.server.async_wait(ix::named_pipe::wait_read, [&](error_code e) {
+    other_ec = e;
+    other_done = true;
+  });
+  ctx.poll();
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(run_until(ctx, [&] { return cancelled_done; }));
+  BOOST_TEST(cancelled_ec == asio::error::operation_aborted);
+  BOOST_TEST(!other_done);
+  write_all(p.client.native_handle(), "go", 2);
+  BOOST_TEST(run_until(ctx, [&] { return other_done; }));
+  BOOST_TEST(!other_ec, other_ec.message());
+}
+#endif
 
 // The readiness calls keep per-thread state (write buffers, the event for a
 // synchronous call). Threads that used it and exit must free it cleanly:

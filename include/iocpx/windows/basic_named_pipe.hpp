@@ -30,6 +30,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/socket_base.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <algorithm>
@@ -107,6 +108,7 @@ class basic_named_pipe
 {
 private:
   class initiate_async_wait;
+  class initiate_async_wait_for_type;
   class initiate_async_read_some;
   class initiate_async_write_some;
 
@@ -860,6 +862,40 @@ public:
         initiate_async_wait(this), token, interest);
   }
 
+  /// Socket-style wait types (`asio::socket_base::wait_type`), so that code
+  /// written for Asio's sockets — `s.async_wait(S::wait_read, token)` —
+  /// works on a pipe.
+  using wait_type = asio::socket_base::wait_type;
+  /// Wait until a read would not block (data, eof, or an error to report).
+  static constexpr wait_type wait_read = asio::socket_base::wait_read;
+  /// Wait until a write would not block (or would report an error).
+  static constexpr wait_type wait_write = asio::socket_base::wait_write;
+  /// Wait until the connection fails or the peer closes it.
+  static constexpr wait_type wait_error = asio::socket_base::wait_error;
+
+  /// Waits as `async_wait(ready, token)` does, for the readiness that
+  /// `w` stands for — with the completion signature of Asio's
+  /// `basic_socket::async_wait`. As on a socket (where the system reports
+  /// a hang-up and an error to every wait), `hangup` and `error` end every
+  /// kind of wait, so a wait for one direction never outlives the
+  /// connection: `wait_read` is `readable | hangup | error`, `wait_write`
+  /// is `writable | hangup | error`, `wait_error` is `hangup | error`.
+  /// (There is no blocking `wait()`: the readiness comes from a probe
+  /// whose completion the io_context's loop delivers.)
+  ///
+  /// @par Completion Signature
+  /// @code void(boost::system::error_code) @endcode
+  /// Errors, cancellation and the rule that the handler never runs inside
+  /// this call: as for the other overload.
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
+          WaitToken = asio::default_completion_token_t<executor_type>>
+  auto async_wait(wait_type w,
+      WaitToken&& token = asio::default_completion_token_t<executor_type>())
+  {
+    return asio::async_initiate<WaitToken, void(boost::system::error_code)>(
+        initiate_async_wait_for_type(this), token, w);
+  }
+
   /// Reads what is available without blocking. Returns the bytes read; or
   /// 0 with `iocpx::error::would_block` (nothing yet: `readable` is cleared
   /// and the probe re-armed — wait for `readable`), `asio::error::eof`
@@ -1169,6 +1205,48 @@ private:
     }
 
   private:
+    basic_named_pipe* self_;
+  };
+
+  // The socket-style wait: the readiness wait, whose `ready` argument the
+  // handler's wrapper drops (keeping the handler's associations).
+  class initiate_async_wait_for_type
+  {
+  public:
+    using executor_type = Executor;
+
+    explicit initiate_async_wait_for_type(basic_named_pipe* self) noexcept : self_(self) {}
+
+    executor_type get_executor() const noexcept
+    {
+      return self_->get_executor();
+    }
+
+    template <typename WaitHandler>
+    void operator()(WaitHandler&& handler, wait_type w) const
+    {
+      using wrapped = detail::pipe_handler<std::decay_t<WaitHandler>, Executor,
+          detail::drop_readiness>;
+      const initiate_async_wait initiate(self_);
+      initiate(wrapped(std::forward<WaitHandler>(handler), self_->ex_, detail::drop_readiness()),
+          interest_of(w));
+    }
+
+  private:
+    static ready interest_of(wait_type w) noexcept
+    {
+      const ready ends = ready::hangup() | ready::error();
+      switch (w)
+      {
+      case asio::socket_base::wait_read:
+        return ready::readable() | ends;
+      case asio::socket_base::wait_write:
+        return ready::writable() | ends;
+      default:
+        return ends;
+      }
+    }
+
     basic_named_pipe* self_;
   };
 

@@ -14,6 +14,7 @@
 #include <iocpx/detail/config.hpp>
 #include <iocpx/detail/io_executor.hpp>
 #include <iocpx/error.hpp>
+#include <iocpx/ready.hpp>
 #include <iocpx/windows/overlapped_result.hpp>
 #include <iocpx/windows/detail/asio_iocp.hpp>
 #include <iocpx/windows/detail/handle_state.hpp>
@@ -355,6 +356,17 @@ struct io_finish
       ec = is_read ? map_read_error(ec) : map_write_error(ec);
     started.reset();
     std::move(handler)(ec, n);
+  }
+};
+
+// The finish step of the socket-style async_wait: the readiness wait's
+// result without its `ready`.
+struct drop_readiness
+{
+  template <typename Handler>
+  void operator()(Handler& handler, const boost::system::error_code& ec, ready)
+  {
+    std::move(handler)(ec);
   }
 };
 
