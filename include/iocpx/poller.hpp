@@ -99,7 +99,10 @@ readiness_core* readiness_core_of(S& source)
 /// registration: a poller then forgets `s` without reporting it again.
 /// Moving `s` moves the registration: the poller follows the moved-to object.
 /// `basic_registration` models the concept (it returns `*this`), and so
-/// does `windows::basic_named_pipe` (its `readiness_registration()`).
+/// does `windows::basic_named_pipe` (its `readiness_registration()`; a
+/// pipe's `close()` and a move into a pipe of another executor type also
+/// replace that object — the readiness, its waits and poller membership
+/// carry on, references taken before do not).
 template <typename S>
 struct is_readiness_source : detail::is_readiness_source_impl<S>
 {
@@ -264,7 +267,7 @@ public:
   /// (not in this poller), `iocpx::error::empty_interest`,
   /// `iocpx::error::registration_gone` or `asio::error::bad_descriptor`.
   template <typename Source>
-  void modify(Source& source, std::size_t token, ready interest, trigger t = trigger::edge)
+  void modify(Source& source, std::size_t token, ready interest, trigger t)
   {
     boost::system::error_code ec;
     modify(source, token, interest, t, ec);
@@ -278,6 +281,26 @@ public:
   {
     if (detail::readiness_core* core = prepare(source, ec))
       state_->modify(core, token, interest, t, ec);
+  }
+
+  /// Changes a source's token and interest and keeps its trigger: a oneshot
+  /// source stays oneshot and is re-armed — the usual call after handling
+  /// its event. Otherwise as the overload that takes a trigger.
+  template <typename Source>
+  void modify(Source& source, std::size_t token, ready interest)
+  {
+    boost::system::error_code ec;
+    modify(source, token, interest, ec);
+    detail::throw_if(ec, "iocpx::poller::modify");
+  }
+
+  /// Changes a source's token and interest, keeping its trigger (see
+  /// above), reporting errors through `ec`.
+  template <typename Source>
+  void modify(Source& source, std::size_t token, ready interest, boost::system::error_code& ec)
+  {
+    if (detail::readiness_core* core = prepare(source, ec))
+      state_->modify(core, token, interest, std::nullopt, ec);
   }
 
   /// Removes a source; an event of it not yet taken is never reported.

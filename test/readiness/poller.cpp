@@ -174,6 +174,46 @@ BOOST_AUTO_TEST_CASE(oneshot_is_reported_once_until_modified)
   BOOST_TEST(take(p).empty());
 }
 
+// modify() without a trigger keeps the source's own: re-arming a oneshot
+// source (the usual call after its event) does not turn it into an edge
+// one, and a level source stays level.
+BOOST_AUTO_TEST_CASE(modify_without_a_trigger_keeps_the_sources_trigger)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration once(io), level(io);
+  p.add(once, 1, ready::readable(), trigger::oneshot);
+  p.add(level, 2, ready::writable(), trigger::level);
+  once.setter().add(ready::readable());
+  BOOST_TEST(str(take(p)) == "{1, readable}");
+  BOOST_TEST(take(p).empty()); // disarmed
+  p.modify(once, 3, ready::readable()); // re-armed, still ready
+  BOOST_TEST(str(take(p)) == "{3, readable}");
+  // Still oneshot: a new edge is not reported until the next modify.
+  once.setter().clear(ready::readable());
+  once.setter().add(ready::readable());
+  BOOST_TEST(take(p).empty());
+  error_code ec = asio::error::would_block;
+  p.modify(once, 4, ready::readable(), ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(str(take(p)) == "{4, readable}");
+  BOOST_TEST(take(p).empty());
+
+  // Level stays level: reported again and again while it holds.
+  level.setter().add(ready::writable());
+  p.modify(level, 5, ready::writable());
+  BOOST_TEST(str(take(p)) == "{5, writable}");
+  BOOST_TEST(str(take(p)) == "{5, writable}");
+
+  // Errors as for the other form.
+  iocpx::registration stranger(io);
+  p.modify(stranger, 6, ready::readable(), ec);
+  BOOST_TEST(ec == iocpx::error::not_registered);
+  p.modify(level, 6, ready::none(), ec);
+  BOOST_TEST(ec == iocpx::error::empty_interest);
+  BOOST_CHECK_THROW(p.modify(stranger, 6, ready::readable()), boost::system::system_error);
+}
+
 BOOST_AUTO_TEST_CASE(already_ready_source_is_reported_on_add)
 {
   asio::io_context io;

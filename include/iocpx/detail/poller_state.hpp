@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 
 namespace iocpx {
 namespace detail {
@@ -179,7 +180,8 @@ public:
     readiness_core::post_all(done, boost::system::error_code());
   }
 
-  void modify(readiness_core* core, std::size_t token, ready interest, trigger t,
+  // `t` empty: the source keeps its trigger.
+  void modify(readiness_core* core, std::size_t token, ready interest, std::optional<trigger> t,
       boost::system::error_code& ec)
   {
     reap();
@@ -202,7 +204,8 @@ public:
         std::lock_guard<std::mutex> lock(mutex_);
         e->token = token;
         e->interest = static_cast<std::uint8_t>(interest.bits());
-        e->trig = t;
+        if (t)
+          e->trig = *t;
         e->armed = true;
       }
       core->recompute_demand_locked();
