@@ -84,7 +84,8 @@ struct named_pipe_access;
 ///   completes with the bytes that fit and an error for which
 ///   `is_more_data(ec)` is true (the passthrough ERROR_MORE_DATA); the rest
 ///   of the message comes with the next reads. `asio::async_read` stops at
-///   such an error, so read messages with `async_read_some`.
+///   such an error: read whole messages with `read_message` /
+///   `async_read_message` (`<iocpx/windows/read_message.hpp>`).
 /// - An operation on a closed pipe: `asio::error::bad_descriptor`; on a
 ///   server end with no client (after disconnect(), or assigned while it
 ///   listens): `asio::error::not_connected`, in both APIs.

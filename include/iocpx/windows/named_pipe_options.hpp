@@ -125,7 +125,8 @@ struct named_pipe_connect_options
   /// yet made the next, as a server with one instance does between clients
   /// (an acceptor with `max_instances = 1` too). Within `busy_timeout`.
   /// If the pipe is not back in time, the connect fails with
-  /// `error::pipe_not_found`; zero or less fails at the first miss. A pipe
+  /// `error::pipe_not_found` (with `asio::error::timed_out` if
+  /// `busy_timeout` ends first); zero or less fails at the first miss. A pipe
   /// that is not there at the first attempt fails at once regardless.
   std::chrono::steady_clock::duration reappear_timeout = std::chrono::seconds(1);
 
