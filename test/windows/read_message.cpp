@@ -14,7 +14,9 @@
 #include "named_pipe_support.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -331,6 +333,87 @@ BOOST_AUTO_TEST_CASE(terminal_cancellation_ends_the_read)
   BOOST_TEST(ix::read_message(p.server, asio::dynamic_buffer(s)) == 5u);
   BOOST_TEST(s == "after");
 }
+
+// A cancellation that comes while no read is in flight — here after the
+// first read of a long message finished, before its completion ran — is
+// seen before the next read: the part read stays in the buffer, the rest
+// in the pipe.
+BOOST_AUTO_TEST_CASE(terminal_cancellation_between_two_reads_of_a_message)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  const std::string big = message_of(10000, 'c');
+  BOOST_REQUIRE(write_message(p.client.native_handle(), big));
+  asio::cancellation_signal signal;
+  std::string s;
+  error_code ec;
+  std::size_t n = 0;
+  bool done = false;
+  ix::async_read_message(p.server, asio::dynamic_buffer(s),
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code e, std::size_t k) {
+        ec = e;
+        n = k;
+        done = true;
+      }));
+  // The first read found the message there and finished inside the call
+  // (its completion is queued, not run).
+  BOOST_TEST(!done);
+  signal.emit(asio::cancellation_type::terminal);
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(ec == asio::error::operation_aborted);
+  BOOST_TEST(n == 4096u);
+  BOOST_TEST((s == big.substr(0, 4096)));
+  std::string rest;
+  BOOST_TEST(ix::read_message(p.server, asio::dynamic_buffer(rest)) == big.size() - 4096);
+  BOOST_TEST((rest == big.substr(4096)));
+}
 #endif
+
+// The handler runs on its own executor (a strand) and never inside the
+// initiating call — also when the operation is refused before any read.
+BOOST_AUTO_TEST_CASE(the_handler_runs_on_its_own_executor)
+{
+  asio::io_context ctx;
+  auto strand = asio::make_strand(ctx);
+  np_pair bytes = make_np_pair(ctx);
+  np_pair messages = make_np_pair(ctx, ix::pipe_mode::message);
+  BOOST_REQUIRE(write_message(messages.client.native_handle(), "hello"));
+  std::string a, b;
+  int calls = 0;
+  bool refused_on_strand = false, read_on_strand = false;
+  error_code refused_ec, read_ec;
+  ix::async_read_message(bytes.server, asio::dynamic_buffer(a),
+      asio::bind_executor(strand, [&](error_code e, std::size_t) {
+        refused_ec = e;
+        refused_on_strand = strand.running_in_this_thread();
+        ++calls;
+      }));
+  ix::async_read_message(messages.server, asio::dynamic_buffer(b),
+      asio::bind_executor(strand, [&](error_code e, std::size_t) {
+        read_ec = e;
+        read_on_strand = strand.running_in_this_thread();
+        ++calls;
+      }));
+  BOOST_TEST(calls == 0);
+  BOOST_TEST(run_until(ctx, [&] { return calls == 2; }));
+  BOOST_TEST(refused_ec == asio::error::operation_not_supported);
+  BOOST_TEST(refused_on_strand);
+  BOOST_TEST(!read_ec);
+  BOOST_TEST(read_on_strand);
+  BOOST_TEST(b == "hello");
+}
+
+// A const v2 view works in the synchronous form too (it is copied, as
+// Asio's read functions copy it).
+BOOST_AUTO_TEST_CASE(a_const_view_is_accepted)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  BOOST_REQUIRE(write_message(p.client.native_handle(), "const"));
+  std::string s;
+  const auto view = asio::dynamic_buffer(s);
+  BOOST_TEST(ix::read_message(p.server, view) == 5u);
+  BOOST_TEST(s == "const");
+}
 
 BOOST_AUTO_TEST_SUITE_END()

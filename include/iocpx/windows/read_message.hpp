@@ -16,6 +16,7 @@
 
 #if defined(IOCPX_HAS_WINDOWS)
 
+#include <iocpx/detail/cancellation.hpp>
 #include <iocpx/error.hpp>
 #include <iocpx/windows/basic_named_pipe.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
@@ -166,21 +167,17 @@ public:
     switch (state_)
     {
     case starting:
-      if ((ec = message_read_refused(pipe_)))
-      {
-        // Never inside the initiating call: completed from the pipe's
-        // executor (the handler itself still runs on its own).
-        state_ = refused;
-        return asio::post(pipe_.get_executor(),
-            [self = std::move(self), ec]() mutable { self(ec, 0); });
-      }
+      refusal_ = message_read_refused(pipe_);
       step_.want = std::min(step_.want, b.room());
-      if (step_.want == 0)
+      if (!refusal_ && step_.want == 0)
+        refusal_ = asio::error::message_size;
+      if (refusal_)
       {
+        // Never inside the initiating call: the operation itself is
+        // posted, so the handler's executor and allocator apply (a lambda
+        // around it would have neither).
         state_ = refused;
-        return asio::post(pipe_.get_executor(), [self = std::move(self)]() mutable {
-          self(asio::error::message_size, 0);
-        });
+        return asio::post(pipe_.get_executor(), std::move(self));
       }
       break;
     case reading:
@@ -190,9 +187,15 @@ public:
         return self.complete(ec, total_);
       if (step_.want == 0)
         return self.complete(asio::error::message_size, total_);
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+      // Cancelled while no read was in flight (between two reads of one
+      // message): nothing would see it, so ask before the next read.
+      if (iocpx::detail::cancellation_requested(self))
+        return self.complete(asio::error::operation_aborted, total_);
+#endif
       break;
     default: // refused
-      return self.complete(ec, 0);
+      return self.complete(refusal_, 0);
     }
     state_ = reading;
     prepared_ = step_.want;
@@ -207,8 +210,32 @@ private:
   message_step step_;
   std::size_t prepared_ = 0;
   std::size_t total_ = 0;
+  boost::system::error_code refusal_;
   state_type state_ = starting;
 };
+
+// read_message()'s loop, on the caller's (v1) buffer or on a copy of a v2
+// view.
+template <typename Pipe, typename DynamicBuffer>
+std::size_t read_message_into(Pipe& pipe, DynamicBuffer& buffer, boost::system::error_code& ec)
+{
+  message_buffer<DynamicBuffer> b(buffer);
+  if ((ec = message_read_refused(pipe)))
+    return 0;
+  message_step step;
+  std::size_t total = 0;
+  for (step.want = std::min(step.want, b.room()); step.want != 0;)
+  {
+    const std::size_t prepared = step.want;
+    const std::size_t got = pipe.read_some(b.prepare(prepared), ec);
+    b.commit(prepared, got);
+    total += got;
+    if (!step.more(ec, pipe.native_handle(), b.room()))
+      return total;
+  }
+  ec = asio::error::message_size;
+  return total;
+}
 
 } // namespace detail
 
@@ -226,29 +253,28 @@ private:
 /// Errors: those of `read_some` (`asio::error::eof` once the peer closed
 /// and every message was read, ...), `asio::error::operation_not_supported`
 /// on a connected end in byte mode (see `basic_named_pipe::mode()`).
+///
+/// These are the completion API's reads: on a pipe whose readiness API
+/// reads too, the rules of mixing the two apply (doc/completion_vs_readiness.md):
+/// once the readiness machinery runs, its probe takes zero-length messages
+/// (a read then waits for the next message), and a buffered probe may hold
+/// the start of a message that these reads do not see.
 template <typename Executor, typename DynamicBuffer,
     typename std::enable_if<
         detail::is_message_dynamic_buffer<std::decay_t<DynamicBuffer>>, int>::type = 0>
 std::size_t read_message(basic_named_pipe<Executor>& pipe, DynamicBuffer&& buffer,
     boost::system::error_code& ec)
 {
-  using buffer_type = std::remove_reference_t<DynamicBuffer>;
-  detail::message_buffer<buffer_type> b(buffer);
-  if ((ec = detail::message_read_refused(pipe)))
-    return 0;
-  detail::message_step step;
-  std::size_t total = 0;
-  for (step.want = std::min(step.want, b.room()); step.want != 0;)
+  using buffer_type = std::decay_t<DynamicBuffer>;
+  if constexpr (asio::is_dynamic_buffer_v2<buffer_type>::value)
   {
-    const std::size_t prepared = step.want;
-    const std::size_t got = pipe.read_some(b.prepare(prepared), ec);
-    b.commit(prepared, got);
-    total += got;
-    if (!step.more(ec, pipe.native_handle(), b.room()))
-      return total;
+    // A view: used through a copy, as Asio's read functions take it (so a
+    // const view works too).
+    buffer_type view(buffer);
+    return detail::read_message_into(pipe, view, ec);
   }
-  ec = asio::error::message_size;
-  return total;
+  else
+    return detail::read_message_into(pipe, buffer, ec);
 }
 
 /// Throwing form of read_message().
