@@ -34,18 +34,27 @@ std::string program_folder()
 
 HANDLE start(const std::string& command)
 {
-  std::string line = command;
-  STARTUPINFOA si{};
-  si.cb = sizeof(si);
-  PROCESS_INFORMATION pi{};
-  if (!::CreateProcessA(nullptr, &line[0], nullptr, nullptr, FALSE, 0, nullptr, nullptr, &si, &pi))
+  // A few attempts: under Wine, CreateProcess has been seen to fail once
+  // with ERROR_INTERNAL_ERROR (1359) while other processes were starting,
+  // and to succeed when called again.
+  for (int attempt = 1;; ++attempt)
   {
-    std::fprintf(stderr, "echo_demo: cannot start %s (error %lu)\n", command.c_str(),
-        ::GetLastError());
-    return nullptr;
+    std::string line = command; // (CreateProcessA may write into it)
+    STARTUPINFOA si{};
+    si.cb = sizeof(si);
+    PROCESS_INFORMATION pi{};
+    if (::CreateProcessA(nullptr, &line[0], nullptr, nullptr, FALSE, 0, nullptr, nullptr, &si, &pi))
+    {
+      ::CloseHandle(pi.hThread);
+      return pi.hProcess;
+    }
+    const DWORD error = ::GetLastError();
+    std::fprintf(stderr, "echo_demo: cannot start %s (error %lu)%s\n", command.c_str(), error,
+        attempt < 3 ? ", trying again" : "");
+    if (attempt == 3)
+      return nullptr;
+    ::Sleep(200);
   }
-  ::CloseHandle(pi.hThread);
-  return pi.hProcess;
 }
 
 DWORD finish(HANDLE process)
