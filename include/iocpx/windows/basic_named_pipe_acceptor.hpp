@@ -191,9 +191,10 @@ public:
   /// Errors: `asio::error::already_open`; `error::pipe_name_empty`,
   /// `pipe_name_invalid`, `pipe_name_too_long`; `asio::error::invalid_argument` for
   /// max_instances outside 1..255 or listen_instances 0;
-  /// ERROR_ACCESS_DENIED when the name is served by another process (with
-  /// `first_instance`) or the security descriptor refuses; ERROR_PIPE_BUSY
-  /// when max_instances instances of the name exist.
+  /// ERROR_ACCESS_DENIED when an instance of the name exists already (with
+  /// `first_instance`, the default: also one of this process) or the
+  /// security descriptor refuses; ERROR_PIPE_BUSY when max_instances
+  /// instances of the name exist and `first_instance` is off.
   void open(std::string_view name, const named_pipe_options& options,
       boost::system::error_code& ec)
   {
