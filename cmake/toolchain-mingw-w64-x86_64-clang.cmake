@@ -37,5 +37,14 @@ set(CMAKE_CXX_FLAGS_INIT
 # differ in size: harmless, libstdc++ on MinGW compares type names as
 # strings.)
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -L${_iocpx_gcc_dir} -Wl,--allow-multiple-definition")
+set(CMAKE_SHARED_LINKER_FLAGS_INIT "-static-libgcc -static-libstdc++")
+set(CMAKE_MODULE_LINKER_FLAGS_INIT "-static-libgcc -static-libstdc++")
+# IOCPX_MINGW_LINKER (see the gcc toolchain): clang's MinGW driver takes
+# -fuse-ld=lld itself.
+if(IOCPX_MINGW_LINKER STREQUAL "lld")
+  string(APPEND CMAKE_EXE_LINKER_FLAGS_INIT " -fuse-ld=lld")
+  string(APPEND CMAKE_SHARED_LINKER_FLAGS_INIT " -fuse-ld=lld")
+  string(APPEND CMAKE_MODULE_LINKER_FLAGS_INIT " -fuse-ld=lld")
+endif()
 set(CMAKE_CXX_STANDARD_LIBRARIES "-lstdc++ -lpthread" CACHE STRING
     "libraries linked into every C++ program (libstdc++, then the winpthreads it needs)")
