@@ -32,7 +32,8 @@ set(CMAKE_CXX_FLAGS_INIT
 # driver does not add. In C++20 clang emits libstdc++'s inline
 # std::type_info::operator== as an ordinary definition, which then clashes
 # with the same function compiled into libstdc++.a: both are the header's
-# one definition, so the linker may keep either. (GNU ld also reports, per
+# one definition, so the linker may keep either (lld still warns about it,
+# once per program: harmless). (GNU ld also reports, per
 # object, that the typeinfo names of standard types that clang and gcc emit
 # differ in size: harmless, libstdc++ on MinGW compares type names as
 # strings.)
