@@ -6,8 +6,11 @@
 
 // Every public header compiles on its own (and twice: include guards): the
 // build generates one translation unit per header, each including only that
-// header, and links them into this program. Their number is passed in, so a
-// header dropped from the list is noticed too.
+// header, and links them into this program. The build also passes their
+// number, which each unit's static initializer counts: a unit left out of
+// the link (as an unreferenced object of a static library would be) is
+// noticed. Which headers are public is the build's glob over include/iocpx
+// (all but detail/, impl/ and src.hpp; windows/ only for Windows targets).
 
 #include <boost/test/unit_test.hpp>
 

@@ -61,6 +61,11 @@ void iocpx_test::fail_next_allocations(int n, int after) noexcept
   failing_after = after;
 }
 
+int iocpx_test::pending_allocation_failures() noexcept
+{
+  return failing;
+}
+
 bool iocpx_test::counting_allocations() noexcept
 {
 #if defined(IOCPX_TEST_NO_NEW_COUNT)

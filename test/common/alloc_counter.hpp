@@ -43,6 +43,11 @@ bool counting_allocations() noexcept;
 /// counting_allocations().
 void fail_next_allocations(int n, int after = 0) noexcept;
 
+/// How many of the failures fail_next_allocations asked for on this thread
+/// have not happened yet: a test that makes "allocation k" fail checks with
+/// it that there was an allocation k.
+int pending_allocation_failures() noexcept;
+
 } // namespace iocpx_test
 
 #endif // IOCPX_TEST_COMMON_ALLOC_COUNTER_HPP

@@ -4,10 +4,12 @@
 // Distributed under the Boost Software License, Version 1.0.
 // (See accompanying file LICENSE_1_0.txt or copy at https://www.boost.org/LICENSE_1_0.txt)
 
-// For tests that make operator new fail (iocpx_test::fail_next_allocations):
+// For tests that make operator new fail (iocpx_test::fail_next_allocations)
+// or that only count allocations:
 //
 //   BOOST_AUTO_TEST_CASE(a_bind_that_runs_out_of_memory_...,
 //       *iocpx_test::needs_injected_allocation_failures())
+//   BOOST_AUTO_TEST_CASE(..., *iocpx_test::needs_counted_allocations())
 //
 // Where the global allocation operators cannot be replaced (under
 // ThreadSanitizer, whose runtime defines them) Boost.Test then reports the
@@ -30,6 +32,19 @@ inline boost::unit_test::decorator::precondition needs_injected_allocation_failu
     result.message() << "operator new is not replaced in this build "
                         "(ThreadSanitizer's runtime defines it), so no allocation "
                         "failure can be injected";
+    return result;
+  });
+}
+
+// The same for a test that only counts allocations (nothing else to check
+// without the count).
+inline boost::unit_test::decorator::precondition needs_counted_allocations()
+{
+  return boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+    boost::test_tools::assertion_result result(counting_allocations());
+    result.message() << "operator new is not replaced in this build "
+                        "(ThreadSanitizer's runtime defines it), so allocations "
+                        "cannot be counted";
     return result;
   });
 }

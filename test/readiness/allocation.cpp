@@ -360,13 +360,9 @@ BOOST_AUTO_TEST_CASE(a_cancellation_slot_that_cannot_allocate_leaks_no_operation
 // of an any_io_executor) allocates its target: that move can throw, so it is
 // not noexcept (it terminated the program), and a failed one leaves both
 // objects as they were.
-BOOST_AUTO_TEST_CASE(a_converting_move_that_cannot_allocate_throws_and_changes_nothing)
+BOOST_AUTO_TEST_CASE(a_converting_move_that_cannot_allocate_throws_and_changes_nothing,
+    *iocpx_test::needs_injected_allocation_failures())
 {
-  if (!iocpx_test::counting_allocations())
-  {
-    BOOST_TEST_MESSAGE("operator new is not replaced under ThreadSanitizer");
-    return;
-  }
   using strand_type = asio::strand<asio::any_io_executor>;
   asio::io_context io;
   iocpx::basic_registration<strand_type> from(asio::make_strand(asio::any_io_executor(io.get_executor())));
@@ -401,13 +397,9 @@ BOOST_AUTO_TEST_CASE(a_converting_move_that_cannot_allocate_throws_and_changes_n
 // core) behind until the poller next takes its lock for something that can
 // free them. A program that adds its sources once and from then on only
 // polls must free them too, or every source it ever closed stays in memory.
-BOOST_AUTO_TEST_CASE(a_poller_that_only_polls_frees_the_entries_of_sources_that_went_away)
+BOOST_AUTO_TEST_CASE(a_poller_that_only_polls_frees_the_entries_of_sources_that_went_away,
+    *iocpx_test::needs_counted_allocations())
 {
-  if (!iocpx_test::counting_allocations())
-  {
-    BOOST_TEST_MESSAGE("operator new is not replaced under ThreadSanitizer");
-    return;
-  }
   constexpr int sources = 100;
   asio::io_context io;
   iocpx::poller poller(io);

@@ -83,6 +83,7 @@ BOOST_AUTO_TEST_CASE(default_token_as_default_on)
   asio::io_context io;
   awaitable_registration reg(io);
   error_code got;
+  bool second_done = false;
   asio::co_spawn(io,
       [&]() -> asio::awaitable<void> {
         try
@@ -101,10 +102,12 @@ BOOST_AUTO_TEST_CASE(default_token_as_default_on)
 #endif
         BOOST_TEST(ec == iocpx::error::empty_interest);
         BOOST_TEST(r.is_none());
+        second_done = true;
       },
       asio::detached);
   io.run();
   BOOST_TEST(got == iocpx::error::empty_interest);
+  BOOST_TEST(second_done); // the second wait's handler ran (not just destroyed)
 }
 
 BOOST_AUTO_TEST_CASE(co_await_set_from_a_foreign_thread)

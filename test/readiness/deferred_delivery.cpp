@@ -239,8 +239,13 @@ BOOST_AUTO_TEST_CASE(a_legacy_strand_keeps_work_and_its_guarantee)
     BOOST_TEST(strand.running_in_this_thread());
     ran = true;
   }));
-  // run() has nothing but the pending wait to keep it going.
+  // run() has nothing but the pending wait to keep it going once it has run
+  // this one handler: without the wait's work it would return right after.
+  std::atomic<bool> running{false};
+  asio::post(io, [&] { running = true; });
   std::thread runner([&] { io.run(); });
+  while (!running.load())
+    std::this_thread::yield();
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   BOOST_TEST(!io.stopped());
   a.setter().set(ready::readable());

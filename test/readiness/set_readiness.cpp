@@ -143,14 +143,14 @@ BOOST_AUTO_TEST_CASE(setter_racing_the_registration_destructor)
   {
     auto reg = std::make_unique<iocpx::registration>(io);
     iocpx::set_readiness s = reg->setter();
-    std::atomic<bool> go{false};
+    // The destructor runs only once the setter is busy (it has changed the
+    // readiness once), and the setter goes on until it sees the registration
+    // gone: every round overlaps the two.
+    std::atomic<bool> started{false};
     std::atomic<int> bad{0};
     std::thread t([&] {
-      while (!go.load())
-      {
-      }
       error_code ec;
-      for (int i = 0; i < 200; ++i)
+      for (long i = 0;; ++i)
       {
         s.add(ready::readable(), ec);
         if (ec)
@@ -159,10 +159,17 @@ BOOST_AUTO_TEST_CASE(setter_racing_the_registration_destructor)
             ++bad; // Boost.Test is not thread-safe: check on the main thread
           break;
         }
+        started = true;
         s.clear(ready::readable(), ec);
+        if (i == 100000000)
+        {
+          ++bad; // the registration never went
+          break;
+        }
       }
     });
-    go = true;
+    while (!started.load())
+      std::this_thread::yield();
     reg.reset();
     t.join();
     BOOST_TEST(bad.load() == 0);

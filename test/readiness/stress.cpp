@@ -444,30 +444,47 @@ BOOST_AUTO_TEST_CASE(registrations_destroyed_while_setters_run)
       poller.add(*regs.back(), static_cast<std::size_t>(j), ready::readable(), trigger::level);
       regs.back()->async_wait(ready::writable(), [](error_code, ready) {});
     }
-    std::atomic<bool> go{false};
+    // The registrations go only once both setters are busy (each has
+    // changed a readiness once), and each setter goes on until a whole pass
+    // over the sources made after they all went: the destruction overlaps
+    // the setters in every round.
+    std::array<std::atomic<bool>, 2> started{}, saw_gone{};
+    std::atomic<bool> all_gone{false};
     std::vector<std::thread> threads;
     for (int i = 0; i < 2; ++i)
       threads.emplace_back([&, i] {
-        while (!go.load())
-        {
-        }
         error_code ec;
-        for (int n = 0; n < 300; ++n)
+        bool last_pass = false;
+        for (int n = 0;; ++n)
         {
           auto& s = setters[static_cast<std::size_t>((n + i) % 16)];
           s.add(ready::readable() | ready::writable(), ec);
-          if (ec && ec != iocpx::error::registration_gone)
+          if (!ec)
+            started[i] = true;
+          else if (ec == iocpx::error::registration_gone)
+            saw_gone[i] = true;
+          else
             ++unexpected;
           s.clear(ready::all(), ec);
           if (ec && ec != iocpx::error::registration_gone)
             ++unexpected;
+          if (n % 16 == 15)
+          {
+            if (last_pass)
+              break;
+            last_pass = all_gone.load();
+          }
         }
       });
-    go = true;
+    while (!started[0].load() || !started[1].load())
+      std::this_thread::yield();
     for (auto& r : regs)
       r.reset();
+    all_gone = true;
     for (auto& t : threads)
       t.join();
+    BOOST_TEST(saw_gone[0].load());
+    BOOST_TEST(saw_gone[1].load());
     std::array<event, 16> ev;
     BOOST_TEST(poller.poll(ev, std::chrono::milliseconds(0)) == 0u);
     io.restart();
@@ -561,6 +578,11 @@ BOOST_AUTO_TEST_CASE(membership_changes_vs_setters_and_polls)
         }
       });
     std::atomic<long> unexpected{0};
+    // Tokens are j (the first sources) or 1000 * (k + 1) + j.
+    auto is_current = [&](std::size_t t) {
+      const std::size_t j = t < n ? t : t % 1000;
+      return j < std::size_t(n) && member[j] && token[j] == t;
+    };
     others.emplace_back([&] {
       std::mt19937 rng(static_cast<unsigned>(97 + round));
       for (int k = 0; k < 3000; ++k)
@@ -611,10 +633,16 @@ BOOST_AUTO_TEST_CASE(membership_changes_vs_setters_and_polls)
         }
         default:
         {
+          // Only this thread changes membership and tokens, so whatever
+          // this poll takes must come from a current member, under the
+          // token it was given last (modify() re-tokens queued events too).
           std::array<event, 3> ev;
-          poller.poll(ev, std::chrono::milliseconds(0), ec);
+          const std::size_t got = poller.poll(ev, std::chrono::milliseconds(0), ec);
           if (ec)
             ++unexpected;
+          for (std::size_t i = 0; i < got; ++i)
+            if (!is_current(ev[i].token))
+              ++unexpected;
           break;
         }
         }
@@ -637,7 +665,9 @@ BOOST_AUTO_TEST_CASE(membership_changes_vs_setters_and_polls)
     // Everything quiet: each member, made level and ready, is reported
     // once, with its last token; nothing else is.
     std::vector<event> ev(2 * n + 1);
-    poller.poll(ev, std::chrono::milliseconds(0)); // what the churn left queued
+    const std::size_t left = poller.poll(ev, std::chrono::milliseconds(0)); // what the churn left queued
+    for (std::size_t i = 0; i < left; ++i)
+      BOOST_TEST(is_current(ev[i].token), "round " << round << ": stale token " << ev[i].token);
     std::multiset<std::size_t> expected;
     for (int j = 0; j < n; ++j)
     {

@@ -172,17 +172,23 @@ BOOST_AUTO_TEST_CASE(idle_acceptor_is_no_outstanding_work)
   ix::named_pipe_acceptor acceptor(ctx, np_name("idle"));
   ix::named_pipe server(ctx);
   ix::named_pipe client(ctx);
-  acceptor.async_accept(server, [](error_code ec) {
+  int aborted = 0, not_found = 0;
+  acceptor.async_accept(server, [&](error_code ec) {
     BOOST_TEST(ec == asio::error::operation_aborted);
+    ++aborted;
   });
-  client.async_connect(np_name("idle-none"), [](error_code ec) {
+  client.async_connect(np_name("idle-none"), [&](error_code ec) {
     BOOST_TEST(ec == iocpx::error::pipe_not_found);
+    ++not_found;
   });
-  // Nothing is pending after a cancel: run() returns.
+  // Nothing is pending after a cancel: run() returns, once both handlers
+  // have run (an operation dropped without its handler would return too).
   acceptor.cancel();
   const auto start = std::chrono::steady_clock::now();
   ctx.run();
   BOOST_TEST((std::chrono::steady_clock::now() - start < 5s));
+  BOOST_TEST(aborted == 1);
+  BOOST_TEST(not_found == 1);
   BOOST_TEST(acceptor.is_open());
 }
 
@@ -952,6 +958,7 @@ BOOST_AUTO_TEST_CASE(running_out_of_memory_when_replacing_an_accepted_instance,
   BOOST_TEST(run_until(ctx, [&] { return ran == 1; }, 2000ms));
   BOOST_TEST(!aec);
   BOOST_TEST(server.is_connected());
+  BOOST_TEST(acceptor.listening_instances() == 0u); // the replacement was not made
   client.write_some(asio::buffer("k", 1));
   char c = 0;
   if (server.is_connected())
@@ -966,6 +973,7 @@ BOOST_AUTO_TEST_CASE(running_out_of_memory_when_replacing_an_accepted_instance,
     aec = ec;
     ++ran;
   });
+  BOOST_TEST(acceptor.listening_instances() == 1u);
   ix::named_pipe second(ctx);
   ix::named_pipe_connect_options copts;
   copts.busy_timeout = 500ms;
@@ -991,6 +999,7 @@ BOOST_AUTO_TEST_CASE(running_out_of_memory_when_replacing_an_accepted_instance,
 BOOST_AUTO_TEST_CASE(a_client_kept_for_a_later_accept_survives_running_out_of_memory,
     *iocpx_test::needs_injected_allocation_failures())
 {
+  int fired = 0;
   for (int after = 0; after < 8; ++after)
   {
     BOOST_TEST_CONTEXT("allocation " << after + 1 << " of the run fails")
@@ -1028,6 +1037,8 @@ BOOST_AUTO_TEST_CASE(a_client_kept_for_a_later_accept_survives_running_out_of_me
       {
         threw = true;
       }
+      if (pending_allocation_failures() == 0)
+        ++fired;
       fail_next_allocations(0);
       // Nothing of the run throws: the replacement instance that cannot
       // be made is made later, and the first accept's handler, whose
@@ -1050,6 +1061,8 @@ BOOST_AUTO_TEST_CASE(a_client_kept_for_a_later_accept_survives_running_out_of_me
       BOOST_TEST(seen == "12");
     }
   }
+  BOOST_TEST_MESSAGE("injected allocation failures that fired: " << fired);
+  BOOST_TEST(fired > 0); // the run allocates: some failures were injected
 }
 
 // Out of memory at each allocation of close() in turn, with an accept
@@ -1064,6 +1077,7 @@ BOOST_AUTO_TEST_CASE(a_client_kept_for_a_later_accept_survives_running_out_of_me
 BOOST_AUTO_TEST_CASE(closing_with_accepts_pending_when_memory_runs_out,
     *iocpx_test::needs_injected_allocation_failures())
 {
+  int fired[2] = {0, 0};
   for (int by_destructor = 0; by_destructor < 2; ++by_destructor)
     for (int after = 0; after < 8; ++after)
     {
@@ -1097,6 +1111,8 @@ BOOST_AUTO_TEST_CASE(closing_with_accepts_pending_when_memory_runs_out,
             threw = true;
           }
         }
+        if (pending_allocation_failures() == 0)
+          ++fired[by_destructor];
         fail_next_allocations(0);
         BOOST_TEST(!(acceptor && acceptor->is_open()));
         ctx.restart();
@@ -1109,6 +1125,10 @@ BOOST_AUTO_TEST_CASE(closing_with_accepts_pending_when_memory_runs_out,
           BOOST_TEST(aec == asio::error::operation_aborted);
       }
     }
+  BOOST_TEST_MESSAGE("injected allocation failures that fired: close() " << fired[0]
+                     << ", ~acceptor " << fired[1]);
+  BOOST_TEST(fired[0] > 0); // close() allocates: failures were injected
+  BOOST_TEST(fired[1] > 0);
 }
 
 // Destroys `ctx` on another thread and waits for at most 10 s; true if the

@@ -156,10 +156,12 @@ BOOST_AUTO_TEST_CASE(bad_starts)
 
   ix::binding empty;
   ix::overlapped other([](const error_code&, std::size_t) {});
+  ec = asio::error::would_block; // each start must set it
   other.start(empty, [&](OVERLAPPED*) -> DWORD { called = true; return ERROR_SUCCESS; }, ec);
   BOOST_TEST(ec == iocpx::error::not_bound);
 
   ix::overlapped invalid;
+  ec = asio::error::would_block;
   invalid.start(b, [&](OVERLAPPED*) -> DWORD { called = true; return ERROR_SUCCESS; }, ec);
   BOOST_TEST(ec == iocpx::error::not_bound);
   BOOST_TEST(!called);
@@ -431,6 +433,7 @@ BOOST_AUTO_TEST_CASE(start_or_complete_returns_immediate_results_inline)
   BOOST_TEST(!ov.in_flight());
   BOOST_TEST(fast.operations_in_flight() == 0u);
   // ... and it can start again at once.
+  r = ix::immediate_result{}; // (each call must fill it)
   BOOST_TEST(ov.start_or_complete(fast, write, r, ec));
   BOOST_TEST(r.bytes == 6u);
   BOOST_TEST(read_exact(p.client.get(), 12) == "inlineinline");
@@ -465,8 +468,10 @@ BOOST_AUTO_TEST_CASE(start_or_complete_returns_immediate_results_inline)
 
   // The throwing form: an immediate failure is a result, not an exception;
   // what keeps the operation from starting is thrown.
+  r = ix::immediate_result{};
   BOOST_TEST(ov.start_or_complete(fast, [](OVERLAPPED*) -> DWORD { return ERROR_NOT_SUPPORTED; }, r));
   BOOST_TEST(r.ec.value() == ERROR_NOT_SUPPORTED);
+  r = ix::immediate_result{};
   BOOST_TEST(ov.start_or_complete(fast, write, r));
   BOOST_TEST(r.bytes == 6u);
   BOOST_TEST(read_exact(p.client.get(), 6) == "inline");

@@ -25,6 +25,7 @@
 #  include <boost/asio/cancellation_signal.hpp>
 #endif
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -111,14 +112,22 @@ BOOST_AUTO_TEST_CASE(async_reads_whole_messages_of_every_size)
 {
   asio::io_context ctx;
   np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  std::atomic<bool> first_written{false};
   std::thread writer([&] {
     char seed = 'a';
     for (std::size_t size : sizes)
     {
-      if (!write_message(p.client.native_handle(), message_of(size, seed++)))
+      const bool ok = write_message(p.client.native_handle(), message_of(size, seed++));
+      first_written = true;
+      if (!ok)
         return;
     }
   });
+  // The first message is in the pipe before the first read starts, so that
+  // the read could complete at once: it must still not run its handler
+  // inside the initiating call.
+  while (!first_written.load())
+    std::this_thread::yield();
   std::vector<std::string> got;
   std::string message;
   bool failed = false;

@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(readable_after_data_then_would_block_rearms)
     ++waits;
   });
   ctx.poll();
-  BOOST_TEST(waits == 0); // nothing yet, and never inline
+  BOOST_TEST(waits == 0); // no data yet
 
   write_all(p.client.get(), "first chunk", 11);
   BOOST_TEST(run_until(ctx, [&] { return waits == 1; }));
