@@ -9,7 +9,8 @@
 //
 //   echo_server <pipe-name> [clients]
 //
-// Serves `clients` connections (0: forever), then exits 0.
+// Serves `clients` connections (0: forever), then exits 0; exits 1 if
+// accepting fails.
 
 #include <iocpx/windows/named_pipe.hpp>
 #include <iocpx/windows/named_pipe_acceptor.hpp>
@@ -80,6 +81,7 @@ int main(int argc, char** argv)
   ix::named_pipe_acceptor acceptor(ctx, name, options);
 
   long accepted = 0;
+  bool accept_failed = false;
   unsigned long long bytes = 0;
   std::set<unsigned long> client_processes;
   std::function<void()> accept = [&] {
@@ -87,6 +89,8 @@ int main(int argc, char** argv)
       if (ec)
       {
         std::fprintf(stderr, "echo_server: accept: %s\n", ec.message().c_str());
+        accept_failed = true;
+        acceptor.close(); // run() ends when the sessions do
         return;
       }
       error_code pid_ec;
@@ -106,5 +110,5 @@ int main(int argc, char** argv)
   //]
   std::printf("echo_server: served %ld clients from %lu processes, echoed %llu bytes\n",
       accepted, static_cast<unsigned long>(client_processes.size()), bytes);
-  return 0;
+  return accept_failed ? 1 : 0;
 }

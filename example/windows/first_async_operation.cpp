@@ -15,11 +15,16 @@
 
 #include <iocpx/windows.hpp>
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <string>
 
@@ -48,28 +53,61 @@ public:
   template <typename MutableBuffers, typename Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token)
   {
-    asio::mutable_buffer b = *asio::buffer_sequence_begin(buffers);
-    HANDLE h = binding_.native_handle();
-    return ix::async_overlapped(binding_,
-        [h, b](OVERLAPPED* ov) {
-          return ix::win32_result(::ReadFile(h, b.data(), static_cast<DWORD>(b.size()), nullptr, ov));
-        },
-        std::forward<Token>(token));
+    return start(first_non_empty<asio::mutable_buffer>(buffers), std::forward<Token>(token),
+        [](HANDLE h, asio::mutable_buffer b, OVERLAPPED* ov) {
+          return ix::win32_result(::ReadFile(h, b.data(), dword_size(b), nullptr, ov));
+        });
   }
 
   template <typename ConstBuffers, typename Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token)
   {
-    asio::const_buffer b = *asio::buffer_sequence_begin(buffers);
-    HANDLE h = binding_.native_handle();
-    return ix::async_overlapped(binding_,
-        [h, b](OVERLAPPED* ov) {
-          return ix::win32_result(::WriteFile(h, b.data(), static_cast<DWORD>(b.size()), nullptr, ov));
-        },
-        std::forward<Token>(token));
+    return start(first_non_empty<asio::const_buffer>(buffers), std::forward<Token>(token),
+        [](HANDLE h, asio::const_buffer b, OVERLAPPED* ov) {
+          return ix::win32_result(::WriteFile(h, b.data(), dword_size(b), nullptr, ov));
+        });
   }
 
 private:
+  // What Asio's own streams do, and asio::async_read / async_write count on:
+  // one call moves (part of) the first non-empty buffer of the sequence —
+  // async_write passes {empty, rest} once a first buffer is done, and a
+  // zero-byte write would end it early — and a request for no bytes
+  // completes at once with 0 (a zero-byte ReadFile would instead wait for
+  // data: it is the readiness probe of pipe_watcher.cpp).
+  template <typename Buffer, typename Buffers>
+  static Buffer first_non_empty(const Buffers& buffers)
+  {
+    for (auto i = asio::buffer_sequence_begin(buffers); i != asio::buffer_sequence_end(buffers); ++i)
+      if (Buffer b(*i); b.size() != 0)
+        return b;
+    return Buffer();
+  }
+
+  template <typename Buffer>
+  static DWORD dword_size(const Buffer& b) // a call moves less than 4 GiB
+  {
+    return static_cast<DWORD>(std::min<std::size_t>(b.size(), MAXDWORD));
+  }
+
+  template <typename Buffer, typename Token, typename Call>
+  auto start(Buffer b, Token&& token, Call call)
+  {
+    return asio::async_initiate<Token, void(error_code, std::size_t)>(
+        [this, b, call](auto handler) {
+          if (b.size() == 0)
+          {
+            auto ex = asio::get_associated_executor(handler, get_executor());
+            asio::post(ex, [h = std::move(handler)]() mutable { h(error_code(), 0); });
+            return;
+          }
+          HANDLE h = binding_.native_handle();
+          ix::async_overlapped(binding_, [h, b, call](OVERLAPPED* ov) { return call(h, b, ov); },
+              std::move(handler));
+        },
+        token);
+  }
+
   ix::binding binding_;
 };
 //]
@@ -101,7 +139,19 @@ int main()
     out[i] = static_cast<char>('a' + i % 26);
   std::string in(out.size(), '\0');
 
-  asio::async_write(writer, asio::buffer(out), [](error_code ec, std::size_t n) {
+  // A read of no bytes completes at once: run() returns without any data.
+  bool nothing_read = false;
+  reader.async_read_some(asio::mutable_buffer(), [&](error_code ec, std::size_t n) {
+    nothing_read = !ec && n == 0;
+  });
+  ctx.run();
+  ctx.restart();
+
+  // Written as two buffers (a header and a body, say): async_write moves the
+  // first, then the rest, without a gap in the stream.
+  const std::array<asio::const_buffer, 2> pieces{
+      asio::buffer(out.data(), 100), asio::buffer(out.data() + 100, out.size() - 100)};
+  asio::async_write(writer, pieces, [](error_code ec, std::size_t n) {
     std::printf("wrote %zu bytes: %s\n", n, ec.message().c_str());
   });
   bool ok = false;
@@ -110,6 +160,7 @@ int main()
     std::printf("read %zu bytes: %s, %s\n", n, ec.message().c_str(), ok ? "verified" : "MISMATCH");
   });
   ctx.run();
+  ok = ok && nothing_read;
 
   ::CloseHandle(client);
   ::CloseHandle(server);

@@ -92,17 +92,19 @@ readiness_core* readiness_core_of(S& source)
 /// `s.readiness_registration()` is valid and returns an lvalue reference to a
 /// `basic_registration<E>` (for any `E`) whose readiness *is* the readiness of
 /// `s`. The source sets kinds (through the registration's setter) when the
-/// underlying resource becomes ready, and clears a kind exactly when an
-/// operation of that kind reports `iocpx::error::would_block`; it may set
-/// kinds from any thread. The reference must stay the same for as long as
+/// underlying resource becomes ready, and clears a kind only when it knows
+/// an operation of that kind would block — at the latest when one reports
+/// `iocpx::error::would_block`; it may set kinds from any thread. The reference must stay the same for as long as
 /// `s` is neither moved nor destroyed. Destroying `s` destroys that
 /// registration: a poller then forgets `s` without reporting it again.
 /// Moving `s` moves the registration: the poller follows the moved-to object.
 /// `basic_registration` models the concept (it returns `*this`), and so
-/// does `windows::basic_named_pipe` (its `readiness_registration()`; a
-/// pipe's `close()` and a move into a pipe of another executor type also
-/// replace that object — the readiness, its waits and poller membership
-/// carry on, references taken before do not).
+/// does `windows::basic_named_pipe` (its `readiness_registration()`; a move
+/// into a pipe of another executor type replaces that object while the
+/// readiness, its waits and poller membership carry on, and references
+/// taken before do not; the pipe's `close()` and `release()` end it as
+/// destruction does: waits end with `operation_aborted` and a poller
+/// forgets the pipe).
 template <typename S>
 struct is_readiness_source : detail::is_readiness_source_impl<S>
 {
@@ -330,8 +332,11 @@ public:
   /// `std::array`, a C array, `std::span`); only its address and size are
   /// kept, and it must stay valid until the handler runs. Events are written
   /// before the handler is scheduled. The handler never runs inside this
-  /// call: it runs as if by `asio::post` to its associated executor. Several
-  /// polls may be pending; they are served in the order they were started.
+  /// call: it runs on its associated executor — posted, or, when the poll
+  /// completes inside a handler iocpx is delivering on that io_context's
+  /// thread, right after that handler returns (doc/readiness.md, "Delivery
+  /// without a post"). Several polls may be pending; they are served in the
+  /// order they were started.
   /// If events are queued and the handler's executor refuses the handler
   /// (it throws, as one that cannot allocate does), the exception leaves
   /// this call and the events stay queued for the next poll.

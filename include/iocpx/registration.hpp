@@ -279,11 +279,14 @@ public:
   ///
   /// Completes with the readiness intersected with `interest` as soon as it
   /// is not empty — at once if it already is not, but never inside this
-  /// call: the handler is always run as if by `asio::post` to its associated
-  /// executor (defaulting to the registration's). Any number of waits, with
-  /// the same or different interests, may be pending at the same time; one
-  /// readiness change completes every wait it satisfies. A pending wait
-  /// counts as outstanding work for the handler's executor.
+  /// call. The handler runs on its associated executor (defaulting to the
+  /// registration's): posted, or, when the wait completes inside a handler
+  /// iocpx is delivering on that io_context's thread, right after that
+  /// handler returns (doc/readiness.md, "Delivery without a post"). Any
+  /// number of waits, with the same or different interests, may be pending
+  /// at the same time; one readiness change completes every wait it
+  /// satisfies. A pending wait counts as outstanding work for the handler's
+  /// executor.
   ///
   /// @param interest The kinds to wait for; must not be empty.
   /// @param token The completion token.

@@ -29,10 +29,13 @@ class basic_registration;
 /// nothing. A default-constructed setter behaves the same way.
 ///
 /// Changing readiness never runs a handler inline: a wait (or poll) that the
-/// change satisfies is completed through its own executor. A call is a single
-/// atomic operation and takes no lock, unless it makes a kind appear that a
-/// second wait on the same registration, or a poller, waits for (the first
-/// wait is completed lock-free).
+/// change satisfies is completed through its own executor. A change that
+/// completes nothing is one compare-and-swap and takes no lock. Completing
+/// the first wait is lock-free too; it hands that wait to its executor
+/// (from a thread not running the wait's io_context, with two more atomic
+/// operations that count the hand-over). The registration's lock is taken
+/// only when the change makes a kind appear that a second wait on the same
+/// registration, or a poller, waits for.
 ///
 /// Handing a satisfied wait to its executor may throw (an executor that
 /// cannot allocate throws `std::bad_alloc`): the readiness is changed
