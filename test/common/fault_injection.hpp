@@ -25,28 +25,28 @@
 
 namespace iocpx_test {
 
-inline boost::unit_test::decorator::precondition needs_injected_allocation_failures()
+// Met where operator new is replaced; otherwise says why `what` is not possible.
+inline boost::unit_test::decorator::precondition needs_replaced_operator_new(const char* what)
 {
-  return boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+  return boost::unit_test::precondition([what](boost::unit_test::test_unit_id) {
     boost::test_tools::assertion_result result(counting_allocations());
     result.message() << "operator new is not replaced in this build "
-                        "(ThreadSanitizer's runtime defines it), so no allocation "
-                        "failure can be injected";
+                        "(ThreadSanitizer's runtime defines it), so "
+                     << what;
     return result;
   });
+}
+
+inline boost::unit_test::decorator::precondition needs_injected_allocation_failures()
+{
+  return needs_replaced_operator_new("no allocation failure can be injected");
 }
 
 // The same for a test that only counts allocations (nothing else to check
 // without the count).
 inline boost::unit_test::decorator::precondition needs_counted_allocations()
 {
-  return boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result result(counting_allocations());
-    result.message() << "operator new is not replaced in this build "
-                        "(ThreadSanitizer's runtime defines it), so allocations "
-                        "cannot be counted";
-    return result;
-  });
+  return needs_replaced_operator_new("allocations cannot be counted");
 }
 
 } // namespace iocpx_test
