@@ -22,6 +22,7 @@ namespace iocpx_bench {
 
 // Global operator new calls and bytes (test/common/alloc_counter.cpp).
 using iocpx_test::allocated_bytes;
+using iocpx_test::live_bytes;
 using iocpx_test::allocations;
 
 using clock = std::chrono::steady_clock;

@@ -352,7 +352,9 @@ inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size,
     std::array<iocpx::event, 16> events;
     if (written)
       warm_write_buffers();
-    const long long before = allocated_bytes();
+    // Live bytes: what the pipes hold while idle (memory freed on the way,
+    // such as a table that grew, is not).
+    const long long before = live_bytes();
     iocpx::poller poller(ctx); // counted: it is part of watching the pipes
     int waits_done = 0;
     for (HANDLE s : servers)
@@ -378,7 +380,7 @@ inline idle_cost measure_idle(std::size_t count, std::size_t buffer_size,
       poller.async_poll(events,
           asio::bind_allocator(std::allocator<void>(), [&](error_code, std::size_t) { ++waits_done; }));
     ctx.poll();
-    const long long heap = allocated_bytes() - before;
+    const long long heap = live_bytes() - before;
     cost.pipes = count;
     cost.bytes_per_pipe = static_cast<double>(heap) / static_cast<double>(count) + sizeof(ix::named_pipe);
     poller.cancel();

@@ -10,6 +10,12 @@
 #include <cstdlib>
 #include <new>
 
+#if defined(_WIN32)
+#  include <malloc.h> // _msize
+#elif defined(__GLIBC__)
+#  include <malloc.h> // malloc_usable_size
+#endif
+
 #if defined(__SANITIZE_THREAD__)
 #  define IOCPX_TEST_NO_NEW_COUNT 1
 #elif defined(__has_feature)
@@ -22,20 +28,41 @@ namespace {
 std::atomic<long long> count{0};
 std::atomic<long long> bytes{0};
 std::atomic<long long> frees{0};
+std::atomic<long long> live{0};
 thread_local int failing = 0;
 thread_local int failing_after = 0; // allocations that still succeed first
+
+// The size the heap gives a block: the same on allocation and on free, so
+// that live bytes come back to where they were once everything is freed.
+[[maybe_unused]] long long block_size(void* p) noexcept
+{
+#if defined(_WIN32)
+  return static_cast<long long>(::_msize(p)); // the size asked for
+#elif defined(__GLIBC__)
+  return static_cast<long long>(::malloc_usable_size(p)); // rounded up
+#else
+  (void)p;
+  return 0;
+#endif
+}
 
 [[maybe_unused]] void* counted_malloc(std::size_t size) noexcept
 {
   count.fetch_add(1, std::memory_order_relaxed);
   bytes.fetch_add(static_cast<long long>(size), std::memory_order_relaxed);
-  return std::malloc(size ? size : 1);
+  void* p = std::malloc(size ? size : 1);
+  if (p)
+    live.fetch_add(block_size(p), std::memory_order_relaxed);
+  return p;
 }
 
 [[maybe_unused]] void counted_free(void* p) noexcept
 {
   if (p)
+  {
     frees.fetch_add(1, std::memory_order_relaxed);
+    live.fetch_sub(block_size(p), std::memory_order_relaxed);
+  }
   std::free(p);
 }
 } // namespace
@@ -53,6 +80,11 @@ long long iocpx_test::deallocations() noexcept
 long long iocpx_test::allocated_bytes() noexcept
 {
   return bytes.load(std::memory_order_relaxed);
+}
+
+long long iocpx_test::live_bytes() noexcept
+{
+  return live.load(std::memory_order_relaxed);
 }
 
 void iocpx_test::fail_next_allocations(int n, int after) noexcept

@@ -33,6 +33,11 @@ long long deallocations() noexcept;
 /// Bytes requested from global operator new so far.
 long long allocated_bytes() noexcept;
 
+/// Bytes of the blocks from global operator new not yet deleted, as the
+/// heap sizes them (Windows: the size asked for; glibc: rounded up; 0
+/// elsewhere).
+long long live_bytes() noexcept;
+
 /// False where the operators cannot be replaced (ThreadSanitizer's runtime
 /// defines them itself): the counts then stay 0 and must not be checked.
 bool counting_allocations() noexcept;
