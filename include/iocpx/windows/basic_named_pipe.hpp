@@ -941,8 +941,10 @@ public:
   ///
   /// The bytes are copied into a write buffer (up to 16 KiB per call in
   /// byte mode, a whole message in message mode) and written with one
-  /// overlapped WriteFile; a write that finishes at once costs no port
-  /// packet. Write buffers are shared by the pipes written on the same
+  /// overlapped WriteFile. With skip-on-success (the default binding) a
+  /// write that finishes at once costs no port packet; without it the
+  /// packet is still queued, and until it is dequeued the next call reports
+  /// would_block (`writable` cleared) even if the pipe has room. Write buffers are shared by the pipes written on the same
   /// thread: a pipe holds one only while its write is held in the system. If the pipe is full, that write stays in
   /// the system and the call reports would_block (`writable` is cleared):
   /// when `writable` returns, **retry with the same bytes** (as with

@@ -14,9 +14,11 @@ namespace windows {
 
 /// How a bound handle notifies completions (SetFileCompletionNotificationModes).
 ///
-/// Both modes are set once, when the handle is first bound, and can never be
-/// cleared for the life of the handle. The binding reports which ones the
-/// system actually accepted.
+/// The modes are applied whenever bind() sets the handle up afresh: the first
+/// bind, or a later one after every binding and operation of it is gone
+/// (a handle first bound with `{}` gains them when rebound with `fast()`).
+/// Once set, they can never be cleared for the life of the handle. The
+/// binding reports which ones the handle actually has.
 struct bind_options
 {
   /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: an operation that succeeds at once

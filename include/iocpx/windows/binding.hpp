@@ -29,10 +29,13 @@ namespace windows {
 /// an `asio::io_context` — mio's `Binding`, made safe.
 ///
 /// A handle can be associated with one port for its whole life. `bind()`
-/// does that once and remembers it process-wide, so that binding the same
-/// handle to the same io_context again is a no-op success (with other
-/// options: `error::options_conflict` while another binding of it is alive
-/// or an operation is in flight, otherwise bound afresh), binding it to
+/// does that once and remembers it for the module (the process with
+/// separate compilation; in a header-only build each DLL keeps its own
+/// record, and a bind() of the same handle from another module fails with
+/// `error::already_associated`: hand the binding over instead), so that
+/// binding the same handle to the same io_context again is a no-op success
+/// (with other options: `error::options_conflict` while another binding of
+/// it is alive or an operation is in flight, otherwise bound afresh), binding it to
 /// another io_context fails with `error::bound_elsewhere`, and a handle that
 /// someone else associated fails with `error::already_associated` instead of
 /// a bare ERROR_INVALID_PARAMETER.
@@ -93,8 +96,12 @@ public:
   }
 
   /// Associates `handle` with `ctx`'s completion port (see the class notes).
-  /// On failure the binding is left empty, and this call associated nothing;
-  /// running out of memory is reported as `asio::error::no_memory`.
+  /// On failure the binding is left empty, and this call associated nothing
+  /// — except when memory runs out while binding a reused value of a handle
+  /// that was closed without close() while bindings of it are still alive:
+  /// the new handle then stays associated, unknown to iocpx, and a later
+  /// bind() of it reports `error::already_associated`. Running out of
+  /// memory is reported as `asio::error::no_memory`.
   IOCPX_DECL void bind(asio::io_context& ctx, HANDLE handle, bind_options options,
       boost::system::error_code& ec);
 
@@ -237,7 +244,9 @@ public:
     return state_->context->get_executor();
   }
 
-  /// The options the handle was first bound with.
+  /// The options of the bind() that set up the handle's current record: the
+  /// first bind, or a later one made after every binding and operation of
+  /// the handle was gone.
   bind_options requested_options() const noexcept
   {
     return state_ ? state_->requested : bind_options{};
