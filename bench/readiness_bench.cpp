@@ -33,6 +33,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +62,17 @@ double median_rate(const std::vector<result>& rounds)
 double median_ratio(const std::vector<result>& a, const std::vector<result>& b)
 {
   return median_of_ratios(a, b, [](const result& r) { return r.per_second; });
+}
+
+// Runs one round of the contenders, every other round in the reverse order
+// (as pipe_bench does), so that a steady drift of the machine favours none.
+template <typename... Runs>
+void run_round(int round, Runs... runs)
+{
+  std::function<void()> in_order[] = {runs...};
+  constexpr std::size_t count = sizeof...(Runs);
+  for (std::size_t k = 0; k < count; ++k)
+    in_order[round % 2 == 0 ? k : count - 1 - k]();
 }
 
 double max_allocs(const std::vector<result>& rounds)
@@ -366,38 +378,13 @@ int main(int argc, char** argv)
   channel_single(single / 10);
   timer_single(single / 10);
   std::vector<result> rs, cs, ts, rx, cx, tx;
+  const long n1 = single / single_rounds, nx = cross / cross_rounds;
   for (int i = 0; i < single_rounds; ++i)
-  {
-    const long n = single / single_rounds;
-    if (i % 2 == 0)
-    {
-      rs.push_back(registration_single(n));
-      cs.push_back(channel_single(n));
-      ts.push_back(timer_single(n));
-    }
-    else
-    {
-      ts.push_back(timer_single(n));
-      cs.push_back(channel_single(n));
-      rs.push_back(registration_single(n));
-    }
-  }
+    run_round(i, [&] { rs.push_back(registration_single(n1)); },
+        [&] { cs.push_back(channel_single(n1)); }, [&] { ts.push_back(timer_single(n1)); });
   for (int i = 0; i < cross_rounds; ++i)
-  {
-    const long n = cross / cross_rounds;
-    if (i % 2 == 0)
-    {
-      rx.push_back(registration_cross(n));
-      cx.push_back(channel_cross(n));
-      tx.push_back(timer_cross(n));
-    }
-    else
-    {
-      tx.push_back(timer_cross(n));
-      cx.push_back(channel_cross(n));
-      rx.push_back(registration_cross(n));
-    }
-  }
+    run_round(i, [&] { rx.push_back(registration_cross(nx)); },
+        [&] { cx.push_back(channel_cross(nx)); }, [&] { tx.push_back(timer_cross(nx)); });
 
   std::printf("Each figure is the median of %d (single-threaded) or %d (across threads) "
               "rounds, every other one in the reverse order, after a warm-up of each contender; a "
