@@ -13,7 +13,12 @@
 // (win32_call_counter.hpp), so the calls made inside Asio and iocpx count
 // like a raw loop's own.
 //
-//   pipe_bench [--quick] [--out FILE]
+//   pipe_bench [--quick] [--idle | --no-idle] [--only KEY | --list] [--rounds N]
+//              [--out FILE] [--svg FILE]
+//
+// --idle runs only the idle-connections table, --no-idle all but it. --only
+// runs one contender (a key that --list prints), e.g. under strace to count
+// its wineserver requests (tools/bench does).
 //
 // Workloads: ping-pong (1 byte each way, round trips/s) and bulk transfer
 // (64 MiB in 4 KiB and in 64 KiB writes, MB/s); one read and one write in
@@ -21,14 +26,16 @@
 // after each run's first eighth (its warm-up, inside the same run()); packet
 // and call counts cover the whole run (from the workload's start to its
 // end, set-up and tear-down excluded). Each cell is the median of 15 short
-// ping-pong runs or 3 bulk runs, interleaved. The markdown table goes to
-// stdout and to FILE.
+// ping-pong runs (each as many round trips as the raw loop makes in about
+// 0.2 s, unless --rounds says) or 3 bulk runs, interleaved. The markdown
+// table goes to stdout and to FILE.
 
 #include "bench_support.hpp"
 #include "named_pipe_contenders.hpp"
 #include "pipe_contenders.hpp"
 #include "win32_call_counter.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -158,13 +165,16 @@ int main(int argc, char** argv)
   // compares are close in time: 15 runs of 250 round trips (about 0.2 s
   // each here) pair contenders measured a fraction of a second apart. (Odd
   // counts: the median is then a run's own figure.)
-  int rounds = 250;
+  int rounds = 0; // 0: chosen by calibration (below)
   int ping_pong_repeats = 15;
   std::size_t bulk_bytes = std::size_t(64) << 20;
   int repeats = 3;
   bool quick = false;
   std::string out_file;
   std::string svg_file;
+  std::string only; // one contender's key: for profiling it (strace, perf)
+  bool idle = true;  // the idle-connections table (--no-idle: a second run skips it)
+  bool list = false; // --list: print each contender's key and name, run nothing
   for (int i = 1; i < argc; ++i)
   {
     if (std::strcmp(argv[i], "--quick") == 0)
@@ -185,6 +195,14 @@ int main(int argc, char** argv)
       write_scale_targets(std::cout, scale);
       return 0;
     }
+    else if (std::strcmp(argv[i], "--no-idle") == 0)
+      idle = false;
+    else if (std::strcmp(argv[i], "--list") == 0)
+      list = true;
+    else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+      only = argv[++i];
+    else if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+      rounds = std::max(16, std::atoi(argv[++i]));
     else if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc)
       out_file = argv[++i];
     else if (std::strcmp(argv[i], "--svg") == 0 && i + 1 < argc)
@@ -198,6 +216,38 @@ int main(int argc, char** argv)
   };
   std::vector<contender> contenders = all_contenders();
   add_named_pipe_contenders(contenders);
+  if (list)
+  {
+    for (const contender& c : contenders)
+      std::printf("%s\t%s\n", c.key.c_str(), c.name.c_str());
+    return 0;
+  }
+  if (!only.empty())
+  {
+    contenders.erase(std::remove_if(contenders.begin(), contenders.end(),
+                         [&](const contender& c) { return c.key != only; }),
+        contenders.end());
+    if (contenders.empty())
+    {
+      std::fprintf(stderr, "--only: no contender has the key %s\n", only.c_str());
+      return 2;
+    }
+  }
+
+  // Round trips per ping-pong run: enough for about 0.2 s of the raw loop.
+  // How fast a round trip is under Wine depends above all on whether the
+  // program and the wineserver share one CPU (tools/bench pins both) or wake
+  // each other across CPUs: about 16,000 against 1,000 round trips/s here.
+  if (rounds == 0)
+  {
+    const contender& calibrate = contenders.front(); // the raw loop
+    double rate = 0;
+    for (int i = 0; i < 2; ++i) // the first run warms up
+      rate = calibrate.ping_pong(250).rate;
+    rounds = std::clamp(static_cast<int>(rate * 0.2) / 50 * 50, 250, 20000);
+    std::fprintf(stderr, "calibration: %s %.0f round trips/s: %d round trips per ping-pong run\n",
+        calibrate.name.c_str(), rate, rounds);
+  }
 
   std::vector<std::vector<std::vector<sample>>> runs(
       contenders.size(), std::vector<std::vector<sample>>(workloads.size()));
@@ -216,6 +266,9 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "  run %d  %-42s %-14s %10.1f %s\n", rep + 1, contenders[c].name.c_str(),
             workloads[w].name, s.rate, workloads[w].unit);
       }
+
+  if (!only.empty())
+    return 0; // the runs' lines above are the output (no targets without the others)
 
   // Medians per cell (each field separately).
   std::vector<std::vector<cell>> cells(contenders.size(), std::vector<cell>(workloads.size()));
@@ -304,8 +357,12 @@ int main(int argc, char** argv)
   }
 
   std::size_t allowed = 0;
-  const std::vector<scale_row> scale = measure_scale(quick, allowed);
-  write_scale(md, scale, allowed);
+  std::vector<scale_row> scale;
+  if (idle)
+  {
+    scale = measure_scale(quick, allowed);
+    write_scale(md, scale, allowed);
+  }
 
   // Targets of the benchmark issue that this program can check.
   struct target
@@ -346,7 +403,8 @@ int main(int argc, char** argv)
     // Three decimals: a ratio just under its goal must not print as equal.
     md << "| " << t.what << " | " << fmt(t.ratio, 3) << " x | >= " << fmt(t.goal) << " x | "
        << (t.ratio >= t.goal ? "pass" : "short") << " |\n";
-  write_scale_targets(md, scale);
+  if (idle)
+    write_scale_targets(md, scale);
   md << "| heap allocations per operation, every iocpx path | " << fmt_count(worst_allocs) << " | 0 | "
      << (worst_allocs == 0 ? "pass" : "short") << " |\n";
 
