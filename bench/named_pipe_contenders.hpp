@@ -162,6 +162,8 @@ public:
         ++c_.ops;
         written += n;
       }
+      if (read >= total)
+        stop();
     };
     read_more = [&] {
       while (read < total)
@@ -183,15 +185,22 @@ public:
         if (read >= warm_up_bytes(total))
           c_.steady(static_cast<double>(read) / 1e6);
       }
-      stop();
+      if (written >= total)
+        stop();
     };
+    // Done when both sides are: the reader can have every byte before the
+    // writer has its last write's result — a write that found the pipe full
+    // is held in the system (its bytes reach the reader) and reported by its
+    // retry, after a writable wait. (Stopping at the reader's end left that
+    // wait to run after finish() had closed the pipe: the retry then failed
+    // with bad_descriptor, seen with 9 MiB runs, 2026-11-29.)
     run_until(
         [&] {
           c_.begin();
           read_more();
           write_more();
         },
-        [&] { return read >= total; });
+        [&] { return read >= total && written >= total; });
     sample s = c_.finish(static_cast<double>(total) / 1e6);
     finish();
     return s;

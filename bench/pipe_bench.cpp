@@ -14,7 +14,7 @@
 // like a raw loop's own.
 //
 //   pipe_bench [--quick] [--idle | --no-idle] [--only KEY | --list] [--rounds N]
-//              [--out FILE] [--svg FILE]
+//              [--workload NAME] [--bulk-mib N] [--out FILE] [--svg FILE]
 //
 // --idle runs only the idle-connections table, --no-idle all but it. --only
 // runs one contender (a key that --list prints), e.g. under strace to count
@@ -175,6 +175,7 @@ int main(int argc, char** argv)
   std::string only; // one contender's key: for profiling it (strace, perf)
   bool idle = true;  // the idle-connections table (--no-idle: a second run skips it)
   bool list = false; // --list: print each contender's key and name, run nothing
+  std::string only_workload; // --workload: one workload's name (with --only)
   for (int i = 1; i < argc; ++i)
   {
     if (std::strcmp(argv[i], "--quick") == 0)
@@ -201,6 +202,10 @@ int main(int argc, char** argv)
       list = true;
     else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc)
       only = argv[++i];
+    else if (std::strcmp(argv[i], "--workload") == 0 && i + 1 < argc)
+      only_workload = argv[++i];
+    else if (std::strcmp(argv[i], "--bulk-mib") == 0 && i + 1 < argc)
+      bulk_bytes = std::size_t(std::max(1, std::atoi(argv[++i]))) << 20;
     else if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
       rounds = std::max(16, std::atoi(argv[++i]));
     else if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc)
@@ -259,6 +264,8 @@ int main(int argc, char** argv)
       {
         if (rep >= (workloads[w].ping_pong ? ping_pong_repeats : repeats))
           break;
+        if (!only_workload.empty() && only_workload != workloads[w].name)
+          break;
         const std::size_t c = rep % 2 == 0 ? i : contenders.size() - 1 - i;
         sample s = workloads[w].ping_pong ? contenders[c].ping_pong(rounds)
                                           : contenders[c].bulk(bulk_bytes, workloads[w].chunk);
@@ -267,7 +274,7 @@ int main(int argc, char** argv)
             workloads[w].name, s.rate, workloads[w].unit);
       }
 
-  if (!only.empty())
+  if (!only.empty() || !only_workload.empty())
     return 0; // the runs' lines above are the output (no targets without the others)
 
   // Medians per cell (each field separately).
