@@ -17,8 +17,11 @@
 //              [--workload NAME] [--bulk-mib N] [--out FILE] [--svg FILE]
 //
 // --idle runs only the idle-connections table, --no-idle all but it. --only
-// runs one contender (a key that --list prints), e.g. under strace to count
-// its wineserver requests (tools/bench does).
+// runs one contender (a key that --list prints) and --workload one workload
+// (its name in the table: "ping-pong 1 B", "bulk 4 KiB", "bulk 64 KiB"),
+// printing only the runs: tools/bench-requests runs each so under strace to
+// count its wineserver requests. --rounds and --bulk-mib set the length of
+// a ping-pong run (round trips) and of a bulk run (MiB).
 //
 // Workloads: ping-pong (1 byte each way, round trips/s) and bulk transfer
 // (64 MiB in 4 KiB and in 64 KiB writes, MB/s); one read and one write in
@@ -162,9 +165,9 @@ int main(int argc, char** argv)
   install_win32_call_counter();
   // Ping-pong: many short runs. The machine's speed drifts within seconds
   // (see median_of_ratios), and a ratio is only as good as the two runs it
-  // compares are close in time: 15 runs of 250 round trips (about 0.2 s
-  // each here) pair contenders measured a fraction of a second apart. (Odd
-  // counts: the median is then a run's own figure.)
+  // compares are close in time: 15 runs of about 0.2 s each (the round
+  // trips per run are calibrated below) pair contenders measured a fraction
+  // of a second apart. (Odd counts: the median is then a run's own figure.)
   int rounds = 0; // 0: chosen by calibration (below)
   int ping_pong_repeats = 15;
   std::size_t bulk_bytes = std::size_t(64) << 20;
@@ -245,7 +248,7 @@ int main(int argc, char** argv)
   // each other across CPUs: about 16,000 against 1,000 round trips/s here.
   if (rounds == 0)
   {
-    const contender& calibrate = contenders.front(); // the raw loop
+    const contender& calibrate = contenders.front(); // the raw loop (unless --only)
     double rate = 0;
     for (int i = 0; i < 2; ++i) // the first run warms up
       rate = calibrate.ping_pong(250).rate;
