@@ -16,7 +16,8 @@
 //   pipe_bench [--quick] [--idle | --no-idle] [--only KEY | --list] [--rounds N]
 //              [--workload NAME] [--bulk-mib N] [--out FILE] [--svg FILE]
 //
-// --idle runs only the idle-connections table, --no-idle all but it. --only
+// --idle runs only the idle-connections table (1,000 pipes only, as --quick;
+// options after it are ignored), --no-idle all but it. --only
 // runs one contender (a key that --list prints) and --workload one workload
 // (its name in the table: "ping-pong 1 B", "bulk 4 KiB", "bulk 64 KiB"),
 // printing only the runs: tools/bench-requests runs each so under strace to
@@ -30,7 +31,8 @@
 // and call counts cover the whole run (from the workload's start to its
 // end, set-up and tear-down excluded). Each cell is the median of 15 short
 // ping-pong runs (each as many round trips as the raw loop makes in about
-// 0.2 s, unless --rounds says) or 3 bulk runs, interleaved. The markdown
+// 0.2 s, clamped to 250-20,000 — with --only, that contender's rate — unless
+// --rounds or --quick says) or 3 bulk runs, interleaved. The markdown
 // table goes to stdout and to FILE.
 
 #include "bench_support.hpp"

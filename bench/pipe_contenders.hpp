@@ -167,7 +167,7 @@ inline std::size_t warm_up_bytes(std::size_t total)
 // ---------------------------------------------------------------------------
 // The raw Win32 loop: GetQueuedCompletionStatus one packet at a time. With
 // `skip`, immediate successes are handled inline without a packet or a post
-// (the physical limit of this design).
+// (the fewest packets and calls of this design).
 
 class raw_loop
 {
