@@ -200,10 +200,12 @@ BOOST_AUTO_TEST_CASE(a_signal_cancels_its_own_accept_not_another_modules)
 // delivers, a completion is queued on the thread's delivery_scope, to run
 // right after that handler, when the thread runs the handler's io_context;
 // otherwise it is posted. Both the scope and Asio's record of the loops a
-// thread runs are thread_locals of the module whose code looks at them, so
+// thread runs are per-thread pointers of the module whose code looks at
+// them (a thread_local, or with MinGW-w64 a TLS slot the module allocates:
+// detail/thread_pointer.hpp), so
 // a DLL's wait sees no scope and no loop here: it is posted, and a later
 // wait of this program that the same change completes is queued and runs
-// before it. Disabled: known, not fixed (making those thread_locals one per
+// before it. Disabled: known, not fixed (making those pointers one per
 // process needs storage that every module finds, e.g. a TLS index
 // published under a name; run it with --run_test=<this case>). With both
 // waits started here, the same case passes.

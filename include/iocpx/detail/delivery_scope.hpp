@@ -65,7 +65,7 @@ public:
     else
     {
       loop_ = innermost_asio_loop();
-      current() = this;
+      set_current(this);
     }
   }
 
@@ -137,7 +137,9 @@ private:
     std::uint32_t b;
   };
 
-  IOCPX_DECL static delivery_scope*& current() noexcept;
+  // This thread's innermost open scope (null if none), in a thread_pointer.
+  IOCPX_DECL static delivery_scope* current() noexcept;
+  IOCPX_DECL static void set_current(delivery_scope* scope) noexcept;
 
   // The innermost Asio loop when the scope opened (innermost_asio_loop()):
   // a completion made ready inside a loop entered after the scope opened

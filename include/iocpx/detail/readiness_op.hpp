@@ -293,6 +293,9 @@ private:
 
   using donor_type = readiness_work<handler_executor_type>;
 
+  // A thread_local, not a thread_pointer (thread_pointer.hpp): there is one
+  // per operation type, i.e. per handler type, and each thread_pointer
+  // takes one of the process's TLS slots with MinGW-w64.
   static donor_type*& donor() noexcept
   {
     static thread_local donor_type* d = nullptr;

@@ -8,6 +8,7 @@
 #define IOCPX_DETAIL_SCOPE_STACK_HPP
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/detail/thread_pointer.hpp>
 
 namespace iocpx {
 namespace detail {
@@ -22,28 +23,28 @@ namespace detail {
 // A member rather than a base, which would come first in the scope's
 // layout: the scope places it where its own prev pointer would stand, and
 // the compilers make the same code as for the idiom written out in each
-// scope. One thread_local pointer per kind, read and written when a scope
-// opens, written when it closes; all inline.
+// scope. One thread pointer per kind (thread_pointer.hpp), read and written
+// when a scope opens, written when it closes; all inline.
 template <typename Scope>
 class scope_stack
 {
 public:
-  explicit scope_stack(Scope* scope) noexcept : prev_(slot())
+  explicit scope_stack(Scope* scope) noexcept : prev_(innermost::get())
   {
-    slot() = scope;
+    innermost::set(scope);
   }
   scope_stack(const scope_stack&) = delete;
   scope_stack& operator=(const scope_stack&) = delete;
 
   void pop() noexcept
   {
-    slot() = prev_;
+    innermost::set(prev_);
   }
 
   // This thread's innermost open scope of the kind; null if none is open.
   static Scope* top() noexcept
   {
-    return slot();
+    return innermost::get();
   }
 
   // The scope that was this thread's innermost when this one opened.
@@ -53,11 +54,7 @@ public:
   }
 
 private:
-  static Scope*& slot() noexcept
-  {
-    static thread_local Scope* t = nullptr;
-    return t;
-  }
+  using innermost = thread_pointer<scope_stack, Scope>;
 
   Scope* prev_;
 };

@@ -8,14 +8,19 @@
 #define IOCPX_IMPL_DELIVERY_SCOPE_IPP
 
 #include <iocpx/detail/delivery_scope.hpp>
+#include <iocpx/detail/thread_pointer.hpp>
 
 namespace iocpx {
 namespace detail {
 
-IOCPX_DECL delivery_scope*& delivery_scope::current() noexcept
+IOCPX_DECL delivery_scope* delivery_scope::current() noexcept
 {
-  static thread_local delivery_scope* scope = nullptr;
-  return scope;
+  return thread_pointer<delivery_scope>::get();
+}
+
+IOCPX_DECL void delivery_scope::set_current(delivery_scope* scope) noexcept
+{
+  thread_pointer<delivery_scope>::set(scope);
 }
 
 IOCPX_DECL bool delivery_scope::try_queue(run_fn fn, void* op, void* context,
@@ -67,7 +72,7 @@ IOCPX_DECL delivery_scope::~delivery_scope()
     previous_->draining_ = true;
     return;
   }
-  current() = previous_;
+  set_current(previous_);
   // Left over only if a handler threw: hand the completions to their
   // ordinary path, in order.
   while (size_ > 0)
