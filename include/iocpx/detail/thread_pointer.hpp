@@ -31,12 +31,13 @@ namespace detail {
 // TlsSetValue, and iocpx reads and writes these pointers a few times per
 // operation (the delivery scope, the scope stacks of scope_stack.hpp); in
 // a profile of the named pipe's ping-pong, winpthreads was about 9% of the
-// program's own code. So with MinGW-w64 the pointer lives in a Win32 TLS slot of its
-// own, read from the thread's TEB: TlsGetValue would also do, but it clears
-// the thread's last error, which a caller may be about to read. The slot is
-// allocated on first use and never freed (like a module's thread_locals,
-// they last as long as the process). Only the 64 slots every TEB holds are
-// used so; if none of them is left, the thread_local serves.
+// program's own code. So with MinGW-w64 the pointer lives in a Win32 TLS
+// slot of its own, read from the thread's TEB: TlsGetValue would also do,
+// but it clears the thread's last error, which a caller may be about to
+// read. The slot is allocated on first use (TlsAlloc zeroes it in every
+// thread) and never freed: like a module's thread_locals, it lasts as long
+// as the process. Only the 64 slots every TEB holds are used so; if none of
+// them is left, the thread_local serves.
 template <typename Tag, typename T = Tag>
 class thread_pointer
 {
@@ -72,13 +73,15 @@ private:
   }
 
 #if defined(IOCPX_THREAD_POINTER_IN_TEB)
-  // TEB::TlsSlots, as winternl.h lays the TEB out (not included here: it
-  // declares NT types that users' own headers may declare differently):
-  // 12 pointers, the PEB pointer, 399 pointers and 1,952 bytes come before
-  // it — 0x1480 on x64, 0xE10 on x86, what TlsGetValue reads.
+  // The TLS slots every TEB holds (indexes 0-63); higher indexes live in a
+  // block allocated apart.
   static constexpr unsigned long inline_slots = 64;
 
-  // The TEB's own address is at gs:0x30 (x64) or fs:0x18 (x86), what
+  // This thread's TEB::TlsSlots, as winternl.h lays the TEB out (not
+  // included here: it declares NT types that users' own headers may declare
+  // differently): 12 pointers, the PEB pointer, 399 pointers and 1,952
+  // bytes come before it — 0x1480 on x64, 0xE10 on x86, what TlsGetValue
+  // reads. The TEB's own address is at gs:0x30 (x64) or fs:0x18 (x86), what
   // NtCurrentTeb() reads; read here directly, because gcc 12 takes the
   // intrinsic NtCurrentTeb() uses for an access beyond an array of size 0
   // (-Warray-bounds at -O2). Volatile, so that no read is reused: code
