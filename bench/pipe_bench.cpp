@@ -152,9 +152,9 @@ void write_scale_targets(std::ostream& md, const std::vector<scale_row>& scale)
     }
   auto verdict = [](double v) { return v > 0 && v <= 256 ? "pass" : "short"; };
   md << "| user-space bytes per idle pipe, zero-byte probe, in a poller (worst row: after one write) | " << fmt(polled, 0)
-     << " | <= 256 | " << verdict(polled) << " |\n";
+     << " | | <= 256 | " << verdict(polled) << " |\n";
   md << "| user-space bytes per idle pipe, zero-byte probe, own async_wait (worst row: after one write) | " << fmt(own, 0)
-     << " | <= 256 | " << verdict(own) << " |\n";
+     << " | | <= 256 | " << verdict(own) << " |\n";
 }
 
 int main(int argc, char** argv)
@@ -197,7 +197,7 @@ int main(int argc, char** argv)
       std::size_t allowed = 0;
       const std::vector<scale_row> scale = measure_scale(true, allowed);
       write_scale(std::cout, scale, allowed);
-      std::cout << "\n| target | measured | goal | |\n|---|---:|---:|---|\n";
+      std::cout << targets_header();
       write_scale_targets(std::cout, scale);
       return 0;
     }
@@ -317,6 +317,11 @@ int main(int argc, char** argv)
                             : median_of_ratios(runs[std::size_t(a)][w], runs[std::size_t(b)][w],
                                   [](const sample& s) { return s.rate; });
   };
+  auto ratio_spread = [&](int a, int b, std::size_t w) {
+    return (a < 0 || b < 0) ? spread{}
+                            : spread_of_ratios(runs[std::size_t(a)][w], runs[std::size_t(b)][w],
+                                  [](const sample& s) { return s.rate; });
+  };
 
   std::ostringstream md;
   md << "Overlapped byte-mode pipe pair, 64 KiB pipe buffers, one read and one write in flight, one thread; "
@@ -381,43 +386,53 @@ int main(int argc, char** argv)
   {
     std::string what;
     double ratio;
+    spread runs;
     double goal;
   };
   std::vector<target> targets;
-  auto ratio_of = [&](const char* a, const char* b, std::size_t w) { return ratio(find(a), find(b), w); };
-  targets.push_back({"ping-pong: iocpx async_overlapped + skip vs Asio overlapped_ptr", ratio_of("iocpx_async_overlapped_skip", "asio_overlapped_ptr", 0), 1.10});
-  targets.push_back({"ping-pong: iocpx async_overlapped (no skip) vs Asio overlapped_ptr", ratio_of("iocpx_async_overlapped", "asio_overlapped_ptr", 0), 0.98});
+  auto compare = [&](std::string what, int a, int b, std::size_t w, double goal, double scale = 1.0) {
+    spread runs = ratio_spread(a, b, w);
+    runs.low /= scale;
+    runs.high /= scale;
+    targets.push_back({std::move(what), ratio(a, b, w) / scale, runs, goal});
+  };
+  const int overlapped_ptr = find("asio_overlapped_ptr");
+  compare("ping-pong: iocpx async_overlapped + skip vs Asio overlapped_ptr", find("iocpx_async_overlapped_skip"),
+      overlapped_ptr, 0, 1.10);
+  compare("ping-pong: iocpx async_overlapped (no skip) vs Asio overlapped_ptr", find("iocpx_async_overlapped"),
+      overlapped_ptr, 0, 0.98);
   const int best_pipe = find("iocpx_named_pipe") >= 0 ? find("iocpx_named_pipe") : find("iocpx_async_overlapped_skip");
   const std::string best_name = contenders[std::size_t(best_pipe)].name;
-  targets.push_back({"ping-pong: " + best_name + " vs Asio stream_handle", ratio(best_pipe, stream_handle, 0), 1.10});
-  targets.push_back({"bulk 4 KiB: " + best_name + " vs Asio stream_handle", ratio(best_pipe, stream_handle, 1), 2.5});
-  targets.push_back({"bulk 64 KiB: " + best_name + " vs Asio stream_handle", ratio(best_pipe, stream_handle, 2), 0.98});
+  compare("ping-pong: " + best_name + " vs Asio stream_handle", best_pipe, stream_handle, 0, 1.10);
+  compare("bulk 4 KiB: " + best_name + " vs Asio stream_handle", best_pipe, stream_handle, 1, 2.5);
+  compare("bulk 64 KiB: " + best_name + " vs Asio stream_handle", best_pipe, stream_handle, 2, 0.98);
   for (std::size_t w = 0; w < workloads.size(); ++w)
-    targets.push_back({std::string(workloads[w].name) + ": " + best_name + " vs libuv uv_pipe (" +
+    compare(std::string(workloads[w].name) + ": " + best_name + " vs libuv uv_pipe (" +
             fmt(workloads[w].libuv_ratio) + " x raw, from the facts note)",
-        ratio(best_pipe, raw, w) / workloads[w].libuv_ratio, 1.2});
+        best_pipe, raw, w, 1.2, workloads[w].libuv_ratio);
+  const int completion_api = find("iocpx_named_pipe");
   const int readiness = find("iocpx_named_pipe_readiness");
   const int readiness_buffered = find("iocpx_named_pipe_readiness_buffered");
   if (readiness >= 0)
-    targets.push_back({"ping-pong: iocpx named pipe readiness API (zero-byte probe) vs its completion API",
-        ratio(readiness, find("iocpx_named_pipe"), 0), 0.9});
+    compare("ping-pong: iocpx named pipe readiness API (zero-byte probe) vs its completion API", readiness,
+        completion_api, 0, 0.9);
   if (readiness_buffered >= 0)
-    targets.push_back({"ping-pong: iocpx named pipe readiness API (4 KiB probe) vs its completion API",
-        ratio(readiness_buffered, find("iocpx_named_pipe"), 0), 0.9});
+    compare("ping-pong: iocpx named pipe readiness API (4 KiB probe) vs its completion API", readiness_buffered,
+        completion_api, 0, 0.9);
   double worst_allocs = 0;
   for (std::size_t c = 0; c < contenders.size(); ++c)
     if (contenders[c].key.rfind("iocpx", 0) == 0)
       for (std::size_t w = 0; w < workloads.size(); ++w)
         worst_allocs = std::max(worst_allocs, cells[c][w].median.allocs_per_op);
 
-  md << "\n| target | measured | goal | |\n|---|---:|---:|---|\n";
+  md << targets_header();
   for (const target& t : targets)
     // Three decimals: a ratio just under its goal must not print as equal.
-    md << "| " << t.what << " | " << fmt(t.ratio, 3) << " x | >= " << fmt(t.goal) << " x | "
-       << (t.ratio >= t.goal ? "pass" : "short") << " |\n";
+    md << "| " << t.what << " | " << fmt(t.ratio, 3) << " x | " << format_spread(t.runs) << " | >= "
+       << fmt(t.goal) << " x | " << (t.ratio >= t.goal ? "pass" : "short") << " |\n";
   if (idle)
     write_scale_targets(md, scale);
-  md << "| heap allocations per operation, every iocpx path | " << fmt_count(worst_allocs) << " | 0 | "
+  md << "| heap allocations per operation, every iocpx path | " << fmt_count(worst_allocs) << " | | 0 | "
      << (worst_allocs == 0 ? "pass" : "short") << " |\n";
 
   if (!svg_file.empty())
