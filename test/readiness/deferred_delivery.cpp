@@ -300,6 +300,41 @@ BOOST_AUTO_TEST_CASE(a_wait_made_ready_in_a_nested_loop_of_its_context_runs_on_t
   BOOST_TEST(b_ran_in_other);
 }
 
+BOOST_AUTO_TEST_CASE(a_wait_of_an_outer_loops_context_is_not_run_inside_a_nested_loop)
+{
+  // A handler of io runs other's loop itself; a wait of other, delivered
+  // there, makes a wait of io ready. io's loop is on this thread's stack,
+  // but it is not the innermost one: running io's handler right after
+  // other's would run it inside the io handler that is still running
+  // (io's handlers would no longer run one at a time). It must wait for
+  // io's own loop. (Found by review, 2026-11-29.)
+  asio::io_context io, other;
+  iocpx::registration a(io), b(other);
+  iocpx::set_readiness sa = a.setter(), sb = b.setter();
+  bool in_io_handler = false;
+  bool a_ran = false, a_ran_nested = false, b_ran = false;
+  a.async_wait(ready::readable(), [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    a_ran = true;
+    a_ran_nested = in_io_handler;
+  });
+  b.async_wait(ready::readable(), [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    b_ran = true;
+    sa.set(ready::readable());
+  });
+  asio::post(io, [&] {
+    in_io_handler = true;
+    sb.set(ready::readable()); // posted to other: it is not running
+    other.run();
+    in_io_handler = false;
+  });
+  io.run();
+  BOOST_TEST(b_ran);
+  BOOST_TEST(a_ran);
+  BOOST_TEST(!a_ran_nested);
+}
+
 BOOST_AUTO_TEST_CASE(a_wait_made_ready_in_a_nested_loop_of_a_context_destroyed_since)
 {
   // As above, but the nested context is gone by the time io's delivery

@@ -223,6 +223,35 @@ BOOST_AUTO_TEST_CASE(another_contexts_operations_are_posted_to_it)
   BOOST_TEST(ran_on_2);
 }
 
+// A handler of ctx1 runs ctx2's loop itself; a completion of ctx2 delivered
+// there starts an operation of ctx1 that completes at once. ctx1's loop is
+// on this thread's stack but not the innermost: running that completion
+// right after ctx2's handler would run it inside the ctx1 handler still
+// running further out. It must wait for ctx1's own loop. (Found by review,
+// 2026-11-29.)
+BOOST_AUTO_TEST_CASE(an_outer_loops_context_is_not_run_inside_a_nested_loop)
+{
+  asio::io_context ctx1, ctx2;
+  pipe_pair p1 = make_pipe_pair(), p2 = make_pipe_pair();
+  ix::binding b1 = ix::bind(ctx1, p1.server.get(), ix::bind_options::fast());
+  ix::binding b2 = ix::bind(ctx2, p2.server.get(), ix::bind_options::fast());
+  bool in_ctx1_handler = false, ran_on_1 = false, ran_nested = false;
+  asio::post(ctx1, [&] {
+    in_ctx1_handler = true;
+    immediate_failure(b2, [&](error_code, std::size_t) {
+      immediate_failure(b1, [&](error_code, std::size_t) {
+        ran_on_1 = true;
+        ran_nested = in_ctx1_handler;
+      });
+    });
+    ctx2.run();
+    in_ctx1_handler = false;
+  });
+  ctx1.run();
+  BOOST_TEST(ran_on_1);
+  BOOST_TEST(!ran_nested);
+}
+
 // A handler starts an operation on a binding whose handle was closed through
 // another binding (completed with not_bound through the port), then one that
 // fails at once: the second must not overtake the first. Until 2026-11-27 it

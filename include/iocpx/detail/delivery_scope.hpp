@@ -37,13 +37,19 @@ namespace detail {
 // its own handler returns, so nothing waits on a queue that only an outer
 // frame will drain; and a completion made ready inside an Asio loop entered
 // after the scope opened (run_one() in a handler) is posted, as the scope
-// may outlive that loop and its io_context. Bounded: a scope runs at most
+// may outlive that loop and its io_context. A scope queues only
+// completions of the execution context whose loop delivers its handler:
+// another context's loop may be an outer frame on this thread, but running
+// that context's handler here would run it inside one of its own handlers
+// still running further out. Bounded: a scope runs at most
 // `budget` queued completions and holds at most `capacity` at a time; beyond that
 // completions take the ordinary path (posted), so a chain of always-ready
 // operations cannot starve other handlers or timers. Once a scope turned a
 // completion away (full, or made ready in a nested loop), it turns away every
-// later one, so that none overtakes it. If a handler throws, what is queued
-// is posted.
+// later one, so that none overtakes it. If a handler's exception leaves the
+// scope, what is queued is posted. (Asio catches the exception of a handler
+// it runs through a strand or an any_io_executor and rethrows it from run()
+// later: the scope then drains on.)
 class delivery_scope
 {
 public:
@@ -53,7 +59,10 @@ public:
   // Runs (run_now == true) or posts (false) one queued completion.
   using run_fn = void (*)(void* op, void* context, std::uint32_t a, std::uint32_t b, bool run_now);
 
-  delivery_scope() noexcept : previous_(current())
+  // `context`: the execution context (as asio::execution_context*) whose
+  // loop delivers the handler this scope is opened around; only its
+  // completions are queued (null: none are).
+  explicit delivery_scope(const void* context) noexcept : previous_(current())
   {
     if (previous_ && previous_->draining_)
     {
@@ -64,6 +73,7 @@ public:
     }
     else
     {
+      context_ = context;
       loop_ = innermost_asio_loop();
       set_current(this);
     }
@@ -123,8 +133,10 @@ public:
   }
 
   // Queues a completion on this thread's open scope if it has room and
-  // budget left; otherwise returns false and the caller posts it.
-  IOCPX_DECL static bool try_queue(run_fn fn, void* op, void* context,
+  // budget left and `key` (the execution context whose loop must run the
+  // completion, as asio::execution_context*) is the scope's; otherwise
+  // returns false and the caller posts it. `context`, `a` and `b` go to fn.
+  IOCPX_DECL static bool try_queue(const void* key, run_fn fn, void* op, void* context,
       std::uint32_t a = 0, std::uint32_t b = 0) noexcept;
 
 private:
@@ -147,6 +159,9 @@ private:
   // context. So whatever loop (and io_context) was running on this thread
   // when a completion was queued still runs here when drain() takes it.
   void* loop_ = nullptr;
+
+  // The execution context whose loop delivers this scope's handler.
+  const void* context_ = nullptr;
 
   delivery_scope* previous_;
   bool joined_ = false;

@@ -76,6 +76,16 @@ public:
     return io_context_running_here(work_);
   }
 
+  // The execution context whose loop runs the handler (the key of the
+  // delivery_scope opened around it).
+  const void* context_key() const
+  {
+    if constexpr (standard)
+      return static_cast<const asio::execution_context*>(&execution_context_of(work_));
+    else
+      return static_cast<const asio::execution_context*>(&execution_context_of(work_.get_executor()));
+  }
+
   // The io_context a post goes straight into, if the executor is a plain
   // io_context executor (see readiness_core's slot_home_bit).
   const asio::io_context* io_context() const noexcept
@@ -166,6 +176,13 @@ public:
     return is_io_ && io_.running_in_this_thread() ? &io_.context() : nullptr;
   }
 
+  const void* context_key() const
+  {
+    if (is_io_)
+      return static_cast<const asio::execution_context*>(&io_.context());
+    return static_cast<const asio::execution_context*>(&asio::query(any_, asio::execution::context));
+  }
+
   const asio::io_context* io_context() const noexcept
   {
     return is_io_ ? &io_.context() : nullptr;
@@ -247,8 +264,9 @@ private:
       readiness_handler_op* op = op_;
       op_ = nullptr;
       // Waits this handler completes (by setting readiness) run right after
-      // it, on this thread (see delivery_scope.hpp).
-      delivery_scope scope;
+      // it, on this thread (see delivery_scope.hpp), if they are waits of
+      // the context whose loop runs it.
+      delivery_scope scope(op->work_.context_key());
       do_invoke(op);
       scope.drain();
     }
@@ -351,7 +369,7 @@ private:
   {
     if (delivery_scope::active())
       if (asio::io_context* io = op->work_.running_here())
-        if (delivery_scope::try_queue(&run_queued, op, io))
+        if (delivery_scope::try_queue(static_cast<asio::execution_context*>(io), &run_queued, op, io))
           return;
     // Posted (a strand, another executor, a full queue...): the waits this
     // delivery makes ready later go behind it, in the order they became

@@ -35,9 +35,11 @@ namespace detail {
 // slot of its own, read from the thread's TEB: TlsGetValue would also do,
 // but it clears the thread's last error, which a caller may be about to
 // read. The slot is allocated on first use (TlsAlloc zeroes it in every
-// thread) and never freed: like a module's thread_locals, it lasts as long
-// as the process. Only the 64 slots every TEB holds are used so; if none of
-// them is left, the thread_local serves.
+// thread) and never freed: it lasts as long as the process, so a DLL built
+// with iocpx that is unloaded and loaded again leaves its slots (three)
+// allocated each time; the process's slots are shared by every module.
+// Only the 64 slots every TEB holds are used so; if none of them is left,
+// the thread_local serves.
 template <typename Tag, typename T = Tag>
 class thread_pointer
 {

@@ -23,11 +23,13 @@ IOCPX_DECL void delivery_scope::set_current(delivery_scope* scope) noexcept
   thread_pointer<delivery_scope>::set(scope);
 }
 
-IOCPX_DECL bool delivery_scope::try_queue(run_fn fn, void* op, void* context,
+IOCPX_DECL bool delivery_scope::try_queue(const void* key, run_fn fn, void* op, void* context,
     std::uint32_t a, std::uint32_t b) noexcept
 {
   delivery_scope* scope = current();
-  if (!scope || scope->delivered_ + scope->size_ >= budget)
+  // Another context's completion is posted to it, as when that context
+  // does not run on this thread at all (its order is its own).
+  if (!scope || key != scope->context_ || scope->delivered_ + scope->size_ >= budget)
     return false;
   if (scope->size_ == capacity || scope->loop_ != innermost_asio_loop())
   {

@@ -42,15 +42,20 @@ namespace detail {
 class immediate_delivery_scope
 {
 public:
-  // Opens a scope on this thread around the delivery of a completion of
-  // `iocp` (nested deliveries share the outermost scope's queue).
-  explicit immediate_delivery_scope(iocp_context&) noexcept {}
+  // Opens a scope on this thread around the delivery of a completion that
+  // `iocp`'s loop dequeued; it queues completions of that io_context only
+  // (a handler drain() runs joins this queue; one that runs a loop itself
+  // gets its own scopes: see delivery_scope.hpp).
+  explicit immediate_delivery_scope(iocp_context& iocp) noexcept
+    : scope_(static_cast<const asio::execution_context*>(&iocp.context()))
+  {
+  }
 
   immediate_delivery_scope(const immediate_delivery_scope&) = delete;
   immediate_delivery_scope& operator=(const immediate_delivery_scope&) = delete;
 
-  // Runs what was queued (outermost scope only). Call after the handler
-  // returned normally.
+  // Runs what was queued (nothing if this scope joined the queue of the
+  // delivery that runs it). Call after the handler returned normally.
   void drain()
   {
     scope_.drain();
