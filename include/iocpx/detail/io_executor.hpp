@@ -110,6 +110,29 @@ auto& execution_context_of(const Executor& ex) noexcept
     return ex.context();
 }
 
+// The execution context of an executor, as a key to compare (see
+// delivery_scope), or null if the executor does not say (use_future's in
+// Boost 1.74, say) or its context is no execution_context.
+template <typename Executor>
+const void* execution_context_key(const Executor& ex)
+{
+  if constexpr (asio::execution::is_executor<Executor>::value)
+  {
+    if constexpr (asio::can_query<const Executor&, asio::execution::context_t>::value)
+    {
+      using context_type = std::remove_reference_t<decltype(asio::query(ex, asio::execution::context))>;
+      if constexpr (std::is_convertible<context_type*, const asio::execution_context*>::value)
+        return static_cast<const asio::execution_context*>(&asio::query(ex, asio::execution::context));
+      else
+        return nullptr;
+    }
+    else
+      return nullptr;
+  }
+  else
+    return static_cast<const asio::execution_context*>(&ex.context());
+}
+
 // What keeps an executor's context from running out of work while an
 // operation waits: a standard executor that tracks the work, or, for a
 // Networking TS executor, an executor_work_guard.

@@ -81,9 +81,9 @@ public:
   const void* context_key() const
   {
     if constexpr (standard)
-      return static_cast<const asio::execution_context*>(&execution_context_of(work_));
+      return execution_context_key(work_);
     else
-      return static_cast<const asio::execution_context*>(&execution_context_of(work_.get_executor()));
+      return execution_context_key(work_.get_executor());
   }
 
   // The io_context a post goes straight into, if the executor is a plain
@@ -180,7 +180,7 @@ public:
   {
     if (is_io_)
       return static_cast<const asio::execution_context*>(&io_.context());
-    return static_cast<const asio::execution_context*>(&asio::query(any_, asio::execution::context));
+    return execution_context_key(any_);
   }
 
   const asio::io_context* io_context() const noexcept
