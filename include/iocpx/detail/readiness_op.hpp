@@ -261,12 +261,15 @@ private:
 
     void operator()()
     {
+      // (Asked first: should it throw, the invoker still owns the operation
+      // and destroys it.)
+      const void* context = op_->work_.context_key();
       readiness_handler_op* op = op_;
       op_ = nullptr;
       // Waits this handler completes (by setting readiness) run right after
       // it, on this thread (see delivery_scope.hpp), if they are waits of
       // the context whose loop runs it.
-      delivery_scope scope(op->work_.context_key());
+      delivery_scope scope(context);
       do_invoke(op);
       scope.drain();
     }
