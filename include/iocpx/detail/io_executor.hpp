@@ -116,21 +116,17 @@ auto& execution_context_of(const Executor& ex) noexcept
 template <typename Executor>
 const void* execution_context_key(const Executor& ex)
 {
-  if constexpr (asio::execution::is_executor<Executor>::value)
+  if constexpr (!asio::execution::is_executor<Executor>::value
+      || asio::can_query<const Executor&, asio::execution::context_t>::value)
   {
-    if constexpr (asio::can_query<const Executor&, asio::execution::context_t>::value)
-    {
-      using context_type = std::remove_reference_t<decltype(asio::query(ex, asio::execution::context))>;
-      if constexpr (std::is_convertible<context_type*, const asio::execution_context*>::value)
-        return static_cast<const asio::execution_context*>(&asio::query(ex, asio::execution::context));
-      else
-        return nullptr;
-    }
+    using context_type = std::remove_reference_t<decltype(execution_context_of(ex))>;
+    if constexpr (std::is_convertible<context_type*, const asio::execution_context*>::value)
+      return static_cast<const asio::execution_context*>(&execution_context_of(ex));
     else
       return nullptr;
   }
   else
-    return static_cast<const asio::execution_context*>(&ex.context());
+    return nullptr;
 }
 
 // What keeps an executor's context from running out of work while an

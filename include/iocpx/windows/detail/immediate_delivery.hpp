@@ -46,10 +46,7 @@ public:
   // `iocp`'s loop dequeued; it queues completions of that io_context only
   // (a handler drain() runs joins this queue; one that runs a loop itself
   // gets its own scopes: see delivery_scope.hpp).
-  explicit immediate_delivery_scope(iocp_context& iocp) noexcept
-    : scope_(static_cast<const asio::execution_context*>(&iocp.context()))
-  {
-  }
+  explicit immediate_delivery_scope(iocp_context& iocp) noexcept : scope_(key(iocp)) {}
 
   immediate_delivery_scope(const immediate_delivery_scope&) = delete;
   immediate_delivery_scope& operator=(const immediate_delivery_scope&) = delete;
@@ -68,6 +65,12 @@ public:
       DWORD error, DWORD bytes_transferred) noexcept;
 
 private:
+  // The io_context behind `iocp`, as delivery_scope's key.
+  static const void* key(iocp_context& iocp) noexcept
+  {
+    return static_cast<const asio::execution_context*>(&iocp.context());
+  }
+
   IOCPX_DECL static void run(void* op, void* iocp, std::uint32_t error,
       std::uint32_t bytes, bool run_now);
 

@@ -314,9 +314,8 @@ IOCPX_DECL bool immediate_delivery_scope::try_queue(iocp_context& iocp, iocp_ope
   // Completing inline is only right on a thread that runs this io_context.
   if (!iocpx::detail::delivery_scope::active() || !iocp.can_dispatch())
     return false;
-  return iocpx::detail::delivery_scope::try_queue(static_cast<const asio::execution_context*>(&iocp.context()),
-      &immediate_delivery_scope::run, op, &iocp, static_cast<std::uint32_t>(error),
-      static_cast<std::uint32_t>(bytes_transferred));
+  return iocpx::detail::delivery_scope::try_queue(key(iocp), &immediate_delivery_scope::run, op, &iocp,
+      static_cast<std::uint32_t>(error), static_cast<std::uint32_t>(bytes_transferred));
 }
 
 IOCPX_DECL void immediate_delivery_scope::run(void* op, void* context, std::uint32_t error,
