@@ -59,9 +59,19 @@ double median_rate(const std::vector<result>& rounds)
   return median(v);
 }
 
+double rate_of(const result& r)
+{
+  return r.per_second;
+}
+
 double median_ratio(const std::vector<result>& a, const std::vector<result>& b)
 {
-  return median_of_ratios(a, b, [](const result& r) { return r.per_second; });
+  return median_of_ratios(a, b, rate_of);
+}
+
+std::string ratio_spread(const std::vector<result>& a, const std::vector<result>& b)
+{
+  return format_spread(spread_of_ratios(a, b, rate_of));
 }
 
 // Runs one round of the contenders, every other round in the reverse order
@@ -402,9 +412,7 @@ int main(int argc, char** argv)
   row("steady_timer cancel() idiom (posted cancel across threads)", ts, tx);
   std::printf("%s", targets_header());
   const double r1 = median_ratio(rs, cs), r2 = median_ratio(rx, cx);
-  const auto per_second = [](const result& r) { return r.per_second; };
-  const std::string s1 = format_spread(spread_of_ratios(rs, cs, per_second)),
-                    s2 = format_spread(spread_of_ratios(rx, cx, per_second));
+  const std::string s1 = ratio_spread(rs, cs), s2 = ratio_spread(rx, cx);
   // Three decimals, and allocations as they are: a ratio just under its
   // goal, or a small count, must not print as the goal.
   std::printf("| set_readiness -> handler vs channel, single-threaded | %.3f x | %s | >= 2.00 x | %s |\n", r1,
