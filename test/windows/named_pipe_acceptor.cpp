@@ -1254,6 +1254,90 @@ BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_a_client_left_waits_for_the_n
   BOOST_TEST(server.is_connected());
 }
 
+// Opens `name` and closes it at once: a client that comes and goes before
+// any accept looks at the instance it took.
+static void leave_a_client(const std::string& name)
+{
+  HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+  BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
+  ::CloseHandle(gone);
+}
+
+// The acceptor's own instance that a client came and went on keeps
+// listening when no accept waits any more: here the accept takes the other
+// instance's client, and the next client connects before the next accept.
+// (Until 2026-11-29 the instance was disconnected and re-armed only if an
+// accept still waited: it refused every client with ERROR_PIPE_BUSY until
+// the next accept, though listening_instances() counted it. Found by
+// review.)
+BOOST_AUTO_TEST_CASE(an_instance_a_client_left_listens_when_no_accept_waits)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("left-no-accept");
+  ix::named_pipe_options options;
+  options.listen_instances = 2;
+  options.max_instances = 2;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe stays(ctx);
+  stays.connect(name); // the first instance
+  leave_a_client(name); // the second
+  ix::named_pipe server(ctx);
+  error_code accept_ec = asio::error::would_block;
+  acceptor.async_accept(server, [&](error_code ec) { accept_ec = ec; });
+  BOOST_TEST(run_until(ctx, [&] { return accept_ec != asio::error::would_block; }));
+  BOOST_TEST(!accept_ec);
+  let_stray_completions_arrive(ctx, 100ms); // the other instance's, and the disarm
+  BOOST_TEST(acceptor.listening_instances() == 1u);
+
+  ix::named_pipe next(ctx);
+  ix::named_pipe_connect_options copts;
+  copts.busy_timeout = 500ms;
+  error_code ec;
+  next.connect(name, copts, ec);
+  BOOST_TEST(!ec, ec.message());
+  ix::named_pipe next_server(ctx);
+  accept_ec = asio::error::would_block;
+  acceptor.async_accept(next_server, [&](error_code e) { accept_ec = e; });
+  BOOST_TEST(run_until(ctx, [&] { return accept_ec != asio::error::would_block; }));
+  BOOST_TEST(!accept_ec);
+  char c = 'n';
+  BOOST_TEST(next.write_some(asio::buffer(&c, 1)) == 1u);
+  BOOST_TEST(next_server.read_some(asio::buffer(&c, 1)) == 1u);
+}
+
+// The same when the accept that found the client gone is cancelled: the
+// instance still listens for the next client.
+BOOST_AUTO_TEST_CASE(an_instance_a_client_left_listens_after_a_cancelled_accept)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("left-cancelled");
+  ix::named_pipe_options options;
+  options.listen_instances = 1;
+  options.max_instances = 1;
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  leave_a_client(name);
+  ix::named_pipe server(ctx);
+  error_code accept_ec;
+  acceptor.async_accept(server, [&](error_code ec) { accept_ec = ec; });
+  acceptor.cancel();
+  BOOST_TEST(run_until(ctx, [&] { return !!accept_ec; }));
+  BOOST_TEST(accept_ec == asio::error::operation_aborted);
+  let_stray_completions_arrive(ctx, 100ms);
+
+  ix::named_pipe next(ctx);
+  ix::named_pipe_connect_options copts;
+  copts.busy_timeout = 500ms;
+  error_code ec;
+  next.connect(name, copts, ec);
+  BOOST_TEST(!ec, ec.message());
+  accept_ec = asio::error::would_block;
+  acceptor.async_accept(server, [&](error_code e) { accept_ec = e; });
+  BOOST_TEST(run_until(ctx, [&] { return accept_ec != asio::error::would_block; }));
+  BOOST_TEST(!accept_ec);
+  BOOST_TEST(server.is_connected());
+}
+
 // The reuse started again after a client came and went is still the same
 // accept: the acceptor's cancel() and, with Boost 1.77 or later, the
 // handler's own cancellation slot abort it.

@@ -659,30 +659,6 @@ private:
     }
   };
 
-  // ConnectNamedPipe for a reuse. A client that opened the instance while
-  // it listened (since a reuse was cancelled, or since it was assigned)
-  // and left before this accept looked leaves it closing: ConnectNamedPipe
-  // fails at once with ERROR_NO_DATA (an immediate failure: no packet).
-  // The instance is recycled, as the acceptor's own instances are, and
-  // connected again within this call, so that the same accept waits for
-  // the next client as one operation in the kernel from start to end: its
-  // cancellation slot, the acceptor's cancel() and close() reach it all
-  // along. (Recycled from the failure's completion instead, as until
-  // 2026-11-27, the accept was between two kernel operations while that
-  // completion waited in the queue, and an emit on the handler's strand,
-  // or a cancel() on another thread, could come in between and find
-  // nothing to cancel.) Once is enough: a disconnected instance takes no
-  // client (CreateFile fails with ERROR_PIPE_BUSY) until ConnectNamedPipe
-  // makes it listen, so the second call cannot find a client gone again.
-  static DWORD connect_recycling(HANDLE h, OVERLAPPED* ov) noexcept
-  {
-    const DWORD result = win32_result(::ConnectNamedPipe(h, ov));
-    if (result != ERROR_NO_DATA || !::DisconnectNamedPipe(h))
-      return result;
-    detail::mark_status_unknown(*ov); // (for the classification of this call)
-    return win32_result(::ConnectNamedPipe(h, ov));
-  }
-
   // The ConnectNamedPipe of a reuse, through the acceptor (whose cancel()
   // and close() abort it too). `handler` is moved from only on success.
   template <typename Handler, typename PipeExecutor>
@@ -707,7 +683,8 @@ private:
     iocpx::detail::clear_cancellation_handler(handler);
     HANDLE h = peer->native_handle();
     return core->start_reconnect(peer->binding_.state_for_iocpx(), [&](std::uint64_t id) {
-      async_overlapped(peer->binding_, [h](OVERLAPPED* ov) { return connect_recycling(h, ov); },
+      async_overlapped(peer->binding_,
+          [h](OVERLAPPED* ov) { return detail::connect_recycling(h, ov); },
           wrapped(std::move(handler), io_ex,
               reconnect_finish<PipeExecutor>{peer,
                   detail::started_generation(peer->binding_.state_for_iocpx()), core, id}));

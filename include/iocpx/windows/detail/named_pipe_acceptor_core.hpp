@@ -165,6 +165,34 @@ private:
 
 class named_pipe_acceptor_core;
 
+// ConnectNamedPipe that leaves the instance listening. A client that opened
+// the instance while it listened and left before ConnectNamedPipe looked
+// leaves it closing: ConnectNamedPipe fails at once with ERROR_NO_DATA (an
+// immediate failure: no packet), and a closing or disconnected instance
+// takes no client — CreateFile finds it busy (ERROR_PIPE_BUSY) — until
+// ConnectNamedPipe makes it listen again. So the instance is recycled
+// (DisconnectNamedPipe) and connected again within this call. For an
+// acceptor's own instance that keeps it listening whether or not an accept
+// waits (recycled from the failure's completion instead, until 2026-11-29,
+// it was re-armed only if an accept still waited by then, and otherwise
+// refused every client until the next accept, though counted as
+// listening). For a reuse it makes the accept one operation in the kernel
+// from start to end, so its cancellation slot, the acceptor's cancel() and
+// close() reach it all along (recycled from the completion, as until
+// 2026-11-27, the accept was between two kernel operations while that
+// completion waited in the queue, and a cancel then found nothing to
+// cancel). Once is enough: a disconnected instance takes no client until
+// the second ConnectNamedPipe, so that call cannot find a client gone
+// again.
+inline DWORD connect_recycling(HANDLE h, OVERLAPPED* ov) noexcept
+{
+  const DWORD result = win32_result(::ConnectNamedPipe(h, ov));
+  if (result != ERROR_NO_DATA || !::DisconnectNamedPipe(h))
+    return result;
+  mark_status_unknown(*ov); // (for the classification of this call)
+  return win32_result(::ConnectNamedPipe(h, ov));
+}
+
 // One per io_context with acceptors. A waiting accept holds work on its
 // handler's executor (as every Asio operation does) but lives in its
 // acceptor, not in the io_context's queues, so the io_context's own
@@ -632,12 +660,12 @@ private:
     }
   }
 
-  // Lock held. Starts ConnectNamedPipe on `inst`.
+  // Lock held. Starts ConnectNamedPipe on `inst` (recycling it if a client
+  // came and went: see connect_recycling).
   void arm(instance& inst)
   {
     HANDLE h = inst.b.native_handle();
-    async_overlapped(inst.b,
-        [h](OVERLAPPED* ov) { return win32_result(::ConnectNamedPipe(h, ov)); },
+    async_overlapped(inst.b, [h](OVERLAPPED* ov) { return connect_recycling(h, ov); },
         connect_done{shared_from_this(), inst.id});
     inst.armed = true; // (not if the operation could not be allocated)
   }
@@ -745,10 +773,13 @@ private:
       }
       else if (is_system && ec.value() == ERROR_NO_DATA)
       {
-        // A client connected and left before we looked: recycle.
+        // A client connected and left before we looked, and arm() could
+        // not recycle the instance (DisconnectNamedPipe failed): try again.
+        // Armed whether or not an accept waits — a closing instance takes
+        // no client until ConnectNamedPipe (the disarm below leaves it
+        // listening).
         ::DisconnectNamedPipe(inst.b.native_handle());
-        if (!waiters_.empty())
-          arm(inst);
+        arm(inst);
       }
       else
       {
