@@ -30,12 +30,34 @@ namespace asio = boost::asio;
 namespace ix = iocpx::windows;
 using boost::system::error_code;
 
+//[echo_server_client_user
+// The account a client runs as, asked while the thread impersonates it.
+// Windows lets a server impersonate the writer of what it has read, so this
+// is asked after the first read. iocpx clients allow identification only:
+// enough to ask who the client is, not to act as the client.
+std::string client_user(const ix::named_pipe& pipe)
+{
+  error_code ec;
+  std::string user = pipe.run_as_client(
+      [] {
+        char name[257]; // UNLEN + 1
+        DWORD size = sizeof(name);
+        return ::GetUserNameA(name, &size) ? std::string(name, size - 1) : std::string("?");
+      },
+      ec);
+  return ec ? "(" + ec.message() + ")" : user;
+}
+//]
+
 //[echo_server_session
 // One connection: read some, write it all back, repeat until eof.
 class session : public std::enable_shared_from_this<session>
 {
 public:
-  session(ix::named_pipe pipe, unsigned long long& bytes) : pipe_(std::move(pipe)), bytes_(bytes) {}
+  session(ix::named_pipe pipe, unsigned long long& bytes, std::set<std::string>& users)
+    : pipe_(std::move(pipe)), bytes_(bytes), users_(users)
+  {
+  }
 
   void start()
   {
@@ -49,6 +71,9 @@ private:
         [self = shared_from_this()](error_code ec, std::size_t n) {
           if (ec)
             return; // eof: the client is done (anything else: give up on it)
+          if (self->bytes_read_ == 0)
+            self->users_.insert(client_user(self->pipe_)); // whom we serve
+          self->bytes_read_ += n;
           self->bytes_ += n;
           asio::async_write(self->pipe_, asio::buffer(self->buffer_.data(), n),
               [self](error_code wec, std::size_t) {
@@ -60,7 +85,9 @@ private:
 
   ix::named_pipe pipe_;
   std::array<char, 4096> buffer_;
+  unsigned long long bytes_read_ = 0;
   unsigned long long& bytes_;
+  std::set<std::string>& users_;
 };
 //]
 
@@ -84,6 +111,7 @@ int main(int argc, char** argv)
   bool accept_failed = false;
   unsigned long long bytes = 0;
   std::set<unsigned long> client_processes;
+  std::set<std::string> client_users;
   std::function<void()> accept = [&] {
     acceptor.async_accept([&](error_code ec, ix::named_pipe pipe) {
       if (ec)
@@ -97,7 +125,7 @@ int main(int argc, char** argv)
       const unsigned long pid = pipe.peer_process_id(pid_ec); // whom we serve
       if (!pid_ec)
         client_processes.insert(pid);
-      std::make_shared<session>(std::move(pipe), bytes)->start();
+      std::make_shared<session>(std::move(pipe), bytes, client_users)->start();
       ++accepted;
       if (clients == 0 || accepted < clients)
         accept();
@@ -108,7 +136,10 @@ int main(int argc, char** argv)
   accept();
   ctx.run();
   //]
-  std::printf("echo_server: served %ld clients from %lu processes, echoed %llu bytes\n",
-      accepted, static_cast<unsigned long>(client_processes.size()), bytes);
+  std::string users;
+  for (const std::string& u : client_users)
+    users += (users.empty() ? "" : ", ") + u;
+  std::printf("echo_server: served %ld clients from %lu processes (user %s), echoed %llu bytes\n",
+      accepted, static_cast<unsigned long>(client_processes.size()), users.c_str(), bytes);
   return accept_failed ? 1 : 0;
 }

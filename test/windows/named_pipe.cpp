@@ -39,6 +39,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -105,6 +107,8 @@ namespace {
   const ix::named_pipe& cp = p; // the queries are const
   (void)cp.available(ec);
   (void)cp.peer_process_id(ec);
+  (void)cp.peer_session_id(ec);
+  (void)cp.run_as_client([] { return 1; }, ec);
   (void)p.available();
   p.close(ec);
   (void)p.readiness();
@@ -864,6 +868,147 @@ BOOST_AUTO_TEST_CASE(peer_process_id_names_the_other_end)
   p.server.disconnect(); // now there is no client to name
   BOOST_TEST(p.server.peer_process_id(ec) == 0u);
   BOOST_TEST(ec == asio::error::not_connected);
+}
+
+// peer_session_id(): both ends of a pair in this process name this
+// process's session; no connection fails as peer_process_id() does.
+BOOST_AUTO_TEST_CASE(peer_session_id_names_the_other_ends_session)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  DWORD mine = 0;
+  BOOST_REQUIRE(::ProcessIdToSessionId(::GetCurrentProcessId(), &mine));
+  BOOST_TEST(p.server.peer_session_id() == mine);
+  error_code ec = asio::error::fault;
+  BOOST_TEST(p.client.peer_session_id(ec) == mine);
+  BOOST_TEST(!ec, ec.message());
+
+  p.client.close();
+  BOOST_TEST(p.client.peer_session_id(ec) == 0u);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  BOOST_CHECK_EXCEPTION(p.client.peer_session_id(), boost::system::system_error,
+      [](const boost::system::system_error& e) { return e.code() == asio::error::bad_descriptor; });
+  p.server.disconnect();
+  BOOST_TEST(p.server.peer_session_id(ec) == 0u);
+  BOOST_TEST(ec == asio::error::not_connected);
+}
+
+// The calling thread's impersonation token: its level, or nullopt when the
+// thread runs as its process (ERROR_NO_TOKEN).
+static std::optional<SECURITY_IMPERSONATION_LEVEL> thread_impersonation()
+{
+  HANDLE token = nullptr;
+  if (!::OpenThreadToken(::GetCurrentThread(), TOKEN_QUERY, TRUE, &token))
+  {
+    BOOST_TEST(::GetLastError() == static_cast<DWORD>(ERROR_NO_TOKEN));
+    return std::nullopt;
+  }
+  unique_handle owned(token);
+  SECURITY_IMPERSONATION_LEVEL level = SecurityAnonymous;
+  DWORD size = 0;
+  BOOST_TEST(::GetTokenInformation(token, TokenImpersonationLevel, &level, sizeof(level), &size));
+  return level;
+}
+
+// A pair whose server end has read a byte from its client: Windows lets a
+// server impersonate only the writer of what it read.
+static np_pair make_np_pair_with_a_read(asio::io_context& ctx)
+{
+  np_pair p = make_np_pair(ctx);
+  char c = 'x';
+  BOOST_REQUIRE(p.client.write_some(asio::buffer(&c, 1)) == 1u);
+  BOOST_REQUIRE(p.server.read_some(asio::buffer(&c, 1)) == 1u);
+  return p;
+}
+
+// run_as_client(): the function runs impersonating the client — at the
+// identification level an iocpx client allows by default — and its result
+// comes back; before and after, the thread runs as its process.
+BOOST_AUTO_TEST_CASE(run_as_client_runs_the_function_as_the_client)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair_with_a_read(ctx);
+  BOOST_TEST(!thread_impersonation());
+  std::optional<SECURITY_IMPERSONATION_LEVEL> inside;
+  const int result = p.server.run_as_client([&] {
+    inside = thread_impersonation();
+    return 42;
+  });
+  BOOST_TEST(result == 42);
+  BOOST_TEST(!thread_impersonation()); // put back
+  BOOST_REQUIRE(inside.has_value());
+  if (running_under_wine())
+    BOOST_TEST_MESSAGE("level check skipped under Wine: its ImpersonateNamedPipeClient "
+                       "ignores the client's SECURITY_SQOS level (always SecurityImpersonation)");
+  else
+    BOOST_TEST(*inside == SecurityIdentification); // named_pipe_connect_options' default
+
+  // The error_code form, with a function returning nothing.
+  error_code ec = asio::error::fault;
+  bool ran = false;
+  p.server.run_as_client([&] { ran = thread_impersonation().has_value(); }, ec);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(ran);
+  BOOST_TEST(!thread_impersonation());
+}
+
+// An exception from the function passes through, after the token is put
+// back.
+BOOST_AUTO_TEST_CASE(run_as_client_puts_the_token_back_when_the_function_throws)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair_with_a_read(ctx);
+  error_code ec;
+  BOOST_CHECK_THROW(p.server.run_as_client([] { throw std::runtime_error("no"); }, ec),
+      std::runtime_error);
+  BOOST_TEST(!thread_impersonation());
+  BOOST_CHECK_THROW(p.server.run_as_client([]() -> int { throw std::runtime_error("no"); }),
+      std::runtime_error);
+  BOOST_TEST(!thread_impersonation());
+}
+
+// A thread that already impersonates (here: itself) gets that token back,
+// not its process's: RevertToSelf would have ended the outer impersonation.
+BOOST_AUTO_TEST_CASE(run_as_client_restores_an_outer_impersonation)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair_with_a_read(ctx);
+  BOOST_REQUIRE(::ImpersonateSelf(SecurityImpersonation));
+  bool ran = false;
+  p.server.run_as_client([&] { ran = true; });
+  const std::optional<SECURITY_IMPERSONATION_LEVEL> after = thread_impersonation();
+  BOOST_TEST(::RevertToSelf());
+  BOOST_TEST(ran);
+  BOOST_REQUIRE(after.has_value()); // still impersonating
+  BOOST_TEST(*after == SecurityImpersonation); // itself, not the client (identification)
+  BOOST_TEST(!thread_impersonation());
+}
+
+// Errors: a client end, a closed pipe, a server end with no client. The
+// function is not called, and the thread's token is unchanged.
+BOOST_AUTO_TEST_CASE(run_as_client_fails_without_a_client_to_impersonate)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair_with_a_read(ctx);
+  int calls = 0;
+  const auto count = [&] { return ++calls; };
+  error_code ec;
+  BOOST_TEST(p.client.run_as_client(count, ec) == 0); // value-initialized
+  BOOST_TEST(ec == asio::error::operation_not_supported);
+  BOOST_CHECK_EXCEPTION(p.client.run_as_client(count), boost::system::system_error,
+      [](const boost::system::system_error& e) {
+        return e.code() == asio::error::operation_not_supported;
+      });
+  p.client.close();
+  BOOST_TEST(p.client.run_as_client(count, ec) == 0);
+  BOOST_TEST(ec == asio::error::bad_descriptor);
+  p.server.disconnect();
+  BOOST_TEST(p.server.run_as_client(count, ec) == 0);
+  BOOST_TEST(ec == asio::error::not_connected);
+  BOOST_CHECK_EXCEPTION(p.server.run_as_client(count), boost::system::system_error,
+      [](const boost::system::system_error& e) { return e.code() == asio::error::not_connected; });
+  BOOST_TEST(calls == 0);
+  BOOST_TEST(!thread_impersonation());
 }
 
 BOOST_AUTO_TEST_CASE(synchronous_read_and_write)

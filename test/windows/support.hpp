@@ -61,6 +61,15 @@ private:
   HANDLE h_ = INVALID_HANDLE_VALUE;
 };
 
+// Whether this program runs under Wine (its ntdll exports
+// wine_get_version), for the few checks of behaviour Wine does not have;
+// such a check says so in its message.
+inline bool running_under_wine()
+{
+  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
 inline std::string unique_pipe_name()
 {
   static std::atomic<unsigned> counter{0};

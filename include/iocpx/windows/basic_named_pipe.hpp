@@ -17,6 +17,7 @@
 #include <iocpx/registration.hpp>
 #include <iocpx/windows/async_overlapped.hpp>
 #include <iocpx/windows/binding.hpp>
+#include <iocpx/windows/detail/client_impersonation.hpp>
 #include <iocpx/windows/detail/named_pipe_connect_retry.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
 #include <iocpx/windows/detail/named_pipe_readiness.hpp>
@@ -36,6 +37,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -290,28 +292,11 @@ public:
   /// `asio::error::not_connected` on a server end with no client (and on a
   /// client end whose server disconnected it, if the system no longer
   /// knows the id). A process id is reused once its process has exited: to
-  /// decide what a client may do, check its token
-  /// (`ImpersonateNamedPipeClient`), not its id.
+  /// decide what a client may do, check its token (`run_as_client()`),
+  /// not its id.
   unsigned long peer_process_id(boost::system::error_code& ec) const
   {
-    if (!is_connected())
-    {
-      ec = unconnected_error();
-      return 0;
-    }
-    ULONG id = 0;
-    const HANDLE h = native_handle();
-    const BOOL ok = server_end_ ? ::GetNamedPipeClientProcessId(h, &id)
-                                : ::GetNamedPipeServerProcessId(h, &id);
-    if (!ok)
-    {
-      ec = ::GetLastError() == ERROR_PIPE_NOT_CONNECTED
-               ? boost::system::error_code(asio::error::not_connected)
-               : detail::last_error();
-      return 0;
-    }
-    ec = {};
-    return id;
+    return peer_number(::GetNamedPipeClientProcessId, ::GetNamedPipeServerProcessId, ec);
   }
 
   /// Throwing form of peer_process_id().
@@ -321,6 +306,81 @@ public:
     const unsigned long id = peer_process_id(ec);
     iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::peer_process_id");
     return id;
+  }
+
+  /// The session (`ProcessIdToSessionId`: Remote Desktop, services in
+  /// session 0) of the process at the other end, as `peer_process_id()`
+  /// names it (`GetNamedPipeClientSessionId`,
+  /// `GetNamedPipeServerSessionId`), with the same errors.
+  unsigned long peer_session_id(boost::system::error_code& ec) const
+  {
+    return peer_number(::GetNamedPipeClientSessionId, ::GetNamedPipeServerSessionId, ec);
+  }
+
+  /// Throwing form of peer_session_id().
+  unsigned long peer_session_id() const
+  {
+    boost::system::error_code ec;
+    const unsigned long id = peer_session_id(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::peer_session_id");
+    return id;
+  }
+
+  /// Calls `f()` on this thread under the security context of the client
+  /// at the other end (`ImpersonateNamedPipeClient`) and returns what it
+  /// returns; when `f` returns or throws, the thread gets back the token it
+  /// had before (its process's, or an impersonation of the caller's own).
+  /// Server ends only. `f` runs only if the impersonation succeeded — on
+  /// failure the error is reported and `f` is not called, so nothing meant
+  /// for the client runs with the server's rights.
+  ///
+  /// The context is that of the last message the server read (before the
+  /// server has read anything Windows may refuse with
+  /// `ERROR_CANNOT_IMPERSONATE`), at the level the
+  /// client allowed: iocpx clients allow identification only by default
+  /// (`named_pipe_connect_options::security_qos`), and a server without
+  /// `SeImpersonatePrivilege` gets no more. With identification `f` can
+  /// learn who the client is — `CheckTokenMembership(nullptr, sid, &member)`,
+  /// `GetTokenInformation` on `OpenThreadToken(GetCurrentThread(), ...)` —
+  /// but not open files or keys as the client; that needs the client's
+  /// `SECURITY_IMPERSONATION`.
+  ///
+  /// `f` must not wait for the io_context's other work: the thread's
+  /// identity is the client's until `f` returns, so it must not run other
+  /// handlers (or suspend a coroutine) inside `f`.
+  ///
+  /// Errors: `asio::error::bad_descriptor` on a closed pipe,
+  /// `asio::error::not_connected` on a server end with no client,
+  /// `asio::error::operation_not_supported` on a client end, and the
+  /// system's error when Windows refuses. The `error_code` form returns a
+  /// value-initialized result when it fails.
+  template <typename Function>
+  std::invoke_result_t<Function> run_as_client(Function&& f, boost::system::error_code& ec) const
+  {
+    using result = std::invoke_result_t<Function>;
+    static_assert(std::is_void<result>::value || std::is_default_constructible<result>::value,
+        "run_as_client(f, ec) returns a value-initialized result when it fails: "
+        "use the throwing form for a result that is not default-constructible");
+    ec = run_as_client_precondition();
+    if (!ec)
+    {
+      detail::client_impersonation as_client(native_handle(), ec);
+      if (!ec)
+        return std::invoke(std::forward<Function>(f));
+    }
+    return result();
+  }
+
+  /// Throwing form of run_as_client(); exceptions from `f` pass through
+  /// (after the thread's token is put back).
+  template <typename Function>
+  std::invoke_result_t<Function> run_as_client(Function&& f) const
+  {
+    boost::system::error_code ec = run_as_client_precondition();
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::run_as_client");
+    detail::client_impersonation as_client(native_handle(), ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::basic_named_pipe::run_as_client");
+    return std::invoke(std::forward<Function>(f));
   }
 
   /// The handle (nullptr when closed). Do not start overlapped I/O on it
@@ -1132,6 +1192,37 @@ private:
   boost::system::error_code unconnected_error() const noexcept
   {
     return is_open() ? asio::error::not_connected : asio::error::bad_descriptor;
+  }
+
+  // peer_process_id() and peer_session_id(): a number about the process at
+  // the other end, asked of the client's end or of the server's.
+  unsigned long peer_number(BOOL(WINAPI* of_client)(HANDLE, PULONG),
+      BOOL(WINAPI* of_server)(HANDLE, PULONG), boost::system::error_code& ec) const
+  {
+    if (!is_connected())
+    {
+      ec = unconnected_error();
+      return 0;
+    }
+    ULONG n = 0;
+    if (!(server_end_ ? of_client : of_server)(native_handle(), &n))
+    {
+      ec = ::GetLastError() == ERROR_PIPE_NOT_CONNECTED
+               ? boost::system::error_code(asio::error::not_connected)
+               : detail::last_error();
+      return 0;
+    }
+    ec = {};
+    return n;
+  }
+
+  boost::system::error_code run_as_client_precondition() const noexcept
+  {
+    if (!is_connected())
+      return unconnected_error();
+    if (!server_end_)
+      return asio::error::operation_not_supported;
+    return {};
   }
 
   template <typename Handler, typename... Values>
