@@ -238,7 +238,10 @@ public:
   bool is_open() const noexcept { return state_ != nullptr; }
 
   /// Adds a source with a token, an interest and a trigger. If the source is
-  /// already ready for its interest, an event is queued at once.
+  /// already ready for its interest, an event is queued at once. (If that
+  /// completes a pending poll whose executor refuses its handler, the
+  /// exception leaves this call — also the `error_code&` form — after the
+  /// source is added; the poll's events stay queued: doc/readiness.md.)
   ///
   /// @throws boost::system::system_error with `iocpx::error::empty_interest`,
   /// `iocpx::error::already_registered` (the source is in this or another
@@ -262,8 +265,10 @@ public:
   }
 
   /// Changes a source's token, interest and trigger, and re-arms a oneshot
-  /// source. If the source is ready for the new interest, an event is queued.
-  /// An event already queued is reported with the new token.
+  /// source. If the source is ready for the new interest, an event is queued
+  /// (and a pending poll whose executor refuses its handler makes the call
+  /// throw after the change, as `add()` does). An event already queued is
+  /// reported with the new token.
   ///
   /// @throws boost::system::system_error with `iocpx::error::not_registered`
   /// (not in this poller), `iocpx::error::empty_interest`,

@@ -47,7 +47,7 @@ void start_readiness_wait(WaitHandler&& handler, const Executor& ex,
     return op->post(error::registration_gone, 0);
   if (interest.is_none())
     return op->post(error::empty_interest, 0);
-  op->interest_ = interest.bits();
+  op->interest_ = static_cast<std::uint8_t>(interest.bits()); // (five bits)
   readiness_connect_slot(op->handler(), op, core);
   core->start_wait(op, op->io_context());
 }

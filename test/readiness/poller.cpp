@@ -703,6 +703,68 @@ BOOST_AUTO_TEST_CASE(async_poll_refused_by_its_executor_loses_no_event)
   BOOST_TEST(io.stopped());
 }
 
+// The same for a poll that was pending when the events came: a setter,
+// add() or modify() completes it, its executor refuses it, and the events
+// it took go back to the queue. (Until 2026-11-29 only async_poll's own
+// refusal gave them back: a oneshot source stayed disarmed and silent, an
+// edge source silent until its next edge. Found by review.) The exception
+// still leaves the call that completed the poll, after its change is made.
+BOOST_AUTO_TEST_CASE(a_pending_poll_refused_by_its_executor_loses_no_event)
+{
+  asio::io_context io;
+  iocpx::poller p(io);
+  iocpx::registration a(io), b(io), c(io), d(io);
+  p.add(a, 1, ready::readable(), trigger::oneshot);
+  p.add(b, 2, ready::readable(), trigger::edge);
+  const auto refused = [&] {
+    static std::array<event, 4> ev;
+    p.async_poll(ev, asio::bind_executor(iocpx_test::refusing_executor{&io},
+                         [](error_code, std::size_t) {
+                           BOOST_FAIL("a handler its executor refused ran");
+                         }));
+  };
+
+  // A setter completes it.
+  refused();
+  BOOST_CHECK_THROW(a.setter().add(ready::readable()), std::bad_alloc);
+  b.setter().add(ready::readable());
+  BOOST_TEST(str(take(p)) == "{1, readable}{2, readable}");
+
+  // add() completes it: the source is added all the same.
+  c.setter().add(ready::readable());
+  refused();
+  BOOST_CHECK_THROW(p.add(c, 3, ready::readable(), trigger::oneshot), std::bad_alloc);
+  error_code ec;
+  p.add(c, 3, ready::readable(), trigger::oneshot, ec);
+  BOOST_TEST(ec == iocpx::error::already_registered);
+  BOOST_TEST(str(take(p)) == "{3, readable}");
+
+  // modify() completes it (re-arming the oneshot source reported above).
+  refused();
+  BOOST_CHECK_THROW(p.modify(c, 4, ready::readable()), std::bad_alloc);
+  BOOST_TEST(str(take(p)) == "{4, readable}");
+
+  // A poll still pending when the refused one gives its events back takes
+  // them (in the order they were taken).
+  p.add(d, 5, ready::readable(), trigger::edge);
+  refused();
+  std::array<event, 4> ev;
+  std::size_t got = 0;
+  p.async_poll(ev, [&](error_code e, std::size_t n) {
+    BOOST_TEST(!e);
+    got = n;
+  });
+  BOOST_CHECK_THROW(d.setter().add(ready::readable()), std::bad_alloc);
+  io.restart();
+  io.poll();
+  BOOST_TEST(got == 1u);
+  BOOST_TEST(ev[0].token == 5u);
+  BOOST_TEST(take(p).empty()); // reported once
+  io.restart();
+  io.poll();
+  BOOST_TEST(io.stopped()); // no work left behind
+}
+
 // A setter's set() completes a poll whose executor refuses its handler,
 // and that handler holds the last reference to the poller: the poller is
 // destroyed inside the setter's hand-over. Its destructor does not wait for

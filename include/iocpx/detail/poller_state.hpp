@@ -177,7 +177,7 @@ public:
       core->release();
       return;
     }
-    readiness_core::post_all(done, boost::system::error_code());
+    readiness_core::post_polls(done, *this);
   }
 
   // `t` empty: the source keeps its trigger.
@@ -212,7 +212,7 @@ public:
       if (core->publish_demand_locked(e->interest) & e->interest)
         on_ready(e, done);
     }
-    readiness_core::post_all(done, boost::system::error_code());
+    readiness_core::post_polls(done, *this);
   }
 
   void remove(readiness_core* core, boost::system::error_code& ec)
@@ -437,6 +437,7 @@ private:
     while (!polls_.empty() && !ready_.empty())
     {
       readiness_op* op = polls_.front();
+      op->first_event_ = taken_ + 1; // for give_back, if its executor refuses it
       std::size_t n = drain_locked(op->events_, op->result_);
       if (n == 0)
         break;
@@ -456,7 +457,7 @@ private:
   // and re-arms the oneshot ones. Entries removed or gone meanwhile are not
   // in all_; one queued again meanwhile stays where it is (level entries
   // went back already). Only on that failure path: it walks every entry.
-  void give_back(std::uint32_t first, std::size_t n) noexcept
+  void give_back(std::uint32_t first, std::size_t n) noexcept override
   {
     readiness_op_list done;
     {
@@ -483,10 +484,11 @@ private:
     }
     // Polls started meanwhile (on other threads) that these events
     // complete. The caller is already throwing: a refusal here loses that
-    // handler, as in a setter (see readiness_core::post_all).
+    // handler, as in a setter (see readiness_core::post_all), and gives its
+    // events back once more.
     try
     {
-      readiness_core::post_all(done, boost::system::error_code());
+      readiness_core::post_polls(done, *this); // (their own refusals come back here)
     }
     catch (...)
     {

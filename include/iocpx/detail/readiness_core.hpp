@@ -91,6 +91,10 @@ public:
   // The source is going away: never report the entry again.
   virtual void on_source_closed(poller_entry* e) = 0;
 
+  // A poll that on_ready() handed out was refused by its executor: the `n`
+  // events it took, numbered from `first`, go back to the queue.
+  virtual void give_back(std::uint32_t first, std::size_t n) noexcept = 0;
+
   // The poller's reference count: a setter that hands polls over keeps the
   // poller alive until it has ended that hand-over (a refused poll's handler
   // may own the poller, and destroy it inside the post).
@@ -459,18 +463,19 @@ public:
   static void post_all(readiness_op_list& ops, const boost::system::error_code& ec)
   {
     std::exception_ptr failed;
-    while (readiness_op* op = ops.pop_front())
-    {
-      try
-      {
-        op->post(ec, ec ? 0 : op->result_);
-      }
-      catch (...)
-      {
-        if (!failed)
-          failed = std::current_exception();
-      }
-    }
+    post_each(ops, ec, failed);
+    if (failed)
+      std::rethrow_exception(failed);
+  }
+
+  // post_all for the polls a poller's on_ready() handed out: a refused
+  // poll's events go back to `owner`'s queue, or an edge source would stay
+  // silent until its next edge and a oneshot one disarmed for good. (The
+  // caller keeps `owner` alive: the refused handler may own the poller.)
+  static void post_polls(readiness_op_list& polls, poller_link& owner)
+  {
+    std::exception_ptr failed;
+    post_polls(polls, owner, failed);
     if (failed)
       std::rethrow_exception(failed);
   }
@@ -491,6 +496,45 @@ public:
 
 private:
   ~readiness_core() = default;
+
+  // Posts every operation in order; the first exception is kept in `failed`.
+  static void post_each(readiness_op_list& ops, const boost::system::error_code& ec,
+      std::exception_ptr& failed) noexcept
+  {
+    while (readiness_op* op = ops.pop_front())
+    {
+      try
+      {
+        op->post(ec, ec ? 0 : op->result_);
+      }
+      catch (...)
+      {
+        if (!failed)
+          failed = std::current_exception();
+      }
+    }
+  }
+
+  static void post_polls(
+      readiness_op_list& polls, poller_link& owner, std::exception_ptr& failed) noexcept
+  {
+    while (readiness_op* op = polls.pop_front())
+    {
+      // Read first: a refused operation is freed inside post().
+      const std::uint32_t first = op->first_event_;
+      const std::size_t n = op->result_;
+      try
+      {
+        op->post(boost::system::error_code(), n);
+      }
+      catch (...)
+      {
+        owner.give_back(first, n);
+        if (!failed)
+          failed = std::current_exception();
+      }
+    }
+  }
 
   // Whether the slot's wait in `w` is posted to the home context (see
   // slot_home_bit) and this thread runs it. (The bit was set by a wait whose
@@ -633,6 +677,7 @@ private:
   IOCPX_NOINLINE void notify(ready::bits_type added)
   {
     readiness_op_list done;
+    readiness_op_list polls;
     hand_over_count* polls_of = nullptr;
     // Declared before the scopes, so released after they end: a poll whose
     // executor refuses it destroys its handler, which may own the poller.
@@ -657,7 +702,7 @@ private:
       }
       if (removed)
         recompute_demand_locked();
-      if (entry_ && (added & entry_->interest) != 0 && entry_->owner->on_ready(entry_, done))
+      if (entry_ && (added & entry_->interest) != 0 && entry_->owner->on_ready(entry_, polls))
       {
         // Polls: the poller waits for their hand-over when it goes away
         // (it detaches from this core under the lock, so it sees this).
@@ -667,13 +712,18 @@ private:
         polls_of = &owner->hand_overs;
         polls_of->add(std::memory_order_relaxed);
       }
-      if (done.empty())
+      if (done.empty() && polls.empty())
         return;
       hand_overs_.add(std::memory_order_relaxed); // (close() locks after)
     }
     hand_over_scope h(&hand_overs_);
     hand_over_scope hp(polls_of);
-    post_all(done, boost::system::error_code());
+    std::exception_ptr failed;
+    post_each(done, boost::system::error_code(), failed);
+    if (poller.get())
+      post_polls(polls, *poller.get(), failed);
+    if (failed)
+      std::rethrow_exception(failed);
   }
 
   // Ordered and sized for space (an idle pipe holds one of these): the

@@ -56,8 +56,10 @@ public:
 
   readiness_op* next_ = nullptr;
   readiness_op* prev_ = nullptr;
-  ready::bits_type interest_ = 0;     // waits
+  // (A byte, so that the polls' number fits in what was padding.)
+  std::uint8_t interest_ = 0;         // waits: readiness bits (five)
   bool on_home_context_ = false;      // waits: see readiness_core::slot_home_bit
+  std::uint32_t first_event_ = 0;     // polls: the poller's number of the first event taken
   std::uint64_t cancel_key_ = 0;      // its slot handler's key, if any (readiness_cancellation)
   event* events_ = nullptr;           // polls
   boost::system::error_code ec_;
