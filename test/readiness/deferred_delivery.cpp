@@ -335,6 +335,35 @@ BOOST_AUTO_TEST_CASE(a_wait_of_an_outer_loops_context_is_not_run_inside_a_nested
   BOOST_TEST(!a_ran_nested);
 }
 
+BOOST_AUTO_TEST_CASE(a_wait_posted_from_a_nested_loop_is_not_overtaken_by_a_later_one)
+{
+  // As above, with the io handler an iocpx delivery (d's): a, made ready
+  // inside other's loop, is posted to io; c, made ready after other.run()
+  // returned, must not be queued on d's delivery and run before a. The
+  // nested scope that turned a away tells d's scope, which then posts c
+  // behind a. (Until 2026-11-29 d's scope was not told: "ca". Found by
+  // review.)
+  asio::io_context io, other;
+  iocpx::registration a(io), c(io), d(io), b(other);
+  iocpx::set_readiness sa = a.setter(), sc = c.setter();
+  std::string order;
+  a.async_wait(ready::readable(), [&](error_code, ready) { order += 'a'; });
+  c.async_wait(ready::readable(), [&](error_code, ready) { order += 'c'; });
+  b.async_wait(ready::readable(), [&](error_code, ready) {
+    order += 'b';
+    sa.set(ready::readable());
+  });
+  d.async_wait(ready::readable(), [&](error_code, ready) {
+    order += 'd';
+    other.run();
+    sc.set(ready::readable());
+  });
+  b.setter().set(ready::readable()); // posted to other: it is not running
+  d.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(order == "dbac");
+}
+
 BOOST_AUTO_TEST_CASE(a_wait_made_ready_in_a_nested_loop_of_a_context_destroyed_since)
 {
   // As above, but the nested context is gone by the time io's delivery

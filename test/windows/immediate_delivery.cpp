@@ -252,6 +252,29 @@ BOOST_AUTO_TEST_CASE(an_outer_loops_context_is_not_run_inside_a_nested_loop)
   BOOST_TEST(!ran_nested);
 }
 
+// As above, with the ctx1 handler an iocpx delivery: the ctx1 operation
+// that ctx2's handler completes at once is posted to ctx1, and one the
+// ctx1 handler completes at once after ctx2.run() returned must not be
+// queued on its delivery and run first. (Until 2026-11-29 the scope of the
+// ctx1 delivery was not told, and 2 ran before 1. Found by review.)
+BOOST_AUTO_TEST_CASE(a_completion_posted_from_a_nested_loop_is_not_overtaken)
+{
+  asio::io_context ctx1, ctx2;
+  pipe_pair p1 = make_pipe_pair(), p2 = make_pipe_pair();
+  ix::binding b1 = ix::bind(ctx1, p1.server.get(), ix::bind_options::fast());
+  ix::binding b2 = ix::bind(ctx2, p2.server.get(), ix::bind_options::fast());
+  std::vector<int> order;
+  immediate_failure(b1, [&](error_code, std::size_t) { // a delivery of ctx1
+    immediate_failure(b2, [&](error_code, std::size_t) {
+      immediate_failure(b1, [&](error_code, std::size_t) { order.push_back(1); });
+    });
+    ctx2.run();
+    immediate_failure(b1, [&](error_code, std::size_t) { order.push_back(2); });
+  });
+  ctx1.run();
+  BOOST_TEST(order == (std::vector<int>{1, 2}), boost::test_tools::per_element());
+}
+
 // A handler starts an operation on a binding whose handle was closed through
 // another binding (completed with not_bound through the port), then one that
 // fails at once: the second must not overtake the first. Until 2026-11-27 it

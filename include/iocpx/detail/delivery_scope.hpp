@@ -46,10 +46,12 @@ namespace detail {
 // completions take the ordinary path (posted), so a chain of always-ready
 // operations cannot starve other handlers or timers. Once a scope turned a
 // completion away (full, or made ready in a nested loop), it turns away every
-// later one, so that none overtakes it. If a handler's exception leaves the
-// scope, what is queued is posted. (Asio catches the exception of a handler
-// it runs through a strand or an any_io_executor and rethrows it from run()
-// later: the scope then drains on.)
+// later one, so that none overtakes it; so does a scope further out whose
+// context's completion an inner scope (another context's) turned away, or
+// that was posted while it was open (post_later_ones). If a handler's
+// exception leaves the scope, what is queued is posted. (Asio catches the
+// exception of a handler it runs through a strand or an any_io_executor and
+// rethrows it from run() later: the scope then drains on.)
 class delivery_scope
 {
 public:
@@ -122,20 +124,21 @@ public:
     return current() != nullptr;
   }
 
-  // Makes this thread's open scope, if any, turn away every completion made
-  // ready from now on: the caller just queued a completion behind which
-  // they must run (a kernel packet already in the io_context's queue), so
-  // that none overtakes it.
-  static void post_later_ones() noexcept
-  {
-    if (delivery_scope* scope = current())
-      scope->delivered_ = budget;
-  }
+  // The caller just posted a completion to the execution context `key` (as
+  // asio::execution_context*), or queued a kernel packet there: the open
+  // scope on this thread that queues that context's completions, if any,
+  // turns away every completion made ready from now on, so that none
+  // overtakes it. It is the innermost scope of that context, not
+  // necessarily the innermost scope (a handler of `key`'s context may be
+  // running another context's loop). A null key (a context that cannot be
+  // told) turns every open scope on the thread away.
+  IOCPX_DECL static void post_later_ones(const void* key) noexcept;
 
   // Queues a completion on this thread's open scope if it has room and
   // budget left and `key` (the execution context whose loop must run the
   // completion, as asio::execution_context*) is the scope's; otherwise
-  // returns false and the caller posts it. `context`, `a` and `b` go to fn.
+  // returns false, after post_later_ones(key): the caller posts it.
+  // `context`, `a` and `b` go to fn.
   IOCPX_DECL static bool try_queue(const void* key, run_fn fn, void* op, void* context,
       std::uint32_t a = 0, std::uint32_t b = 0) noexcept;
 
@@ -148,6 +151,13 @@ private:
     std::uint32_t a;
     std::uint32_t b;
   };
+
+  // try_queue's path for another context's completion, kept out of line:
+  // inlined, its loop made the queued path about 15 instructions longer.
+  IOCPX_NOINLINE static void turn_away(const void* key) noexcept
+  {
+    post_later_ones(key);
+  }
 
   // This thread's innermost open scope (null if none), in a thread_pointer.
   IOCPX_DECL static delivery_scope* current() noexcept;

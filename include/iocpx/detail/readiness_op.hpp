@@ -367,17 +367,27 @@ private:
 
   // Queues the completion on this thread's delivery_scope when this thread
   // runs the handler's io_context; otherwise posts it, and every later
-  // completion of the delivery in progress with it.
+  // completion of that context that the deliveries in progress make ready
+  // with it.
   static void do_complete(readiness_handler_op* op)
   {
     if (delivery_scope::active())
+    {
       if (asio::io_context* io = op->work_.running_here())
+      {
+        // (Refused, it has told the scopes: see try_queue.)
         if (delivery_scope::try_queue(static_cast<asio::execution_context*>(io), &run_queued, op, io))
           return;
-    // Posted (a strand, another executor, a full queue...): the waits this
-    // delivery makes ready later go behind it, in the order they became
-    // ready, instead of overtaking it on the fast path.
-    delivery_scope::post_later_ones();
+      }
+      else
+      {
+        // Posted (a strand, another executor...): the waits of its context
+        // that the delivery of that context in progress here makes ready
+        // later go behind it, in the order they became ready, instead of
+        // overtaking it on the fast path.
+        delivery_scope::post_later_ones(op->work_.context_key());
+      }
+    }
     op->work_.post(invoker(op));
   }
 

@@ -27,10 +27,16 @@ IOCPX_DECL bool delivery_scope::try_queue(const void* key, run_fn fn, void* op, 
     std::uint32_t a, std::uint32_t b) noexcept
 {
   delivery_scope* scope = current();
-  // Another context's completion is posted to it, as when that context
-  // does not run on this thread at all (its order is its own).
   if (!scope || key != scope->context_ || scope->delivered_ + scope->size_ >= budget)
+  {
+    // Another context's completion is posted to it, as when that context
+    // does not run on this thread at all; a scope of that context further
+    // out (whose handler runs this loop) must not let later completions
+    // overtake it.
+    if (scope && key != scope->context_)
+      turn_away(key);
     return false;
+  }
   if (scope->size_ == capacity || scope->loop_ != innermost_asio_loop())
   {
     // Posted: so is every later one (the budget is spent), or one queued
@@ -42,6 +48,19 @@ IOCPX_DECL bool delivery_scope::try_queue(const void* key, run_fn fn, void* op, 
   scope->queue_[(scope->head_ + scope->size_) % capacity] = entry{fn, op, context, a, b};
   ++scope->size_;
   return true;
+}
+
+IOCPX_DECL void delivery_scope::post_later_ones(const void* key) noexcept
+{
+  for (delivery_scope* scope = current(); scope; scope = scope->previous_)
+  {
+    if (!key || scope->context_ == key)
+    {
+      scope->delivered_ = budget;
+      if (key)
+        return;
+    }
+  }
 }
 
 IOCPX_DECL void delivery_scope::drain()

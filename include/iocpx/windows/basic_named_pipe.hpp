@@ -9,6 +9,7 @@
 
 #include <iocpx/detail/config.hpp>
 #include <iocpx/detail/delivery_scope.hpp>
+#include <iocpx/detail/io_executor.hpp>
 
 #if defined(IOCPX_HAS_WINDOWS)
 
@@ -1231,7 +1232,7 @@ private:
     asio::post(ex_, detail::bind_handler(std::forward<Handler>(handler), values...));
     // Completions made ready later in the handler running here (if any) go
     // behind this one, not ahead of it on the fast path.
-    iocpx::detail::delivery_scope::post_later_ones();
+    iocpx::detail::delivery_scope::post_later_ones(iocpx::detail::execution_context_key(ex_));
   }
 
   template <typename Handler, typename Buffer>

@@ -64,12 +64,13 @@ public:
   IOCPX_DECL static bool try_queue(iocp_context& iocp, iocp_operation* op,
       DWORD error, DWORD bytes_transferred) noexcept;
 
-private:
   // The io_context behind `iocp`, as delivery_scope's key.
   static const void* key(iocp_context& iocp) noexcept
   {
     return static_cast<const asio::execution_context*>(&iocp.context());
   }
+
+private:
 
   IOCPX_DECL static void run(void* op, void* iocp, std::uint32_t error,
       std::uint32_t bytes, bool run_now);

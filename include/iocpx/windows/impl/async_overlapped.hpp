@@ -232,7 +232,8 @@ public:
           boost::system::error_code(error::not_bound), std::size_t(0)));
       // Completions made ready later in the handler running here go
       // behind this one, not ahead of it on the fast path.
-      iocpx::detail::delivery_scope::post_later_ones();
+      iocpx::detail::delivery_scope::post_later_ones(
+          iocpx::detail::execution_context_key(ex));
       return;
     }
 
@@ -246,7 +247,8 @@ public:
       state->iocp->work_started();
       state->iocp->on_completion(p.p, boost::system::error_code(error::not_bound), 0);
       p.v = p.p = nullptr;
-      iocpx::detail::delivery_scope::post_later_ones(); // (as above)
+      iocpx::detail::delivery_scope::post_later_ones(
+          immediate_delivery_scope::key(*state->iocp)); // (as above)
       return;
     }
 

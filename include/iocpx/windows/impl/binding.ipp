@@ -361,7 +361,7 @@ inline void deliver_immediately(iocp_context& iocp, iocp_operation* op, DWORD er
     // the handler running here may block waiting for it (use_future).
     // Later completions of the same handler go behind it, in order.
     if (iocp.can_dispatch())
-      iocpx::detail::delivery_scope::post_later_ones();
+      iocpx::detail::delivery_scope::post_later_ones(immediate_delivery_scope::key(iocp));
   }
   else if (immediate_delivery_scope::try_queue(iocp, op, error, bytes))
   {
@@ -418,7 +418,7 @@ IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD resu
     // ready later in the handler running on this thread: those are then
     // posted behind it instead of overtaking it on the fast path.
     if (outcome == start_outcome::completed && iocp.can_dispatch())
-      iocpx::detail::delivery_scope::post_later_ones();
+      iocpx::detail::delivery_scope::post_later_ones(immediate_delivery_scope::key(iocp));
     iocp.on_pending(op);
     return;
   }

@@ -149,7 +149,8 @@ private:
     step_ = step::deliver;
     asio::post(pipe_->get_executor(), std::move(self));
     // (Later completions of the handler running here go behind it.)
-    iocpx::detail::delivery_scope::post_later_ones();
+    iocpx::detail::delivery_scope::post_later_ones(
+        iocpx::detail::execution_context_key(pipe_->get_executor()));
   }
 
   template <typename Self>
