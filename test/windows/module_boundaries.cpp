@@ -22,7 +22,8 @@
 // (a registration looks through its list of further waits before its slot;
 // a poller and an acceptor search in order). Then: the order of completions
 // across modules (disabled: known, not fixed) and a pipe's readiness asked
-// for by a module that did not bind the pipe.
+// for by a module that did not bind the pipe, and a handle closed by a
+// module that did not bind it.
 
 #include <iocpx/detail/config.hpp>
 
@@ -75,6 +76,7 @@ struct module
   iocpx_test_start_poll_fn start_poll = nullptr;
   iocpx_test_start_accept_fn start_accept = nullptr;
   iocpx_test_start_pipe_wait_fn start_pipe_wait = nullptr;
+  iocpx_test_close_binding_fn close_binding = nullptr;
 
   explicit module(const wchar_t* file)
   {
@@ -89,7 +91,10 @@ struct module
         reinterpret_cast<void (*)()>(::GetProcAddress(m, "iocpx_test_start_accept")));
     start_pipe_wait = reinterpret_cast<iocpx_test_start_pipe_wait_fn>(
         reinterpret_cast<void (*)()>(::GetProcAddress(m, "iocpx_test_start_pipe_wait")));
-    BOOST_TEST_REQUIRE((start_wait && start_poll && start_accept && start_pipe_wait));
+    close_binding = reinterpret_cast<iocpx_test_close_binding_fn>(
+        reinterpret_cast<void (*)()>(::GetProcAddress(m, "iocpx_test_close_binding")));
+    BOOST_TEST_REQUIRE(
+        (start_wait && start_poll && start_accept && start_pipe_wait && close_binding));
   }
 };
 
@@ -264,6 +269,60 @@ BOOST_AUTO_TEST_CASE(a_pipe_connected_here_is_readable_in_another_module)
   char got = 0;
   BOOST_TEST(p.server.read_some(asio::buffer(&got, 1)) == 1u);
   BOOST_TEST(got == 'x');
+}
+
+// A binding handed to a DLL that closes it: the DLL's close() looks for the
+// handle's record in its own registry, so the record stays in this
+// program's, closed. Windows reuses the handle value for the next handle;
+// binding that one here must give a live binding. (Until 2026-11-29 it was
+// given the dead record: is_bound() false, every operation not_bound, and
+// close() left the new handle open. Found by review.)
+BOOST_AUTO_TEST_CASE(a_handle_closed_by_another_module_leaves_no_dead_record)
+{
+  asio::io_context ctx;
+  pipe_pair first = make_pipe_pair();
+  const HANDLE old_value = first.server.release(); // the binding's to close
+  ix::binding b = ix::bind(ctx, old_value, ix::bind_options::fast());
+  error_code ec = asio::error::fault;
+  module_a().close_binding(b, ec);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(!b.is_bound());
+
+  std::vector<pipe_pair> pairs;
+  HANDLE reused = nullptr, other_end = nullptr;
+  for (int i = 0; i < 64 && !reused; ++i)
+  {
+    pairs.push_back(make_pipe_pair());
+    if (pairs.back().server.get() == old_value)
+    {
+      reused = pairs.back().server.release();
+      other_end = pairs.back().client.get();
+    }
+    else if (pairs.back().client.get() == old_value)
+    {
+      reused = pairs.back().client.release();
+      other_end = pairs.back().server.get();
+    }
+  }
+  if (!reused)
+  {
+    BOOST_TEST_MESSAGE("the system did not reuse the handle value: nothing to check");
+    return;
+  }
+  ix::binding again = ix::bind(ctx, reused, ix::bind_options::fast(), ec);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(again.is_bound());
+  error_code write_ec = asio::error::would_block;
+  ix::async_overlapped(again,
+      [reused](OVERLAPPED* ov) { return ix::win32_result(::WriteFile(reused, "x", 1, nullptr, ov)); },
+      [&](error_code e, std::size_t) { write_ec = e; });
+  BOOST_TEST(run_until(ctx, [&] { return write_ec != asio::error::would_block; }));
+  BOOST_TEST(!write_ec, write_ec.message());
+  BOOST_TEST(read_exact(other_end, 1) == "x");
+  again.close(ec); // closes the new handle
+  BOOST_TEST(!ec, ec.message());
+  DWORD flags = 0;
+  BOOST_TEST(!::GetHandleInformation(reused, &flags));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

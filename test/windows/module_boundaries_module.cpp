@@ -67,6 +67,12 @@ __declspec(dllexport) void iocpx_test_start_pipe_wait(
   });
 }
 
+__declspec(dllexport) void iocpx_test_close_binding(
+    iocpx::windows::binding& b, error_code& ec)
+{
+  b.close(ec);
+}
+
 } // extern "C"
 
 #endif

@@ -44,6 +44,9 @@ using iocpx_test_start_accept_fn = void (*)(iocpx::windows::named_pipe_acceptor&
     iocpx::windows::named_pipe&, boost::asio::cancellation_slot, iocpx_test_result*);
 using iocpx_test_start_pipe_wait_fn = void (*)(
     iocpx::windows::named_pipe&, iocpx::ready, iocpx_test_result*);
+// Closes a binding this program made.
+using iocpx_test_close_binding_fn = void (*)(
+    iocpx::windows::binding&, boost::system::error_code&);
 
 #endif
 

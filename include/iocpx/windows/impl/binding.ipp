@@ -606,7 +606,7 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
       ec = error::bound_elsewhere;
       return;
     }
-    if (!known_unheld)
+    if (!known_unheld && !known->closed.load(std::memory_order_acquire))
     {
       if (known->requested != options)
       {
@@ -617,6 +617,18 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
       state_ = known;
       ec = {};
       return;
+    }
+    if (!known_unheld)
+    {
+      // Closed through a binding that another module (a DLL) made of it:
+      // that module's close() looked in its own registry, so the record
+      // stayed here, dead (closed, detached), while bindings of this module
+      // still hold it. Its value names another handle now; shared, the
+      // record would make this binding dead too. (Associated with this
+      // port, as for an unheld record: the new handle is taken as bound
+      // to this io_context.)
+      reg.erase(known);
+      fresh = std::make_unique<detail::handle_state>();
     }
   }
   else if (known && !known_unheld)
@@ -635,8 +647,12 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
     fresh = std::make_unique<detail::handle_state>();
   }
 
-  // Set up afresh: a new record, or the unheld one (no allocation).
+  // Set up afresh: a new record, or the unheld one (no allocation; a
+  // binding of another module may have closed or detached it, its close()
+  // missing it in this module's registry).
   detail::handle_state* state = known_unheld ? known : fresh.release();
+  state->closed.store(false, std::memory_order_relaxed);
+  state->detached.store(false, std::memory_order_relaxed);
   state->handle = handle;
   state->context = &ctx;
   state->iocp = &iocp;
@@ -687,8 +703,11 @@ IOCPX_DECL void binding::unbind(boost::system::error_code& ec)
   }
 
   // The handle is its owner's again: no other binding of it may cancel or
-  // close it from now on (their close() only empties them).
+  // close it from now on (their close() only empties them), nor start an
+  // operation (no packet would come). Set here, not only by the registry's
+  // erase, which finds nothing when another module made the record.
   state_->closed.store(true, std::memory_order_release);
+  state_->detached.store(true, std::memory_order_release);
   {
     detail::handle_registry& reg = detail::registry();
     std::lock_guard<std::mutex> lock(reg.mutex);
