@@ -17,8 +17,10 @@
 #include <iocpx/windows/detail/handle_state.hpp>
 #include <iocpx/windows/detail/immediate_delivery.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/system_executor.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -208,12 +210,21 @@ private:
 class initiate_async_overlapped
 {
 public:
-  using executor_type = asio::io_context::executor_type;
+  // What a token that asks the initiation for its executor before
+  // initiating gets (asio::experimental::use_promise does, through
+  // get_associated_executor, which may not throw): the binding's
+  // io_context's executor; for an empty binding, which has no io_context,
+  // the system executor, through which the operation's not_bound then
+  // arrives (until 2026-11-29 a read through a null pointer). Hence a
+  // polymorphic type.
+  using executor_type = asio::any_io_executor;
 
   explicit initiate_async_overlapped(binding& b) noexcept : binding_(b) {}
 
-  executor_type get_executor() const noexcept
+  executor_type get_executor() const
   {
+    if (!binding_.native_handle())
+      return asio::system_executor();
     return binding_.get_executor();
   }
 
