@@ -786,11 +786,19 @@ private:
     const DWORD size = buffer_size_;
     boost::system::error_code ec;
     immediate_result done;
-    if (probe_.start_or_complete(own_,
-            [h, data, size](OVERLAPPED* ov) {
-              return win32_result(::ReadFile(h, data, size, nullptr, ov));
-            },
-            done, ec))
+    const auto read = [h, data, size](OVERLAPPED* ov) {
+      return win32_result(::ReadFile(h, data, size, nullptr, ov));
+    };
+    bool at_once = probe_.start_or_complete(own_, read, done, ec);
+    // A cancel() during the call (the pipe's, which takes no lock here)
+    // turns a result that was there at once — the peer's close, say — into
+    // operation_aborted. As for a probe cancelled while it waited
+    // (on_probe), keep watching: once more, which reports what the pipe has
+    // (before 2026-11-29 the abort was taken for an error, and `error`
+    // stayed set for the connection).
+    if (at_once && done.ec == asio::error::operation_aborted)
+      at_once = probe_.start_or_complete(own_, read, done, ec);
+    if (at_once)
     {
       probe_result(done.ec, done.bytes);
       return true;
