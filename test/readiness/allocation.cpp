@@ -37,6 +37,7 @@
 #include <memory>
 #include <new>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -134,7 +135,72 @@ void check_steady_state_allocations(rearm how)
 
 } // namespace
 
+namespace {
+
+// A handler whose associated allocator lives in the handler and is changed
+// by a move (any_completion_handler's is emptied): the operation's memory
+// must be freed with the allocator asked before the handler was moved out.
+// A moved-from handler's allocator logs into moved_from_log().
+iocpx_test::allocator_log& moved_from_log()
+{
+  static iocpx_test::allocator_log log;
+  return log;
+}
+
+template <typename Result>
+struct allocator_changed_by_move
+{
+  using allocator_type = iocpx_test::tracking_allocator<void>;
+
+  iocpx_test::allocator_log* log;
+  int* calls;
+
+  allocator_changed_by_move(iocpx_test::allocator_log* l, int* c) noexcept : log(l), calls(c) {}
+  allocator_changed_by_move(allocator_changed_by_move&& o) noexcept
+    : log(std::exchange(o.log, &moved_from_log())), calls(o.calls)
+  {
+  }
+
+  allocator_type get_allocator() const noexcept
+  {
+    return allocator_type(log);
+  }
+
+  void operator()(error_code ec, Result) const
+  {
+    BOOST_TEST(!ec);
+    ++*calls;
+  }
+};
+
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(readiness_allocation)
+
+// (Until 2026-11-29 the block of a wait or poll was freed with the
+// allocator of the moved-from handler. Found by review.)
+BOOST_AUTO_TEST_CASE(an_operation_is_freed_with_the_allocator_of_its_handler_before_the_move)
+{
+  asio::io_context io;
+  iocpx::registration r(io);
+  iocpx::poller p(io);
+  iocpx::registration q(io);
+  p.add(q, 7, ready::readable());
+  iocpx_test::allocator_log log;
+  int calls = 0;
+  r.async_wait(ready::readable(), allocator_changed_by_move<ready>(&log, &calls));
+  static std::array<event, 2> events;
+  p.async_poll(events, allocator_changed_by_move<std::size_t>(&log, &calls));
+  BOOST_TEST(log.allocations.load() == 2);
+  r.setter().set(ready::readable());
+  q.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(calls == 2);
+  // (The posts of the two completions allocate with it too.)
+  BOOST_TEST(log.deallocations.load() == log.allocations.load());
+  BOOST_TEST(log.live_bytes.load() == 0);
+  BOOST_TEST(moved_from_log().deallocations.load() == 0);
+}
 
 BOOST_AUTO_TEST_CASE(wait_set_rewait_allocates_nothing_in_steady_state)
 {

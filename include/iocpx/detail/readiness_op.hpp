@@ -431,14 +431,18 @@ private:
   IOCPX_NOINLINE static void do_invoke(readiness_handler_op* op)
   {
     // Free the operation's memory before the upcall, so that the handler
-    // can reuse it (from the thread's cache) for what it starts.
-    Handler handler(take_handler(op));
+    // can reuse it (from the thread's cache) for what it starts — with the
+    // allocator asked of the handler before it is moved out: a moved-from
+    // handler's allocator may be empty (any_completion_handler's is; until
+    // 2026-11-29 the block was freed through it).
+    const allocator_type a = operation_allocator(op->handler_);
+    Handler handler(take_handler(op, a));
     // Kept until the handler returns: the context keeps its work till then.
     // (Or by the operation the handler starts: see donor_offer.)
     readiness_work<handler_executor_type> work(std::move(op->work_));
     const boost::system::error_code ec = op->ec_;
     const std::size_t result = op->result_;
-    deallocate_op(op);
+    operation_storage::destroy(a, op);
     if constexpr (offers_work)
     {
       donor_offer offer(work);
@@ -453,11 +457,14 @@ private:
   // Asio's own operations do, so neither is lost with the exception that
   // leaves run(). (The result initializes do_invoke's handler directly: no
   // second move.)
-  static Handler take_handler(readiness_handler_op* op) noexcept(
+  static Handler take_handler(readiness_handler_op* op, const allocator_type& a) noexcept(
       std::is_nothrow_move_constructible<Handler>::value)
   {
     if constexpr (std::is_nothrow_move_constructible<Handler>::value)
+    {
+      (void)a;
       return std::move(op->handler_);
+    }
     else
     {
       try
@@ -466,7 +473,7 @@ private:
       }
       catch (...)
       {
-        deallocate_op(op);
+        operation_storage::destroy(a, op); // (a: asked before the move began)
         throw;
       }
     }
