@@ -20,6 +20,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/version.hpp>
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots, parallel_group: Boost 1.77
 #  include <boost/asio/bind_cancellation_slot.hpp>
 #  include <boost/asio/cancellation_signal.hpp>
@@ -29,6 +30,9 @@
 #  include <boost/asio/as_tuple.hpp>
 #  include <boost/asio/bind_allocator.hpp>
 #  include <boost/asio/deferred.hpp>
+#endif
+#if BOOST_VERSION >= 108100 // any_completion_handler: Boost 1.81
+#  include <boost/asio/any_completion_handler.hpp>
 #endif
 #include <boost/test/unit_test.hpp>
 
@@ -648,6 +652,48 @@ BOOST_AUTO_TEST_CASE(token_deferred)
   run_ready(io);
   BOOST_TEST(w.calls == 1);
   BOOST_TEST(w.readiness == ready::readable());
+}
+#endif
+
+#if BOOST_VERSION >= 108100 // any_completion_handler: Boost 1.81
+// A type-erased handler (what a user's separately compiled initiating
+// function takes). Its executor, any_completion_executor, cannot be
+// required not to run a function inside post(): the wait is posted to the
+// registration's executor and dispatched from there, as asio::post does
+// for such a handler. (Until 2026-11-29 this did not compile, and one bound
+// to an executor crashed when its memory was freed. Found by review.)
+BOOST_AUTO_TEST_CASE(token_any_completion_handler)
+{
+  asio::io_context io;
+  iocpx::registration reg(io), other(io);
+  iocpx::poller p(io);
+  p.add(other, 3, ready::readable());
+  int calls = 0;
+  reg.async_wait(ready::readable(),
+      asio::any_completion_handler<void(error_code, ready)>([&](error_code ec, ready r) {
+        BOOST_TEST(!ec);
+        BOOST_TEST(r.is_readable());
+        ++calls;
+      }));
+  reg.async_wait(ready::readable(),
+      asio::any_completion_handler<void(error_code, ready)>(
+          asio::bind_executor(io.get_executor(), [&](error_code ec, ready) {
+            BOOST_TEST(!ec);
+            ++calls;
+          })));
+  static std::array<iocpx::event, 1> events;
+  p.async_poll(events,
+      asio::any_completion_handler<void(error_code, std::size_t)>([&](error_code ec, std::size_t n) {
+        BOOST_TEST(!ec);
+        BOOST_TEST(n == 1u);
+        ++calls;
+      }));
+  reg.setter().set(ready::readable());
+  other.setter().set(ready::readable());
+  BOOST_TEST(calls == 0); // never inside set()
+  io.run();
+  BOOST_TEST(calls == 3);
+  BOOST_TEST(events[0].token == 3u);
 }
 #endif
 

@@ -20,6 +20,8 @@
 #include <boost/assert.hpp>
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/execution/blocking.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
@@ -27,6 +29,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/query.hpp>
+#include <boost/asio/require.hpp>
 #include <boost/asio/version.hpp>
 
 #include <cstdint>
@@ -56,17 +59,53 @@ readiness_service& readiness_service_for(const Executor& ex)
 // standard executor is kept once, already tracking work (an
 // executor_work_guard would keep it twice); a Networking TS one (a legacy
 // io_context::strand) in a work guard (see track_work).
+//
+// A handler executor that cannot be required not to run a function inside
+// post() (Boost 1.81's any_completion_executor, the executor of a plain
+// any_completion_handler: its properties are preferable only) cannot be
+// posted to. The handler is then posted to the I/O object's executor, bound
+// to its own, and Asio dispatches it there from the I/O executor's thread —
+// what asio::post(io_executor, handler) does for such a handler. Only then
+// is the I/O object's executor kept (an empty base otherwise).
 template <typename Executor>
-class readiness_work
+constexpr bool posts_via_io_executor_v = asio::execution::is_executor<Executor>::value
+    && !asio::can_require<const tracked_work_t<Executor>&, asio::execution::blocking_t::never_t>::value;
+
+template <bool Kept>
+struct readiness_io_executor
+{
+  template <typename IoExecutor>
+  explicit readiness_io_executor(const IoExecutor&) noexcept
+  {
+  }
+};
+
+template <>
+struct readiness_io_executor<true>
+{
+  template <typename IoExecutor>
+  explicit readiness_io_executor(const IoExecutor& io_ex) : io_executor_(io_ex)
+  {
+  }
+
+  asio::any_io_executor io_executor_;
+};
+
+template <typename Executor>
+class readiness_work : private readiness_io_executor<posts_via_io_executor_v<Executor>>
 {
   using tracked_type = tracked_work_t<Executor>;
   static constexpr bool standard = asio::execution::is_executor<Executor>::value;
+  static constexpr bool via_io_executor = posts_via_io_executor_v<Executor>;
+  using io_executor_base = readiness_io_executor<via_io_executor>;
 
 public:
-  explicit readiness_work(const Executor& ex) : work_(track_work(ex)) {}
-
   // (No work count is taken over: see the any_io_executor one.)
-  readiness_work(const Executor& ex, readiness_work*) : readiness_work(ex) {}
+  template <typename IoExecutor>
+  readiness_work(const Executor& ex, readiness_work*, const IoExecutor& io_ex)
+    : io_executor_base(io_ex), work_(track_work(ex))
+  {
+  }
 
   // The io_context behind the executor if it is an io_context executor and
   // this thread runs it; null otherwise (strands, thread pools, other
@@ -99,7 +138,9 @@ public:
   template <typename Function>
   void post(Function&& f) const
   {
-    if constexpr (standard)
+    if constexpr (via_io_executor)
+      asio::post(this->io_executor_, asio::bind_executor(work_, std::forward<Function>(f)));
+    else if constexpr (standard)
       asio::post(work_, std::forward<Function>(f));
     else
       asio::post(work_.get_executor(), std::forward<Function>(f));
@@ -118,12 +159,13 @@ class readiness_work<asio::any_io_executor>
 public:
   using io_tracked = io_tracked_executor;
 
-  explicit readiness_work(const asio::any_io_executor& ex) : readiness_work(ex, nullptr) {}
-
   // Takes over `donor`'s work count if it holds the same io_context
   // executor as the one `ex` holds: the work of the handler that is
-  // starting this wait (see readiness_handler_op::donor_offer).
-  readiness_work(const asio::any_io_executor& ex, readiness_work* donor)
+  // starting this wait (see readiness_handler_op::donor_offer). (An
+  // any_io_executor can always be posted to: the I/O object's executor is
+  // not needed.)
+  template <typename IoExecutor>
+  readiness_work(const asio::any_io_executor& ex, readiness_work* donor, const IoExecutor&)
   {
     // An I/O object's executor is usually the plain one: test it first (a
     // type test that fails costs a string comparison).
@@ -282,7 +324,7 @@ private:
   readiness_handler_op(H&& h, const IoExecutor& io_ex, readiness_work<handler_executor_type>* donor)
     : readiness_op(&do_func),
       handler_(std::forward<H>(h)),
-      work_(asio::get_associated_executor(handler_, io_ex), donor)
+      work_(asio::get_associated_executor(handler_, io_ex), donor, io_ex)
   {
   }
 
