@@ -1639,6 +1639,42 @@ BOOST_AUTO_TEST_CASE(message_connect_to_byte_pipe_fails)
 
 // -------------------------------------------------------------- assign --
 
+// A handle in the legacy PIPE_NOWAIT mode is switched to PIPE_WAIT: a read
+// of the idle pipe waits for data instead of failing at once with eof.
+// (Until 2026-11-29 assign() kept the mode. Found by review.)
+BOOST_AUTO_TEST_CASE(assign_switches_a_nowait_handle_to_wait)
+{
+  asio::io_context ctx;
+  const std::string name = unique_pipe_name();
+  unique_handle h(::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_NOWAIT, 1, 4096, 4096, 0, nullptr));
+  BOOST_REQUIRE(h.get() != INVALID_HANDLE_VALUE);
+  unique_handle client(::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr));
+  BOOST_REQUIRE(client.get() != INVALID_HANDLE_VALUE);
+  ix::named_pipe server(ctx);
+  server.assign(h.release());
+  DWORD state = 0;
+  BOOST_TEST(::GetNamedPipeHandleStateW(
+      server.native_handle(), &state, nullptr, nullptr, nullptr, nullptr, 0));
+  BOOST_TEST((state & PIPE_NOWAIT) == 0u);
+
+  char c = 0;
+  error_code read_ec = asio::error::would_block;
+  std::size_t n = 0;
+  server.async_read_some(asio::buffer(&c, 1), [&](error_code ec, std::size_t k) {
+    read_ec = ec;
+    n = k;
+  });
+  ctx.run_for(100ms);
+  BOOST_TEST(read_ec == asio::error::would_block); // still waiting: no eof
+  write_all(client.get(), "w", 1);
+  BOOST_TEST(run_until(ctx, [&] { return read_ec != asio::error::would_block; }));
+  BOOST_TEST(!read_ec, read_ec.message());
+  BOOST_TEST(n == 1u);
+  BOOST_TEST(c == 'w');
+}
+
 BOOST_AUTO_TEST_CASE(assign_release_and_bad_handles)
 {
   asio::io_context ctx;

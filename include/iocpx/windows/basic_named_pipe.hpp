@@ -412,9 +412,14 @@ public:
   /// `asio::error::not_connected`, and `acceptor.async_accept(pipe, ...)`
   /// waits for its client.
   ///
+  /// A handle in the legacy nonblocking mode (`PIPE_NOWAIT`) is switched
+  /// to `PIPE_WAIT`: nonblocking, a read of an idle pipe fails at once and
+  /// a write to a full one succeeds with nothing written.
+  ///
   /// Errors: `asio::error::already_open`; the binding's errors
   /// (`iocpx::error::invalid_handle`, `not_overlapped`, `bound_elsewhere`,
-  /// ...); Win32 errors of GetNamedPipeInfo for a handle that is no pipe.
+  /// ...); Win32 errors of GetNamedPipeInfo for a handle that is no pipe
+  /// (and of SetNamedPipeHandleState for a `PIPE_NOWAIT` one).
   void assign(native_handle_type handle, boost::system::error_code& ec)
   {
     assign(handle, bind_options::fast(), ec);
@@ -450,6 +455,19 @@ public:
     DWORD state = 0;
     if (!::GetNamedPipeHandleStateW(handle, &state, nullptr, nullptr, nullptr, nullptr, 0))
       state = 0;
+    if (state & PIPE_NOWAIT)
+    {
+      // The legacy nonblocking mode: a read of an idle pipe would fail at
+      // once (reported as eof), a write to a full one succeed with nothing
+      // written (asio::write would stop there, reporting success). The
+      // pipe's operations wait, as overlapped I/O is meant to.
+      DWORD wait_mode = PIPE_WAIT | (state & PIPE_READMODE_MESSAGE);
+      if (!::SetNamedPipeHandleState(handle, &wait_mode, nullptr, nullptr))
+      {
+        ec = detail::last_error();
+        return;
+      }
+    }
     binding_.bind(*ctx, handle, options, ec);
     if (ec)
       return;
