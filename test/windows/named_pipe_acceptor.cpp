@@ -100,20 +100,26 @@ struct final_accept_handler final
   a.close(ec);
 }
 
+// Opens `name` and closes it at once: a client that comes and goes before
+// any accept looks at the instance it took (which is then closing: its next
+// ConnectNamedPipe fails with ERROR_NO_DATA).
+void leave_a_client(const std::string& name)
+{
+  HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+  BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
+  ::CloseHandle(gone);
+}
+
 // Assigns to `server` a fresh instance of `name` (outside any acceptor),
-// which a client then opens and leaves before any accept looks at it: the
-// instance is closing, and its next ConnectNamedPipe fails with
-// ERROR_NO_DATA.
+// which a client then opens and leaves before any accept looks at it.
 void assign_an_instance_a_client_left(ix::named_pipe& server, const std::string& name)
 {
   HANDLE h = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
       PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096, 4096, 0, nullptr);
   BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
   server.assign(h);
-  HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-  BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
-  ::CloseHandle(gone);
+  leave_a_client(name);
 }
 
 } // namespace
@@ -1234,10 +1240,7 @@ BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_a_client_left_waits_for_the_n
   BOOST_TEST(cancelled_ec == asio::error::operation_aborted);
 
   // ... and a client comes and goes while nobody accepts on it.
-  HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-  BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
-  ::CloseHandle(gone);
+  leave_a_client(name);
 
   error_code reuse_ec = asio::error::would_block;
   acceptor.async_accept(server, [&](error_code ec) { reuse_ec = ec; });
@@ -1252,16 +1255,6 @@ BOOST_AUTO_TEST_CASE(an_accept_reusing_an_instance_a_client_left_waits_for_the_n
   BOOST_TEST(!reuse_ec);
   BOOST_TEST(connected);
   BOOST_TEST(server.is_connected());
-}
-
-// Opens `name` and closes it at once: a client that comes and goes before
-// any accept looks at the instance it took.
-static void leave_a_client(const std::string& name)
-{
-  HANDLE gone = ::CreateFileA(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-      OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
-  BOOST_REQUIRE(gone != INVALID_HANDLE_VALUE);
-  ::CloseHandle(gone);
 }
 
 // The acceptor's own instance that a client came and went on keeps
