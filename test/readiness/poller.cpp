@@ -791,6 +791,32 @@ BOOST_AUTO_TEST_CASE(poller_destroyed_by_a_refused_poll_handler_inside_a_setter)
   BOOST_TEST(!ec);
 }
 
+// The same inside the poller's own add(): the poll it completes is refused,
+// its handler holds the last reference to the poller, and its events go
+// back to the poller's state after the poller is gone (a heap-use-after-
+// free under AddressSanitizer if that state went with it).
+BOOST_AUTO_TEST_CASE(poller_destroyed_by_a_refused_poll_handler_inside_its_add)
+{
+  asio::io_context io;
+  iocpx::registration a(io);
+  a.setter().set(ready::readable());
+  auto p = std::make_shared<iocpx::poller>(io);
+  std::weak_ptr<iocpx::poller> alive = p;
+  static std::array<event, 1> ev;
+  p->async_poll(ev, asio::bind_executor(iocpx_test::refusing_executor{&io},
+                        [p](error_code, std::size_t) {
+                          BOOST_FAIL("a handler its executor refused ran");
+                        }));
+  iocpx::poller& raw = *p;
+  p.reset();
+  BOOST_TEST(!alive.expired());
+  BOOST_CHECK_THROW(raw.add(a, 1, ready::readable(), trigger::edge), std::bad_alloc);
+  BOOST_TEST(alive.expired());
+  error_code ec;
+  a.setter().set(ready::none(), ec); // the source is free of the poller
+  BOOST_TEST(!ec);
+}
+
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS) // per-operation cancellation: Boost 1.77
 // The same inside a per-operation cancellation: the signal's emit aborts a
 // poll whose executor refuses its handler, and that handler holds the last

@@ -177,7 +177,7 @@ public:
       core->release();
       return;
     }
-    readiness_core::post_polls(done, *this);
+    post_served(done);
   }
 
   // `t` empty: the source keeps its trigger.
@@ -212,7 +212,7 @@ public:
       if (core->publish_demand_locked(e->interest) & e->interest)
         on_ready(e, done);
     }
-    readiness_core::post_polls(done, *this);
+    post_served(done);
   }
 
   void remove(readiness_core* core, boost::system::error_code& ec)
@@ -449,6 +449,17 @@ private:
     if (sync_waiters_ != 0 && !ready_.empty())
       cv_.notify_all();
     return handed;
+  }
+
+  // Posts the polls add() or modify() completed. (The reference: a refused
+  // poll's handler may own the poller, whose state then gets the poll's
+  // events back after the handler is gone.)
+  void post_served(readiness_op_list& done)
+  {
+    if (done.empty())
+      return;
+    ref_ptr<poller_state> self = ref_ptr<poller_state>::share(this);
+    readiness_core::post_polls(done, *this);
   }
 
   // Puts the entries whose events a refused poll took (the `n` numbers from
