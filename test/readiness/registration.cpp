@@ -694,6 +694,26 @@ BOOST_AUTO_TEST_CASE(token_any_completion_handler)
   io.run();
   BOOST_TEST(calls == 3);
   BOOST_TEST(events[0].token == 3u);
+
+  // Bound to another io_context: the completion goes through the
+  // registration's, which keeps work while the wait is pending (as for a
+  // timer's wait with such a handler).
+  asio::io_context io1, io2;
+  iocpx::registration r1(io1);
+  bool ran = false;
+  r1.async_wait(ready::readable(),
+      asio::any_completion_handler<void(error_code, ready)>(
+          asio::bind_executor(io2.get_executor(), [&](error_code ec, ready) {
+            BOOST_TEST(!ec);
+            ran = true;
+          })));
+  io1.poll();
+  BOOST_TEST(!io1.stopped()); // the pending wait is io1's work
+  r1.setter().set(ready::readable());
+  io1.run_for(std::chrono::seconds(5)); // posts it on to io2
+  BOOST_TEST(!ran);
+  io2.run_for(std::chrono::seconds(5)); // (bounded: without io1's work, nothing came)
+  BOOST_TEST(ran);
 }
 #endif
 

@@ -83,8 +83,12 @@ struct readiness_io_executor
 template <>
 struct readiness_io_executor<true>
 {
+  // Tracking work, as Asio's operations keep their I/O executor's: the I/O
+  // object's context must not run out of work while the wait is pending,
+  // since the completion is posted there.
   template <typename IoExecutor>
-  explicit readiness_io_executor(const IoExecutor& io_ex) : io_executor_(io_ex)
+  explicit readiness_io_executor(const IoExecutor& io_ex)
+    : io_executor_(asio::prefer(io_ex, asio::execution::outstanding_work.tracked))
   {
   }
 
