@@ -364,6 +364,40 @@ BOOST_AUTO_TEST_CASE(a_wait_posted_from_a_nested_loop_is_not_overtaken_by_a_late
   BOOST_TEST(order == "dbac");
 }
 
+BOOST_AUTO_TEST_CASE(a_wait_posted_from_a_nested_loop_of_the_same_context_is_not_overtaken)
+{
+  // As above with io's own loop nested (run_one() in d's handler): e's
+  // delivery there fills its queue with 16 waits and posts the 17th (Z);
+  // c, made ready by d after run_one() returned, must not be queued on d's
+  // delivery and run before Z. Every scope of io is told, not only the
+  // innermost. (Found by review, 2026-11-29.)
+  asio::io_context io;
+  std::vector<std::unique_ptr<iocpx::registration>> w;
+  std::string order;
+  for (int i = 0; i < 17; ++i)
+  {
+    w.push_back(std::make_unique<iocpx::registration>(io));
+    w.back()->async_wait(
+        ready::readable(), [&order, i](error_code, ready) { order += (i == 16 ? 'Z' : 'w'); });
+  }
+  iocpx::registration c(io), d(io), e(io);
+  c.async_wait(ready::readable(), [&](error_code, ready) { order += 'c'; });
+  e.async_wait(ready::readable(), [&](error_code, ready) {
+    order += 'e';
+    for (auto& r : w)
+      r->setter().set(ready::readable()); // 16 queued on e's delivery, Z posted
+  });
+  d.async_wait(ready::readable(), [&](error_code, ready) {
+    order += 'd';
+    io.run_one(); // runs e's posted delivery: a nested loop of io
+    c.setter().set(ready::readable());
+  });
+  d.setter().set(ready::readable());
+  e.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(order == "de" + std::string(16, 'w') + "Zc");
+}
+
 BOOST_AUTO_TEST_CASE(a_wait_made_ready_in_a_nested_loop_of_a_context_destroyed_since)
 {
   // As above, but the nested context is gone by the time io's delivery

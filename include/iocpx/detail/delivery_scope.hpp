@@ -125,13 +125,13 @@ public:
   }
 
   // The caller just posted a completion to the execution context `key` (as
-  // asio::execution_context*), or queued a kernel packet there: the open
-  // scope on this thread that queues that context's completions, if any,
-  // turns away every completion made ready from now on, so that none
-  // overtakes it. It is the innermost scope of that context, not
-  // necessarily the innermost scope (a handler of `key`'s context may be
-  // running another context's loop). A null key (a context that cannot be
-  // told) turns every open scope on the thread away.
+  // asio::execution_context*), or queued a kernel packet there: every open
+  // scope on this thread that queues that context's completions turns away
+  // every completion made ready from now on, so that none overtakes it —
+  // not only the innermost scope (a handler of `key`'s context may be
+  // running another context's loop, or its own: run_one() in a handler). A
+  // null key (a context that cannot be told) turns every open scope on the
+  // thread away.
   IOCPX_DECL static void post_later_ones(const void* key) noexcept;
 
   // Queues a completion on this thread's open scope if it has room and
@@ -152,8 +152,8 @@ private:
     std::uint32_t b;
   };
 
-  // try_queue's path for another context's completion, kept out of line:
-  // inlined, its loop made the queued path about 15 instructions longer.
+  // try_queue's refusal path, kept out of line: inlined, its loop made the
+  // queued path about 15 instructions longer.
   IOCPX_NOINLINE static void turn_away(const void* key) noexcept
   {
     post_later_ones(key);

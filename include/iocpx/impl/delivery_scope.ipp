@@ -27,22 +27,19 @@ IOCPX_DECL bool delivery_scope::try_queue(const void* key, run_fn fn, void* op, 
     std::uint32_t a, std::uint32_t b) noexcept
 {
   delivery_scope* scope = current();
-  if (!scope || key != scope->context_ || scope->delivered_ + scope->size_ >= budget)
-  {
-    // Another context's completion is posted to it, as when that context
-    // does not run on this thread at all; a scope of that context further
-    // out (whose handler runs this loop) must not let later completions
-    // overtake it.
-    if (scope && key != scope->context_)
-      turn_away(key);
+  if (!scope)
     return false;
-  }
-  if (scope->size_ == capacity || scope->loop_ != innermost_asio_loop())
+  if (key != scope->context_ || scope->delivered_ + scope->size_ >= budget
+      || scope->size_ == capacity || scope->loop_ != innermost_asio_loop())
   {
-    // Posted: so is every later one (the budget is spent), or one queued
-    // later (once drain() made room, or after the nested loop returned)
-    // would run before this one.
-    scope->delivered_ = budget;
+    // Posted: another context's completion to that context, as when it does
+    // not run on this thread at all; this context's when the queue is full,
+    // the budget spent, or a loop entered since the scope opened runs. Every
+    // open scope of that context turns away what is made ready later —
+    // also one further out, whose handler runs this loop — or a completion
+    // queued later (once drain() made room, or after the nested loop
+    // returned) would run before this one.
+    turn_away(key);
     return false;
   }
   scope->queue_[(scope->head_ + scope->size_) % capacity] = entry{fn, op, context, a, b};
@@ -53,14 +50,8 @@ IOCPX_DECL bool delivery_scope::try_queue(const void* key, run_fn fn, void* op, 
 IOCPX_DECL void delivery_scope::post_later_ones(const void* key) noexcept
 {
   for (delivery_scope* scope = current(); scope; scope = scope->previous_)
-  {
     if (!key || scope->context_ == key)
-    {
       scope->delivered_ = budget;
-      if (key)
-        return;
-    }
-  }
 }
 
 IOCPX_DECL void delivery_scope::drain()
