@@ -606,7 +606,12 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
       ec = error::bound_elsewhere;
       return;
     }
-    if (!known_unheld && !known->closed.load(std::memory_order_acquire))
+    // (Closed and detached: a close() that is over. One still running on
+    // another thread has set `closed` but not yet `detached`: the handle is
+    // the one it closes, and this binding shares its end, as before.)
+    const bool dead = known->closed.load(std::memory_order_acquire)
+        && known->detached.load(std::memory_order_acquire);
+    if (!known_unheld && !dead)
     {
       if (known->requested != options)
       {
