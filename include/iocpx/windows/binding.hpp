@@ -182,7 +182,11 @@ public:
   /// Cancels every operation in flight on the handle (CancelIoEx with no
   /// OVERLAPPED, so also operations that did not start through iocpx). Their
   /// handlers receive `asio::error::operation_aborted`. Cancelling with
-  /// nothing in flight succeeds.
+  /// nothing in flight succeeds. Fails with `error::not_bound` if the
+  /// binding is empty or the handle was closed or unbound through another
+  /// binding of it — also while that close() or unbind() runs on another
+  /// thread: a cancel never reaches the handle once it may have been
+  /// closed.
   IOCPX_DECL void cancel(boost::system::error_code& ec);
 
   /// Throwing form of cancel().
@@ -199,8 +203,9 @@ public:
   /// system reports for an I/O ended by a close: 995, 676 or 109). If
   /// another binding of the same handle closed or unbound it already, only
   /// empties this one and succeeds: the handle value may by then name
-  /// another handle, which is left alone. Do not close a shared handle while other
-  /// threads use its other bindings: like closing any handle, that races
+  /// another handle, which is left alone. Another binding's cancel() may
+  /// run meanwhile on another thread (see cancel()); starting operations
+  /// through other bindings may not: like closing any handle, that races
   /// with their calls.
   IOCPX_DECL void close(boost::system::error_code& ec);
 

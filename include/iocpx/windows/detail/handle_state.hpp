@@ -65,6 +65,33 @@ struct handle_state
   // a handle value is reused as soon as it is closed, so a later CloseHandle
   // or CancelIoEx through another binding could hit an unrelated handle.
   std::atomic<bool> closed{false};
+  // Held for an instant by close() and unbind() around setting `closed`,
+  // and by a cancel made from outside the object that owns the handle
+  // (another binding's cancel(), an acceptor aborting the reuse of a pipe)
+  // around "not closed? then CancelIoEx": such a cancel then either runs
+  // before the handle is closed or given back, or sees it closed — never
+  // between, when the value may already name another handle. A byte of
+  // what was padding.
+  std::atomic<bool> close_guard{false};
+
+  // Calls `f(handle)` under the guard unless the handle is closed (or given
+  // back); returns whether it did.
+  template <typename F>
+  bool with_open_handle(F&& f) noexcept
+  {
+    guard g(*this);
+    if (closed.load(std::memory_order_relaxed))
+      return false;
+    f(handle);
+    return true;
+  }
+
+  // Sets `closed` under the guard; returns whether it was set already.
+  bool mark_closed() noexcept
+  {
+    guard g(*this);
+    return closed.exchange(true, std::memory_order_acq_rel);
+  }
 
   void add_ref() noexcept
   {
@@ -76,6 +103,28 @@ struct handle_state
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
       delete this;
   }
+
+private:
+  // The guard's holders make one system call at most while they hold it.
+  struct guard
+  {
+    handle_state& s;
+
+    explicit guard(handle_state& state) noexcept
+      : s(state)
+    {
+      while (s.close_guard.exchange(true, std::memory_order_acquire))
+        ::SwitchToThread();
+    }
+
+    ~guard()
+    {
+      s.close_guard.store(false, std::memory_order_release);
+    }
+
+    guard(const guard&) = delete;
+    guard& operator=(const guard&) = delete;
+  };
 };
 
 // How an operation's Win32 call ended, as far as the port is concerned.

@@ -560,7 +560,9 @@ private:
   // Lock held. Cancels the ConnectNamedPipe of every reuse in flight (the
   // disconnected instance has no other I/O of a current connection); one
   // whose pipe was closed meanwhile has completed already, and its handle
-  // value may name another handle now. Each is also marked: one whose
+  // value may name another handle now: the check and the cancel are made
+  // under the handle's close guard, since the pipe's close() may run on
+  // another thread right now. Each is also marked: one whose
   // ConnectNamedPipe already completed, with its completion still queued,
   // has nothing left to cancel, and must not start again (ERROR_NO_DATA
   // recycles the instance and waits on, see reconnect_finish).
@@ -569,8 +571,7 @@ private:
     for (reconnect& r : reconnecting_)
     {
       r.aborted = true;
-      if (!r.state->closed.load(std::memory_order_acquire))
-        ::CancelIoEx(r.state->handle, nullptr);
+      r.state->with_open_handle([](HANDLE h) { ::CancelIoEx(h, nullptr); });
     }
   }
 

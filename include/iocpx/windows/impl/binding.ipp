@@ -642,7 +642,7 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
     // closed without close(), with bindings of it still alive: they must
     // leave the new handle alone (close() on one of them would cancel and
     // close it).
-    known->closed.store(true, std::memory_order_release);
+    known->mark_closed();
     reg.erase(known);
     // The new record's memory comes only now, after the association: if it
     // cannot be had, the handle stays associated with this port unknown to
@@ -711,7 +711,7 @@ IOCPX_DECL void binding::unbind(boost::system::error_code& ec)
   // close it from now on (their close() only empties them), nor start an
   // operation (no packet would come). Set here, not only by the registry's
   // erase, which finds nothing when another module made the record.
-  state_->closed.store(true, std::memory_order_release);
+  state_->mark_closed();
   state_->detached.store(true, std::memory_order_release);
   {
     detail::handle_registry& reg = detail::registry();
@@ -730,16 +730,19 @@ IOCPX_DECL void binding::cancel(boost::system::error_code& ec)
     return;
   }
   state_->cancel_epoch.fetch_add(1, std::memory_order_seq_cst); // ordered with start's check after its call
-  if (!::CancelIoEx(state_->handle, nullptr))
-  {
-    DWORD last_error = ::GetLastError();
-    if (last_error != ERROR_NOT_FOUND)
-    {
-      ec = boost::system::error_code(static_cast<int>(last_error), boost::system::system_category());
-      return;
-    }
-  }
-  ec = {};
+  // Under the handle's close guard: another binding of it may be closing
+  // it, or unbinding it for its owner to close, on another thread.
+  DWORD last_error = 0;
+  const bool open = state_->with_open_handle([&](HANDLE h) {
+    if (!::CancelIoEx(h, nullptr))
+      last_error = ::GetLastError();
+  });
+  if (!open)
+    ec = error::not_bound;
+  else if (last_error != 0 && last_error != ERROR_NOT_FOUND)
+    ec = boost::system::error_code(static_cast<int>(last_error), boost::system::system_category());
+  else
+    ec = {};
 }
 
 IOCPX_DECL void binding::close(boost::system::error_code& ec)
@@ -750,7 +753,7 @@ IOCPX_DECL void binding::close(boost::system::error_code& ec)
     return;
   }
   detail::handle_state* state = state_;
-  if (state->closed.exchange(true, std::memory_order_acq_rel))
+  if (state->mark_closed())
   {
     // Another binding of the handle closed it: its value may already name
     // another handle, which must not be cancelled or closed.
