@@ -1620,4 +1620,41 @@ BOOST_AUTO_TEST_CASE(binding_cancel_while_the_call_is_being_made_is_not_lost)
   }
 }
 
+#if defined(IOCPX_HAS_CANCELLATION_SLOTS)
+// --- found by review, 2026-11-29 ---------------------------------------------
+
+// The same for the operation's own cancellation slot: a signal emitted on
+// another thread while the call is being made (a strand's timer, a
+// parallel_group on a pool) found nothing to cancel, and the read waited
+// for ever (helper-74).
+BOOST_AUTO_TEST_CASE(slot_emit_while_the_call_is_being_made_is_not_lost)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  HANDLE h = p.server.get();
+  ix::binding b = ix::bind(ctx, h);
+  asio::cancellation_signal signal;
+  char buf[4];
+  int calls = 0;
+  error_code seen;
+  ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) {
+        std::thread([&] { signal.emit(asio::cancellation_type::terminal); }).join(); // before the call
+        return read_into(h, buf, sizeof buf)(ov);
+      },
+      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, std::size_t) {
+        ++calls;
+        seen = ec;
+      }));
+  BOOST_TEST(run_until(ctx, [&] { return calls > 0; }, 2000ms));
+  BOOST_TEST(calls == 1);
+  BOOST_TEST(seen == asio::error::operation_aborted);
+  if (calls == 0) // (lost: end it before the handler's captures go)
+  {
+    b.cancel();
+    run_until(ctx, [&] { return calls > 0; });
+  }
+}
+#endif
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -42,7 +42,9 @@ namespace windows {
 /// down: the handler then receives `error::not_bound`. The OVERLAPPED belongs to iocpx: do not set
 /// `hEvent`, and do not use it after `start` returns. If `start` throws,
 /// nothing is started, the handler is destroyed without being called, and
-/// the exception propagates.
+/// the exception propagates — so `start` must not throw once its call has
+/// taken the OVERLAPPED (a pending request, or one that queued a packet):
+/// the operation's memory is freed while the kernel still writes to it.
 ///
 /// @param token The completion token.
 ///

@@ -113,7 +113,10 @@ public:
   /// `start` is called once with the OVERLAPPED and returns the Win32 error
   /// code of its call, exactly as for async_overlapped (use win32_result()
   /// or wsa_result()). The result reaches the callback through the
-  /// io_context, also when the call fails or succeeds at once.
+  /// io_context, also when the call fails or succeeds at once. If `start`
+  /// throws, nothing counts as started and the exception propagates; so it
+  /// must not throw once its call has taken the OVERLAPPED, which would
+  /// then be marked free while the kernel still owns it.
   ///
   /// @param ec Set to `error::not_bound` for an empty or closed binding, and
   /// to `error::already_in_flight` while the previous operation is in

@@ -74,6 +74,13 @@ public:
   // emitted later finds nothing to cancel.
   inline void detach_canceller() noexcept;
 
+  // Whether the slot's signal asked to cancel the operation so far. Read
+  // after the start function's call left it pending, before finish_start()
+  // lets its completion run: a signal emitted while the call was being
+  // made (on another thread) called CancelIoEx before the kernel had the
+  // request, and cancelled nothing.
+  inline bool cancel_requested_so_far() noexcept;
+
 protected:
   explicit cancellable_operation(func_type func) noexcept : iocp_operation(func) {}
 };
@@ -140,6 +147,18 @@ inline void cancellable_operation::detach_canceller() noexcept
     c->target_ = nullptr;
     canceller_.store(nullptr, std::memory_order_relaxed);
   }
+}
+
+inline bool cancellable_operation::cancel_requested_so_far() noexcept
+{
+  // With no handler in the slot, the flag was written (if at all) by one
+  // destroyed since, whose clearing of canceller_ (release) came after the
+  // write; with one, it is read under the handler's lock, as it is written.
+  overlapped_cancellation* c = canceller_.load(std::memory_order_acquire);
+  if (!c)
+    return cancel_requested_;
+  std::lock_guard<iocpx::detail::slim_mutex> lock(cancellation_lock(c));
+  return cancel_requested_;
 }
 
 template <typename Handler, typename IoExecutor>
@@ -263,7 +282,8 @@ public:
       return;
     }
 
-    iocp_operation* ov = p.p;
+    auto* const started = p.p;
+    iocp_operation* ov = started;
     iocpx::detail::install_cancellation_handler<overlapped_cancellation>(
         p.p->handler(), state->handle, p.p);
 
@@ -298,7 +318,10 @@ public:
     // completion run. Either the epoch is seen here, or that CancelIoEx
     // came after the kernel queued the request (the kernel orders the two
     // calls).
-    if (result == ERROR_IO_PENDING && state->cancelled_since(epoch))
+    // The same for the slot's signal (the operation is not completed before
+    // finish_start(), even if another thread dequeued its packet).
+    if (result == ERROR_IO_PENDING
+        && (state->cancelled_since(epoch) || started->cancel_requested_so_far()))
       ::CancelIoEx(state->handle, ov);
     finish_start(*state, ov, result, may_deliver_here);
   }

@@ -297,8 +297,11 @@ public:
     reg.states.for_each([&](handle_state* state) {
       if (static_cast<asio::execution_context*>(state->context) == &context())
       {
+        // (Not a handle closed already, through a binding another module
+        // made of it, whose record stayed here: its value may name another
+        // handle now.)
         if (state->pending.load(std::memory_order_acquire) > 0)
-          ::CancelIoEx(state->handle, nullptr);
+          state->with_open_handle([](HANDLE h) { ::CancelIoEx(h, nullptr); });
         reg.erase(state);
       }
     });
