@@ -574,6 +574,34 @@ BOOST_AUTO_TEST_CASE(read_until_works_unchanged)
   BOOST_TEST(line == "line one\n");
 }
 
+// A message of 4 GiB or more does not fit one WriteFile: written in parts
+// it would arrive as several messages, so the write fails with
+// message_size before any system call (the buffer below is never read).
+// Until 2026-11-29 its length was cut to 4 GiB - 1 and the call made
+// (helper-75). A byte pipe takes such a buffer in parts, as a stream may.
+BOOST_AUTO_TEST_CASE(message_mode_refuses_a_message_one_write_cannot_carry)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx, ix::pipe_mode::message);
+  char byte = 'x';
+  const asio::const_buffer too_long(&byte, std::size_t(0x100000000ull));
+  error_code ec;
+  BOOST_TEST(p.client.write_some(too_long, ec) == 0u);
+  BOOST_TEST(ec == asio::error::message_size);
+  bool done = false;
+  p.client.async_write_some(too_long, [&](error_code e, std::size_t n) {
+    BOOST_TEST(e == asio::error::message_size);
+    BOOST_TEST(n == 0u);
+    done = true;
+  });
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  // Nothing reached the peer; a message that fits still goes through whole.
+  BOOST_TEST(p.client.write_some(asio::buffer(&byte, 1)) == 1u);
+  char in[4];
+  BOOST_TEST(p.server.read_some(asio::buffer(in), ec) == 1u);
+  BOOST_TEST(!ec);
+}
+
 BOOST_AUTO_TEST_CASE(message_mode_with_small_buffers)
 {
   asio::io_context ctx;

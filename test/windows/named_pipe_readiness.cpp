@@ -1854,4 +1854,43 @@ BOOST_AUTO_TEST_CASE(a_change_destroys_a_refused_wait_handler_outside_the_pipes_
   BOOST_TEST(!ran);
 }
 
+// On a handle bound without skip-on-success, the zero-byte probe that a
+// read starts again finds the rest of the data at once, but its packet is
+// still to come. The data is in the pipe: `readable` stays set and the
+// next try_read_some takes it. Until 2026-11-29 `readable` was cleared
+// until that packet was dequeued, and the next try_read_some reported
+// would_block with data waiting (helper-75; every other readiness test
+// binds with skip-on-success).
+BOOST_AUTO_TEST_CASE(without_skip_on_success_a_read_that_leaves_data_keeps_readable)
+{
+  asio::io_context ctx;
+  const std::string name = np_name("no-skip");
+  ix::named_pipe_options options;
+  options.listen_instances = 1;
+  options.binding = ix::bind_options{};
+  ix::named_pipe_acceptor acceptor(ctx, name, options);
+  ix::named_pipe server(ctx);
+  ix::named_pipe client(ctx);
+  ix::named_pipe_connect_options connect_options;
+  connect_options.binding = ix::bind_options{};
+  client.connect(name, connect_options);
+  bool accepted = false;
+  acceptor.async_accept(server, [&](error_code ec) { accepted = !ec; });
+  BOOST_REQUIRE(run_until(ctx, [&] { return accepted; }));
+  BOOST_REQUIRE(!server.get_binding().skips_completion_port_on_success());
+
+  (void)server.readiness(); // starts the probe
+  BOOST_TEST(client.write_some(asio::buffer("0123456789", 10)) == 10u);
+  ctx.restart();
+  BOOST_REQUIRE(run_until(ctx, [&] { return server.readiness().is_readable(); }));
+  char buf[5];
+  error_code ec;
+  BOOST_TEST(server.try_read_some(asio::buffer(buf), ec) == 5u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(server.readiness().is_readable()); // five bytes wait
+  BOOST_TEST(server.try_read_some(asio::buffer(buf), ec) == 5u); // with no turn of the loop
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(std::string(buf, 5) == "56789");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -75,8 +75,9 @@ struct named_pipe_options
 
   /// How many instances the acceptor keeps waiting for clients (the
   /// backlog). A burst of up to this many clients connecting at once never
-  /// sees ERROR_PIPE_BUSY, even before `async_accept` is called. At least 1;
-  /// never more than `max_instances` allows.
+  /// sees ERROR_PIPE_BUSY, even before `async_accept` is called. At least 1
+  /// (0 fails); more than `max_instances` allows is not an error: the
+  /// acceptor then keeps as many as the name can have.
   std::size_t listen_instances = 4;
 
   /// Size hints for the inbound and outbound buffers of each instance.

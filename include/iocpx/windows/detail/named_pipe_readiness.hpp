@@ -765,8 +765,13 @@ private:
   {
     if (probe_busy_ || !active_)
       return;
-    if (start_probe() && probe_busy_)
+    bool data_there = false;
+    if (start_probe(&data_there) && probe_busy_ && !(data_there && buffer_size_ == 0))
       clear(ready::readable()); // on_probe, which takes the lock after us, sets it again
+    // (A zero-byte probe on a handle that does not skip the port on success
+    // found data at once, its packet still to come: the data is in the pipe,
+    // and try_read_some may take it meanwhile. A buffered probe's data is
+    // in its buffer, which only its completion hands over.)
   }
 
   void arm()
@@ -777,8 +782,10 @@ private:
   }
 
   // Starts the probe; a result that is there at once is applied here (no
-  // packet, no callback). Returns false if it could not start.
-  bool start_probe()
+  // packet, no callback). Returns false if it could not start. If
+  // `data_there` is given, it tells whether the call found data at once
+  // (with or without a packet to come).
+  bool start_probe(bool* data_there = nullptr)
   {
     probe_generation_ = generation_;
     HANDLE h = own_.native_handle();
@@ -786,8 +793,11 @@ private:
     const DWORD size = buffer_size_;
     boost::system::error_code ec;
     immediate_result done;
-    const auto read = [h, data, size](OVERLAPPED* ov) {
-      return win32_result(::ReadFile(h, data, size, nullptr, ov));
+    const auto read = [h, data, size, data_there](OVERLAPPED* ov) {
+      const DWORD result = win32_result(::ReadFile(h, data, size, nullptr, ov));
+      if (data_there)
+        *data_there = result == ERROR_SUCCESS || result == ERROR_MORE_DATA;
+      return result;
     };
     bool at_once = probe_.start_or_complete(own_, read, done, ec);
     // A cancel() during the call (the pipe's, which takes no lock here)
