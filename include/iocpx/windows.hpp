@@ -21,6 +21,7 @@
 #  include <iocpx/windows/named_pipe_options.hpp>
 #  include <iocpx/windows/overlapped.hpp>
 #  include <iocpx/windows/overlapped_result.hpp>
+#  include <iocpx/windows/pipe_name_view.hpp>
 #  include <iocpx/windows/read_message.hpp>
 #endif
 

@@ -1620,6 +1620,56 @@ BOOST_AUTO_TEST_CASE(bad_names_and_missing_pipes)
   BOOST_TEST(ec == iocpx::error::not_server_end);
 }
 
+// Names as Windows programs hold them, in UTF-16 (std::wstring, L"...",
+// what CreateNamedPipeW takes), work wherever a UTF-8 name does, with the
+// same checks (helper-73's user trial: until 2026-11-29 only UTF-8 names
+// were taken, and a std::wstring did not compile).
+BOOST_AUTO_TEST_CASE(names_in_utf16)
+{
+  asio::io_context ctx;
+  const std::string utf8 = np_name("utf16-\xc3\xa9"); // an e with an acute accent
+  std::wstring wide(utf8.size(), L'\0');
+  wide.resize(static_cast<std::size_t>(::MultiByteToWideChar(CP_UTF8, 0, utf8.data(),
+      static_cast<int>(utf8.size()), &wide[0], static_cast<int>(wide.size()))));
+  BOOST_REQUIRE(wide.size() == utf8.size() - 1); // two bytes, one character
+
+  ix::named_pipe_options options;
+  options.listen_instances = 4; // one for each client below
+  ix::named_pipe_acceptor acceptor(ctx, wide, options);
+  BOOST_TEST(acceptor.name() == utf8); // given in UTF-16, told in UTF-8
+  ix::named_pipe a(ctx);
+  ix::named_pipe b(ctx);
+  ix::named_pipe c(ctx);
+  ix::named_pipe d(ctx);
+  a.connect(wide);                                                   // std::wstring
+  b.connect(std::wstring_view(wide), ix::named_pipe_connect_options()); // std::wstring_view
+  c.connect(utf8);                                                   // the same pipe in UTF-8
+  error_code connect_ec = asio::error::would_block;
+  d.async_connect(wide.c_str(), [&](error_code e) { connect_ec = e; }); // const wchar_t*
+  BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block; }));
+  BOOST_TEST(!connect_ec);
+  BOOST_TEST(a.is_connected());
+  BOOST_TEST(b.is_connected());
+  BOOST_TEST(c.is_connected());
+  BOOST_TEST(d.is_connected());
+
+  // The checks of UTF-8 names.
+  ix::named_pipe p(ctx);
+  error_code ec;
+  p.connect(L"", ec);
+  BOOST_TEST(ec == iocpx::error::pipe_name_empty);
+  p.connect(L"relative", ec);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
+  p.connect(std::wstring(L"\\\\.\\pipe\\a\0b", 12), ec);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
+  p.connect(L"\\\\.\\pipe\\" + std::wstring(300, L'x'), ec);
+  BOOST_TEST(ec == iocpx::error::pipe_name_too_long);
+  BOOST_TEST(!p.is_open());
+  ix::named_pipe_acceptor remote(ctx);
+  remote.open(L"\\\\server\\pipe\\x", ec); // a server's name must be local
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
+}
+
 // A name with a NUL character in it is invalid (pipe_name_invalid), for a
 // client and for a server. Before the fix the system saw the name up to
 // the NUL only: the connect opened the pipe of that shorter name, another

@@ -23,6 +23,7 @@
 #include <iocpx/windows/detail/named_pipe_core.hpp>
 #include <iocpx/windows/detail/named_pipe_readiness.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
+#include <iocpx/windows/pipe_name_view.hpp>
 #include <iocpx/windows/overlapped_result.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -645,7 +646,7 @@ public:
   // ------------------------------------------------------------ connect --
 
   /// Opens the client end of pipe `name` (`\\.\pipe\NAME`, or
-  /// `\\server\pipe\NAME`; UTF-8), blocking while every instance is busy
+  /// `\\server\pipe\NAME`; UTF-8 or UTF-16: see pipe_name_view), blocking while every instance is busy
   /// (up to `options.busy_timeout`; see also `options.reappear_timeout`).
   ///
   /// Errors: `asio::error::already_open`; `error::pipe_name_empty`,
@@ -656,7 +657,7 @@ public:
   /// errors of CreateFile
   /// (ERROR_ACCESS_DENIED, ...) and SetNamedPipeHandleState (a message-mode
   /// connect to a byte pipe); the binding's errors.
-  void connect(std::string_view name, const named_pipe_connect_options& options,
+  void connect(pipe_name_view name, const named_pipe_connect_options& options,
       boost::system::error_code& ec)
   {
     const std::wstring wide = detail::make_pipe_name(name, false, ec);
@@ -682,13 +683,13 @@ public:
   }
 
   /// connect() with default options.
-  void connect(std::string_view name, boost::system::error_code& ec)
+  void connect(pipe_name_view name, boost::system::error_code& ec)
   {
     connect(name, named_pipe_connect_options(), ec);
   }
 
   /// Throwing form of connect().
-  void connect(std::string_view name,
+  void connect(pipe_name_view name,
       const named_pipe_connect_options& options = named_pipe_connect_options())
   {
     boost::system::error_code ec;
@@ -721,7 +722,7 @@ public:
   /// the pipe stays closed.
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
           ConnectToken = asio::default_completion_token_t<executor_type>>
-  auto async_connect(std::string_view name, const named_pipe_connect_options& options,
+  auto async_connect(pipe_name_view name, const named_pipe_connect_options& options,
       ConnectToken&& token = asio::default_completion_token_t<executor_type>())
   {
     boost::system::error_code name_ec;
@@ -734,7 +735,7 @@ public:
   /// async_connect() with default options.
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code))
           ConnectToken = asio::default_completion_token_t<executor_type>>
-  auto async_connect(std::string_view name,
+  auto async_connect(pipe_name_view name,
       ConnectToken&& token = asio::default_completion_token_t<executor_type>())
   {
     return async_connect(name, named_pipe_connect_options(), std::forward<ConnectToken>(token));

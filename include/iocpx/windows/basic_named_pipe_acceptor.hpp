@@ -19,6 +19,7 @@
 #include <iocpx/windows/detail/named_pipe_acceptor_core.hpp>
 #include <iocpx/windows/detail/named_pipe_core.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
+#include <iocpx/windows/pipe_name_view.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_allocator.hpp>
@@ -111,7 +112,7 @@ public:
   }
 
   /// An acceptor opened on `name` (see open()).
-  basic_named_pipe_acceptor(const executor_type& ex, std::string_view name,
+  basic_named_pipe_acceptor(const executor_type& ex, pipe_name_view name,
       const named_pipe_options& options = named_pipe_options())
     : ex_(ex)
   {
@@ -122,7 +123,7 @@ public:
   template <typename ExecutionContext,
       typename std::enable_if<std::is_convertible<ExecutionContext&,
           asio::execution_context&>::value, int>::type = 0>
-  basic_named_pipe_acceptor(ExecutionContext& context, std::string_view name,
+  basic_named_pipe_acceptor(ExecutionContext& context, pipe_name_view name,
       const named_pipe_options& options = named_pipe_options())
     : ex_(context.get_executor())
   {
@@ -185,8 +186,8 @@ public:
     return ex_;
   }
 
-  /// Creates the pipe `name` (`\\.\pipe\NAME`, UTF-8) and its first
-  /// instances.
+  /// Creates the pipe `name` (`\\.\pipe\NAME`, UTF-8 or UTF-16: see
+  /// pipe_name_view) and its first instances.
   ///
   /// Errors: `asio::error::already_open`; `error::pipe_name_empty`,
   /// `pipe_name_invalid`, `pipe_name_too_long`; `asio::error::invalid_argument` for
@@ -195,7 +196,7 @@ public:
   /// `first_instance`, the default: also one of this process) or the
   /// security descriptor refuses; ERROR_PIPE_BUSY when max_instances
   /// instances of the name exist and `first_instance` is off.
-  void open(std::string_view name, const named_pipe_options& options,
+  void open(pipe_name_view name, const named_pipe_options& options,
       boost::system::error_code& ec)
   {
     if (is_open())
@@ -213,19 +214,19 @@ public:
       return;
     }
     auto core = std::make_shared<detail::named_pipe_acceptor_core>(*ctx);
-    core->open(std::move(wide), std::string(name), options, ec);
+    core->open(std::move(wide), options, ec);
     if (!ec)
       core_ = std::move(core);
   }
 
   /// open() with default options.
-  void open(std::string_view name, boost::system::error_code& ec)
+  void open(pipe_name_view name, boost::system::error_code& ec)
   {
     open(name, named_pipe_options(), ec);
   }
 
   /// Throwing form of open().
-  void open(std::string_view name, const named_pipe_options& options = named_pipe_options())
+  void open(pipe_name_view name, const named_pipe_options& options = named_pipe_options())
   {
     boost::system::error_code ec;
     open(name, options, ec);
@@ -238,9 +239,9 @@ public:
     return core_ && core_->is_open();
   }
 
-  /// The pipe's name as open() was given it (UTF-8), for clients to
-  /// connect to — the acceptor's counterpart of `local_endpoint()`. Empty
-  /// when closed.
+  /// The pipe's name as open() was given it, in UTF-8 (also when it was
+  /// given as UTF-16), for clients to connect to — the acceptor's
+  /// counterpart of `local_endpoint()`. Empty when closed.
   std::string name() const
   {
     return core_ ? core_->name() : std::string();

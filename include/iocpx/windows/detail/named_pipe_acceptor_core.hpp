@@ -263,9 +263,9 @@ public:
   }
 
   // Fixed by open() before the acceptor shares this core: no lock.
-  const std::string& name() const noexcept
+  std::string name() const
   {
-    return utf8_name_;
+    return utf8_of(name_);
   }
 
   bool is_open() const
@@ -274,8 +274,7 @@ public:
     return open_;
   }
 
-  // `utf8_name` is `name` as the user gave it, for name().
-  void open(std::wstring name, std::string utf8_name, const named_pipe_options& options,
+  void open(std::wstring name, const named_pipe_options& options,
       boost::system::error_code& ec)
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -291,7 +290,6 @@ public:
       return;
     }
     name_ = std::move(name);
-    utf8_name_ = std::move(utf8_name);
     options_ = options;
     created_any_ = false;
     if (!create_instance(ec))
@@ -809,7 +807,6 @@ private:
   bool shut_down_ = false; // (mutex_)
   mutable std::mutex mutex_;
   std::wstring name_;
-  std::string utf8_name_;
   named_pipe_options options_;
   bool open_ = false;
   bool created_any_ = false;

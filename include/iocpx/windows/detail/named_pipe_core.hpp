@@ -23,6 +23,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/strand.hpp>
 #include <iocpx/windows/named_pipe_options.hpp>
+#include <iocpx/windows/pipe_name_view.hpp>
 
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -57,37 +58,45 @@ namespace detail {
 // The longest pipe name Windows accepts (the whole `\\.\pipe\...` string).
 constexpr std::size_t max_pipe_name_length = 256;
 
-// UTF-8 to UTF-16, then the checks both ends share. A server name must be
-// local (`\\.\pipe\x`); a client may also name `\\server\pipe\x`.
-inline std::wstring make_pipe_name(std::string_view utf8, bool server,
+// The name in UTF-16 (converted from UTF-8 if given so), then the checks
+// both ends share. A server name must be local (`\\.\pipe\x`); a client
+// may also name `\\server\pipe\x`.
+inline std::wstring make_pipe_name(pipe_name_view given, bool server,
     boost::system::error_code& ec)
 {
   std::wstring name;
-  if (utf8.empty())
+  const std::string_view utf8 = given.utf8();
+  if (given.is_utf16() ? given.utf16().empty() : utf8.empty())
   {
     ec = error::pipe_name_empty;
     return name;
   }
-  if (utf8.size() > 4 * max_pipe_name_length)
+  if (given.is_utf16() ? given.utf16().size() > max_pipe_name_length
+                       : utf8.size() > 4 * max_pipe_name_length)
   {
     ec = error::pipe_name_too_long;
     return name;
   }
-  const int n = ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
-      static_cast<int>(utf8.size()), nullptr, 0);
-  if (n <= 0)
+  if (given.is_utf16())
+    name.assign(given.utf16().data(), given.utf16().size());
+  else
   {
-    ec = error::pipe_name_invalid;
-    return name;
-  }
-  name.resize(static_cast<std::size_t>(n));
-  ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
-      static_cast<int>(utf8.size()), &name[0], n);
-  if (name.size() > max_pipe_name_length)
-  {
-    ec = error::pipe_name_too_long;
-    name.clear();
-    return name;
+    const int n = ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
+        static_cast<int>(utf8.size()), nullptr, 0);
+    if (n <= 0)
+    {
+      ec = error::pipe_name_invalid;
+      return name;
+    }
+    name.resize(static_cast<std::size_t>(n));
+    ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
+        static_cast<int>(utf8.size()), &name[0], n);
+    if (name.size() > max_pipe_name_length)
+    {
+      ec = error::pipe_name_too_long;
+      name.clear();
+      return name;
+    }
   }
 
   auto lower = [](wchar_t c) { return (c >= L'A' && c <= L'Z') ? wchar_t(c - L'A' + L'a') : c; };
@@ -132,6 +141,23 @@ inline std::wstring make_pipe_name(std::string_view utf8, bool server,
   }
   ec = {};
   return name;
+}
+
+// A name back in UTF-8 (for an acceptor's name()). Characters that UTF-16
+// cannot pair (a lone surrogate) become U+FFFD.
+inline std::string utf8_of(std::wstring_view wide)
+{
+  std::string utf8;
+  if (wide.empty())
+    return utf8;
+  const int n = ::WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()),
+      nullptr, 0, nullptr, nullptr);
+  if (n <= 0)
+    return utf8;
+  utf8.resize(static_cast<std::size_t>(n));
+  ::WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()), &utf8[0], n,
+      nullptr, nullptr);
+  return utf8;
 }
 
 // ---------------------------------------------------------------------------
