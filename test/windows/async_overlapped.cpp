@@ -1584,32 +1584,28 @@ BOOST_AUTO_TEST_CASE(emit_on_the_strand_while_the_operation_completes_on_another
 
 // --- found by review, 2026-11-28 ---------------------------------------------
 
-// binding::cancel() cancels "every operation in flight on the handle". An
-// operation counts as in flight from before its start function runs; a
-// cancel through another binding of the handle, on another thread, while
-// the Win32 call is being made (before the kernel has the request, so
-// CancelIoEx finds nothing) must still cancel it — lost, a read that
-// nothing completes waits for ever. (overlapped::start had the same gap:
-// overlapped/cancel_while_the_call_is_being_made_is_not_lost.)
-BOOST_AUTO_TEST_CASE(binding_cancel_while_the_call_is_being_made_is_not_lost)
+// A read of an empty pipe whose start function, before its ReadFile, has
+// `cancel` run on another thread (joined: the cancel is over before the
+// call) — before the kernel has the request, so that cancel's CancelIoEx
+// finds nothing. iocpx must cancel the read once the call returns: lost,
+// a read that nothing completes waits for ever. `wrap` gives the handler
+// what the cancel needs (a cancellation slot).
+template <typename Cancel, typename Wrap>
+void a_cancel_during_the_call_is_not_lost(ix::binding& b, HANDLE h, Cancel cancel, Wrap wrap)
 {
-  asio::io_context ctx;
-  pipe_pair p = make_pipe_pair();
-  HANDLE h = p.server.get();
-  ix::binding b = ix::bind(ctx, h);
-  ix::binding other = ix::bind(ctx, h);
+  asio::io_context& ctx = b.context();
   char buf[4];
   int calls = 0;
   error_code seen;
   ix::async_overlapped(b,
       [&](OVERLAPPED* ov) {
-        std::thread([&] { other.cancel(); }).join(); // before the call
+        std::thread(cancel).join(); // before the call
         return read_into(h, buf, sizeof buf)(ov);
       },
-      [&](error_code ec, std::size_t) {
+      wrap([&](error_code ec, std::size_t) {
         ++calls;
         seen = ec;
-      });
+      }));
   BOOST_TEST(run_until(ctx, [&] { return calls > 0; }, 2000ms));
   BOOST_TEST(calls == 1);
   BOOST_TEST(seen == asio::error::operation_aborted);
@@ -1618,6 +1614,22 @@ BOOST_AUTO_TEST_CASE(binding_cancel_while_the_call_is_being_made_is_not_lost)
     b.cancel();
     run_until(ctx, [&] { return calls > 0; });
   }
+}
+
+// binding::cancel() cancels "every operation in flight on the handle". An
+// operation counts as in flight from before its start function runs, so a
+// cancel through another binding of the handle while the Win32 call is
+// being made must still cancel it. (overlapped::start had the same gap:
+// overlapped/cancel_while_the_call_is_being_made_is_not_lost.)
+BOOST_AUTO_TEST_CASE(binding_cancel_while_the_call_is_being_made_is_not_lost)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  HANDLE h = p.server.get();
+  ix::binding b = ix::bind(ctx, h);
+  ix::binding other = ix::bind(ctx, h);
+  a_cancel_during_the_call_is_not_lost(
+      b, h, [&] { other.cancel(); }, [](auto handler) { return handler; });
 }
 
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS)
@@ -1634,26 +1646,9 @@ BOOST_AUTO_TEST_CASE(slot_emit_while_the_call_is_being_made_is_not_lost)
   HANDLE h = p.server.get();
   ix::binding b = ix::bind(ctx, h);
   asio::cancellation_signal signal;
-  char buf[4];
-  int calls = 0;
-  error_code seen;
-  ix::async_overlapped(b,
-      [&](OVERLAPPED* ov) {
-        std::thread([&] { signal.emit(asio::cancellation_type::terminal); }).join(); // before the call
-        return read_into(h, buf, sizeof buf)(ov);
-      },
-      asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, std::size_t) {
-        ++calls;
-        seen = ec;
-      }));
-  BOOST_TEST(run_until(ctx, [&] { return calls > 0; }, 2000ms));
-  BOOST_TEST(calls == 1);
-  BOOST_TEST(seen == asio::error::operation_aborted);
-  if (calls == 0) // (lost: end it before the handler's captures go)
-  {
-    b.cancel();
-    run_until(ctx, [&] { return calls > 0; });
-  }
+  a_cancel_during_the_call_is_not_lost(
+      b, h, [&] { signal.emit(asio::cancellation_type::terminal); },
+      [&](auto handler) { return asio::bind_cancellation_slot(signal.slot(), handler); });
 }
 #endif
 

@@ -161,6 +161,35 @@ HANDLE new_listening_instance(const std::string& name)
   return h;
 }
 
+// Runs `cancel` on another thread, held inside its CancelIoEx, while this
+// thread runs `close` (closing `h`) and then opens an unrelated handle
+// with I/O pending — with h's value, as a rule. Then the cancel goes on;
+// the unrelated handle's I/O must still be pending.
+template <typename Cancel, typename Close>
+void check_cancel_racing_close(HANDLE h, Cancel cancel, Close close)
+{
+  reset_cancel_hook();
+  std::thread canceller([&] {
+    hold_next_cancel_on_this_thread();
+    cancel();
+  });
+  if (!wait_for_held_cancel())
+  {
+    canceller.join();
+    BOOST_FAIL("the cancel made no CancelIoEx call");
+  }
+  close();
+  bystander next(np_name("race-next"));
+  const bool same_value = next.pipe == h;
+  release_held_cancel();
+  canceller.join();
+
+  BOOST_TEST(next.still_pending());
+  if (!same_value)
+    BOOST_TEST_MESSAGE("(the new handle did not take the closed one's value here: the race "
+                       "was not exercised)");
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(close_races)
@@ -186,22 +215,8 @@ BOOST_AUTO_TEST_CASE(an_acceptor_cancel_racing_the_reused_pipe_close_spares_the_
   ctx.poll();
   BOOST_REQUIRE(!done); // its ConnectNamedPipe is pending
 
-  reset_cancel_hook();
-  std::thread canceller([&] {
-    hold_next_cancel_on_this_thread();
-    acceptor.cancel();
-  });
-  BOOST_REQUIRE(wait_for_held_cancel());
-  server.close();
-  bystander next(np_name("race-next"));
-  const bool same_value = next.pipe == instance;
-  release_held_cancel();
-  canceller.join();
-
-  BOOST_TEST(next.still_pending());
-  if (!same_value)
-    BOOST_TEST_MESSAGE("(the new handle did not take the closed one's value here: the race "
-                       "was not exercised)");
+  check_cancel_racing_close(
+      instance, [&] { acceptor.cancel(); }, [&] { server.close(); });
   BOOST_TEST(run_until(ctx, [&] { return done; }));
   BOOST_TEST(aec == asio::error::operation_aborted);
 }
@@ -218,22 +233,7 @@ BOOST_AUTO_TEST_CASE(a_cancel_through_another_binding_racing_close_spares_the_ne
   other.bind(ctx, h);
 
   error_code cancel_ec;
-  reset_cancel_hook();
-  std::thread canceller([&] {
-    hold_next_cancel_on_this_thread();
-    other.cancel(cancel_ec);
-  });
-  BOOST_REQUIRE(wait_for_held_cancel());
-  owner.close();
-  bystander next(np_name("race-binding-next"));
-  const bool same_value = next.pipe == h;
-  release_held_cancel();
-  canceller.join();
-
-  BOOST_TEST(next.still_pending());
-  if (!same_value)
-    BOOST_TEST_MESSAGE("(the new handle did not take the closed one's value here: the race "
-                       "was not exercised)");
+  check_cancel_racing_close(h, [&] { other.cancel(cancel_ec); }, [&] { owner.close(); });
   // It reached the handle before the close: the cancel succeeded.
   BOOST_TEST(!cancel_ec, cancel_ec.message());
   // Afterwards the closed binding's partner is not bound any more.
