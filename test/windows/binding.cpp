@@ -755,4 +755,63 @@ BOOST_AUTO_TEST_CASE(a_reused_value_on_another_contexts_port_is_refused,
   BOOST_TEST(!b.is_bound());
 }
 
+// release() gives the handle back open: what was in flight is cancelled,
+// every binding of the handle is done with it (none cancels or closes it
+// again: the caller may close it at once, and its value may name another
+// handle next), and it stays associated, so it binds to the same
+// io_context again — also before the aborted read's completion arrived,
+// and afterwards.
+BOOST_AUTO_TEST_CASE(release_gives_the_handle_back_open_and_associated)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  const HANDLE h = p.server.get();
+  ix::binding b = ix::bind(ctx, h);
+  ix::binding other = ix::bind(ctx, h);
+  char buf[4];
+  int calls = 0;
+  error_code seen;
+  ix::async_overlapped(b,
+      [&](OVERLAPPED* ov) { return ix::win32_result(::ReadFile(h, buf, sizeof buf, nullptr, ov)); },
+      [&](error_code ec, std::size_t) {
+        ++calls;
+        seen = ec;
+      });
+  error_code ec;
+  BOOST_TEST(b.release(ec) == h);
+  BOOST_TEST(!ec);
+  BOOST_TEST(!b.is_bound());
+  BOOST_TEST(b.native_handle() == nullptr);
+  BOOST_TEST(!other.is_bound());
+  other.cancel(ec);
+  BOOST_TEST(ec == iocpx::error::not_bound);
+  other.close(ec); // only empties it: the handle is not iocpx's to close
+  BOOST_TEST(!ec);
+  BOOST_TEST(other.release(ec) == nullptr); // empty now
+  BOOST_TEST(ec == iocpx::error::not_bound);
+
+  // Bound again while the aborted read is still on its way, then used.
+  ix::binding again = ix::bind(ctx, h);
+  BOOST_TEST(again.is_bound());
+  BOOST_TEST(run_until(ctx, [&] { return calls > 0; }));
+  BOOST_TEST(seen == asio::error::operation_aborted);
+  write_all(p.client.get(), "ping", 4);
+  calls = 0;
+  std::size_t got = 0;
+  ix::async_overlapped(again,
+      [&](OVERLAPPED* ov) { return ix::win32_result(::ReadFile(h, buf, sizeof buf, nullptr, ov)); },
+      [&](error_code e, std::size_t n) {
+        ++calls;
+        seen = e;
+        got = n;
+      });
+  ctx.restart();
+  BOOST_TEST(run_until(ctx, [&] { return calls > 0; }));
+  BOOST_TEST(!seen);
+  BOOST_TEST(got == 4u);
+  BOOST_TEST(again.release() == h);
+  DWORD flags = 0;
+  BOOST_TEST(::GetHandleInformation(h, &flags)); // still open: p closes it
+}
+
 BOOST_AUTO_TEST_SUITE_END()

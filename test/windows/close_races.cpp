@@ -116,43 +116,6 @@ using namespace iocpx_test;
 
 namespace {
 
-// A pipe instance nobody connects to, with a ConnectNamedPipe pending on a
-// private event: the unrelated handle whose I/O must survive.
-struct bystander
-{
-  HANDLE pipe = INVALID_HANDLE_VALUE;
-  OVERLAPPED ov{};
-
-  explicit bystander(const std::string& name)
-  {
-    pipe = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-        PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096, 4096, 0, nullptr);
-    BOOST_REQUIRE(pipe != INVALID_HANDLE_VALUE);
-    ov.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
-    BOOST_REQUIRE(!::ConnectNamedPipe(pipe, &ov));
-    BOOST_REQUIRE_EQUAL(::GetLastError(), DWORD(ERROR_IO_PENDING));
-  }
-
-  // Whether its ConnectNamedPipe is still pending (not cancelled).
-  bool still_pending()
-  {
-    DWORD n = 0;
-    return !::GetOverlappedResult(pipe, &ov, &n, FALSE) && ::GetLastError() == ERROR_IO_INCOMPLETE;
-  }
-
-  ~bystander()
-  {
-    ::CancelIoEx(pipe, &ov);
-    DWORD n = 0;
-    ::GetOverlappedResult(pipe, &ov, &n, TRUE);
-    ::CloseHandle(ov.hEvent);
-    ::CloseHandle(pipe);
-  }
-
-  bystander(const bystander&) = delete;
-  bystander& operator=(const bystander&) = delete;
-};
-
 HANDLE new_listening_instance(const std::string& name)
 {
   HANDLE h = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
@@ -179,7 +142,7 @@ void check_cancel_racing_close(HANDLE h, Cancel cancel, Close close)
     BOOST_FAIL("the cancel made no CancelIoEx call");
   }
   close();
-  bystander next(np_name("race-next"));
+  bystander_pipe next(np_name("race-next"));
   const bool same_value = next.pipe == h;
   release_held_cancel();
   canceller.join();

@@ -1668,6 +1668,17 @@ BOOST_AUTO_TEST_CASE(names_in_utf16)
   ix::named_pipe_acceptor remote(ctx);
   remote.open(L"\\\\server\\pipe\\x", ec); // a server's name must be local
   BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
+  // Well-formed UTF-16 only, as UTF-8 names must be well formed: a lone
+  // surrogate has no UTF-8 form, in which name() would have to tell it.
+  remote.open(L"\\\\.\\pipe\\lone-\xd800", ec);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
+  p.connect("\\\\.\\pipe\\bad-\xff", ec);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid);
+  // A name as a pointer and a length, in braces, as a string view takes it.
+  const std::string_view prefixed = utf8;
+  c.close();
+  c.connect({prefixed.data(), prefixed.size()}, ec);
+  BOOST_TEST(!ec, ec.message());
 }
 
 // A name with a NUL character in it is invalid (pipe_name_invalid), for a

@@ -411,6 +411,46 @@ BOOST_AUTO_TEST_CASE(cancel_and_close_abort_an_accept_that_reuses_an_instance)
   BOOST_TEST(!server.is_connected());
 }
 
+// The pipe of a reuse accept is released (the handle is the caller's), the
+// caller closes the handle, and another handle takes its value; then the
+// acceptor's cancel() — its reuse entry lives until the aborted completion
+// is dequeued — must leave that handle alone. Until 2026-11-29 release()
+// did not mark the handle closed, and the cancel reached the new handle
+// (helper-76).
+BOOST_AUTO_TEST_CASE(a_cancel_after_the_reused_pipe_was_released_spares_the_next_handle)
+{
+  asio::io_context ctx;
+  ix::named_pipe_acceptor acceptor(ctx, np_name("released-acceptor"));
+  ix::named_pipe server(ctx);
+  const HANDLE instance = ::CreateNamedPipeA(np_name("released-instance").c_str(),
+      PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096,
+      4096, 0, nullptr);
+  BOOST_REQUIRE(instance != INVALID_HANDLE_VALUE);
+  server.assign(instance);
+  bool done = false;
+  error_code aec;
+  acceptor.async_accept(server, [&](error_code ec) {
+    aec = ec;
+    done = true;
+  });
+  ctx.poll();
+  BOOST_REQUIRE(!done);
+
+  error_code ec;
+  const HANDLE h = server.release(ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(h == instance);
+  ::CloseHandle(h);
+  bystander_pipe next(np_name("released-next"));
+  if (next.pipe != h)
+    BOOST_TEST_MESSAGE("(the new handle did not take the released one's value here)");
+  acceptor.cancel(); // before the loop has seen the aborted reuse
+  BOOST_TEST(next.still_pending());
+  ctx.restart();
+  BOOST_TEST(run_until(ctx, [&] { return done; }));
+  BOOST_TEST(aec == asio::error::operation_aborted);
+}
+
 // A second accept into a disconnected instance while the first is pending
 // fails with already_started, as for a closed pipe: one client, one
 // completion.

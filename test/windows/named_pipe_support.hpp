@@ -131,6 +131,44 @@ private:
 
 using busy_single_instance = basic_busy_single_instance<>;
 
+// A pipe instance nobody connects to, with a ConnectNamedPipe pending on a
+// private event: an unrelated handle whose I/O must survive what iocpx does
+// to a handle that had its value before (close_races.cpp).
+struct bystander_pipe
+{
+  HANDLE pipe = INVALID_HANDLE_VALUE;
+  OVERLAPPED ov{};
+
+  explicit bystander_pipe(const std::string& name)
+  {
+    pipe = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+        PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096, 4096, 0, nullptr);
+    BOOST_REQUIRE(pipe != INVALID_HANDLE_VALUE);
+    ov.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    BOOST_REQUIRE(!::ConnectNamedPipe(pipe, &ov));
+    BOOST_REQUIRE_EQUAL(::GetLastError(), DWORD(ERROR_IO_PENDING));
+  }
+
+  // Whether its ConnectNamedPipe is still pending (not cancelled).
+  bool still_pending()
+  {
+    DWORD n = 0;
+    return !::GetOverlappedResult(pipe, &ov, &n, FALSE) && ::GetLastError() == ERROR_IO_INCOMPLETE;
+  }
+
+  ~bystander_pipe()
+  {
+    ::CancelIoEx(pipe, &ov);
+    DWORD n = 0;
+    ::GetOverlappedResult(pipe, &ov, &n, TRUE);
+    ::CloseHandle(ov.hEvent);
+    ::CloseHandle(pipe);
+  }
+
+  bystander_pipe(const bystander_pipe&) = delete;
+  bystander_pipe& operator=(const bystander_pipe&) = delete;
+};
+
 } // namespace iocpx_test
 
 #endif // IOCPX_TEST_WINDOWS_NAMED_PIPE_SUPPORT_HPP

@@ -540,9 +540,9 @@ public:
     }
     ended();
     readiness_.reset();
-    binding_.cancel(ec);
-    HANDLE h = binding_.native_handle();
-    binding_ = binding();
+    // (binding::release: iocpx, the acceptor of a reuse accept included,
+    // never cancels the handle again once the caller has it.)
+    HANDLE h = binding_.release(ec);
     server_end_ = false;
     connected_ = false;
     return h;

@@ -253,7 +253,10 @@ public:
     return core_ ? core_->options() : named_pipe_options();
   }
 
-  /// How many instances wait for clients right now (diagnostics).
+  /// How many instances the acceptor keeps for clients right now
+  /// (diagnostics). One that a client opened while no accept waited is
+  /// counted until an accept takes that client (or, if the client left
+  /// meanwhile, until an accept makes it listen again).
   std::size_t listening_instances() const
   {
     return core_ ? core_->listening_instances() : 0;
@@ -318,7 +321,11 @@ public:
   /// Errors: `asio::error::already_open` (peer is open and connected, or
   /// was opened while the accept was pending: the client's instance is
   /// then closed),
-  /// `asio::error::already_started` (an accept into peer is pending),
+  /// `asio::error::already_started` (an accept into peer waits for a
+  /// client; once one has found its client, with its completion on the
+  /// way, a second accept into peer is taken as another accept, and ends
+  /// with `already_open`, its client closed — as Asio's accept into an
+  /// open socket does),
   /// `asio::error::bad_descriptor` (acceptor closed),
   /// `iocpx::error::bound_elsewhere` (peer's executor belongs to another
   /// io_context: the instances are bound to the acceptor's),

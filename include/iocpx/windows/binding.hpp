@@ -179,6 +179,27 @@ public:
     iocpx::detail::throw_if(ec, "iocpx::windows::binding::unbind");
   }
 
+  /// Gives the handle back to its owner without closing it, and returns it
+  /// (as `release()` of an Asio I/O object does). Operations in flight on
+  /// it are cancelled (`operation_aborted`), every binding of it becomes
+  /// unusable and this one empty, and iocpx never cancels or closes the
+  /// handle again, so the caller may close it at once. Unlike unbind() it
+  /// leaves the handle associated with the port (which needs nothing from
+  /// the system, and works with operations in flight): bind() it to the
+  /// same io_context again, or use it with Asio there. Fails with
+  /// `error::not_bound` (and returns nullptr) on an empty binding, or if
+  /// another binding of the handle closed, unbound or released it.
+  IOCPX_DECL HANDLE release(boost::system::error_code& ec);
+
+  /// Throwing form of release().
+  HANDLE release()
+  {
+    boost::system::error_code ec;
+    HANDLE h = release(ec);
+    iocpx::detail::throw_if(ec, "iocpx::windows::binding::release");
+    return h;
+  }
+
   /// Cancels every operation in flight on the handle (CancelIoEx with no
   /// OVERLAPPED, so also operations that did not start through iocpx). Their
   /// handlers receive `asio::error::operation_aborted`. Cancelling with

@@ -9,6 +9,7 @@
 
 #include <iocpx/detail/config.hpp>
 
+#include <cstddef>
 #include <string_view>
 #include <type_traits>
 
@@ -41,6 +42,19 @@ public:
           int>::type = 0>
   pipe_name_view(const String& utf16) noexcept
     : utf16_(utf16), wide_(true)
+  {
+  }
+
+  /// A UTF-8 name of `size` chars at `data` (`{data, size}`, as for a
+  /// string view).
+  pipe_name_view(const char* data, std::size_t size) noexcept
+    : utf8_(data, size)
+  {
+  }
+
+  /// A UTF-16 name of `size` characters at `data`.
+  pipe_name_view(const wchar_t* data, std::size_t size) noexcept
+    : utf16_(data, size), wide_(true)
   {
   }
 

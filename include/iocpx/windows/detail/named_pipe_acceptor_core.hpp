@@ -713,17 +713,18 @@ private:
     auto timer = std::make_shared<asio::steady_timer>(ctx_, std::chrono::milliseconds(10));
     retry_timer_ = timer;
     timer->async_wait([self = shared_from_this(), timer](const boost::system::error_code& ec) {
-      if (ec)
-        return;
       std::lock_guard<std::mutex> lock(self->mutex_);
-      if (!self->open_ || self->waiters_.empty())
+      // This timer is done: from here on start_retry() makes a new one.
+      // (Forgotten under the lock: the capture keeps it alive until after
+      // the lock is released, and an accept on another thread in between
+      // took it for a timer still to come, and waited with none.)
+      if (self->retry_timer_.lock() == timer)
+        self->retry_timer_.reset();
+      if (ec || !self->open_ || self->waiters_.empty())
         return;
       self->replenish();
       if (self->instances_.empty())
-      {
-        self->retry_timer_.reset();
         self->start_retry();
-      }
     });
   }
 
@@ -732,6 +733,7 @@ private:
     named_pipe_accept_waiter* to_complete = nullptr;
     boost::system::error_code result;
     binding connected;
+    std::exception_ptr failure;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto it = std::find_if(
@@ -793,13 +795,24 @@ private:
         }
         replenish();
       }
-      if (waiters_.empty())
-        schedule_disarm();
-      else if (instances_.empty())
-        start_retry();
+      // (Out of memory here must not take the client of the accept
+      // already taken off the queue with it: that accept completes first.)
+      try
+      {
+        if (waiters_.empty())
+          schedule_disarm();
+        else if (instances_.empty())
+          start_retry();
+      }
+      catch (...)
+      {
+        failure = std::current_exception();
+      }
     }
     if (to_complete)
       to_complete->complete(result, std::move(connected), options_.mode, true);
+    if (failure)
+      std::rethrow_exception(failure);
   }
 
   asio::io_context& ctx_;

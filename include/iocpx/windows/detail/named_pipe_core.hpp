@@ -78,7 +78,18 @@ inline std::wstring make_pipe_name(pipe_name_view given, bool server,
     return name;
   }
   if (given.is_utf16())
+  {
+    // Well-formed UTF-16 only, as MB_ERR_INVALID_CHARS asks of UTF-8: a
+    // lone surrogate has no UTF-8 form, so name() could not tell it.
+    if (::WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, given.utf16().data(),
+            static_cast<int>(given.utf16().size()), nullptr, 0, nullptr, nullptr)
+        <= 0)
+    {
+      ec = error::pipe_name_invalid;
+      return name;
+    }
     name.assign(given.utf16().data(), given.utf16().size());
+  }
   else
   {
     const int n = ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
@@ -143,8 +154,8 @@ inline std::wstring make_pipe_name(pipe_name_view given, bool server,
   return name;
 }
 
-// A name back in UTF-8 (for an acceptor's name()). Characters that UTF-16
-// cannot pair (a lone surrogate) become U+FFFD.
+// A name back in UTF-8 (for an acceptor's name(); make_pipe_name() took
+// well-formed UTF-16 only).
 inline std::string utf8_of(std::wstring_view wide)
 {
   std::string utf8;

@@ -760,7 +760,11 @@ private:
   // once. If it completes at once there is more (readable stays set, with
   // no packet); if it waits, the pipe is empty and `readable` is cleared,
   // so a level-triggered wait does not wake for nothing and the next
-  // try_read_some reports would_block without a system call.
+  // try_read_some reports would_block without a system call. (On a handle
+  // without skip-on-success a zero-byte probe that found data at once
+  // still has its packet to come, which sets `readable` again when it
+  // arrives, also if reads emptied the pipe meanwhile: one wake-up for
+  // nothing then, whose try_read_some reports would_block and re-arms.)
   void rearm_after_read()
   {
     if (probe_busy_ || !active_)

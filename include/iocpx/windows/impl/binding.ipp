@@ -609,9 +609,10 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
       ec = error::bound_elsewhere;
       return;
     }
-    // (Closed and detached: a close() that is over. One still running on
-    // another thread has set `closed` but not yet `detached`: the handle is
-    // the one it closes, and this binding shares its end, as before.)
+    // (Closed and detached: a close() that is over, or a release(). A
+    // close() still running on another thread has set `closed` but not yet
+    // `detached`: the handle is the one it closes, and this binding shares
+    // its end, as before.)
     const bool dead = known->closed.load(std::memory_order_acquire)
         && known->detached.load(std::memory_order_acquire);
     if (!known_unheld && !dead)
@@ -628,7 +629,8 @@ IOCPX_DECL void binding::bind_fresh_or_shared(asio::io_context& ctx, HANDLE hand
     }
     if (!known_unheld)
     {
-      // Closed through a binding that another module (a DLL) made of it:
+      // Released with operations of it still on their way, or closed
+      // through a binding that another module (a DLL) made of it:
       // that module's close() looked in its own registry, so the record
       // stayed here, dead (closed, detached), while bindings of this module
       // still hold it. Its value names another handle now; shared, the
@@ -723,6 +725,35 @@ IOCPX_DECL void binding::unbind(boost::system::error_code& ec)
   }
   reset();
   ec = {};
+}
+
+IOCPX_DECL HANDLE binding::release(boost::system::error_code& ec)
+{
+  if (!state_)
+  {
+    ec = error::not_bound;
+    return nullptr;
+  }
+  detail::handle_state* state = state_;
+  const HANDLE handle = state->handle;
+  state->cancel_epoch.fetch_add(1, std::memory_order_seq_cst); // ordered with start's check after its call
+  // Cancelled while still open, then marked closed: from then on no other
+  // binding, acceptor or shutdown cancels or closes it (the caller may close
+  // it, and its value may name another handle). The record stays in the
+  // registry, closed and detached, since the association stays: a later
+  // bind() of the handle sets it up afresh (or takes a new one, while
+  // operations of this one are still on their way).
+  const bool was_open = state->with_open_handle([](HANDLE h) { ::CancelIoEx(h, nullptr); });
+  const bool closed_meanwhile = state->mark_closed();
+  state->detached.store(true, std::memory_order_release);
+  reset();
+  if (!was_open || closed_meanwhile)
+  {
+    ec = error::not_bound;
+    return nullptr;
+  }
+  ec = {};
+  return handle;
 }
 
 IOCPX_DECL void binding::cancel(boost::system::error_code& ec)
