@@ -526,7 +526,8 @@ public:
   /// the pipe is still closed) complete with `operation_aborted`. The
   /// handle stays associated
   /// with this io_context's port (Windows cannot undo that before 8.1): use
-  /// it only through iocpx or Asio on the same io_context. A closed pipe
+  /// it only through iocpx on the same io_context (Asio's I/O objects
+  /// refuse an associated handle), or close it. A closed pipe
   /// has no handle to give: `asio::error::bad_descriptor` (and nullptr).
   native_handle_type release(boost::system::error_code& ec)
   {

@@ -186,7 +186,9 @@ public:
   /// handle again, so the caller may close it at once. Unlike unbind() it
   /// leaves the handle associated with the port (which needs nothing from
   /// the system, and works with operations in flight): bind() it to the
-  /// same io_context again, or use it with Asio there. Fails with
+  /// same io_context again (Asio's own I/O objects cannot take it: their
+  /// assign() fails with `invalid_argument` for an associated handle; an
+  /// `asio::windows::overlapped_ptr` of that io_context can). Fails with
   /// `error::not_bound` (and returns nullptr) on an empty binding, or if
   /// another binding of the handle closed, unbound or released it.
   IOCPX_DECL HANDLE release(boost::system::error_code& ec);
