@@ -116,13 +116,6 @@ using namespace iocpx_test;
 
 namespace {
 
-HANDLE new_listening_instance(const std::string& name)
-{
-  HANDLE h = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-      PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096, 4096, 0, nullptr);
-  BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
-  return h;
-}
 
 // Runs `cancel` on another thread, held inside its CancelIoEx, while this
 // thread runs `close` (closing `h`) and then opens an unrelated handle
@@ -167,21 +160,12 @@ BOOST_AUTO_TEST_CASE(an_acceptor_cancel_racing_the_reused_pipe_close_spares_the_
   asio::io_context ctx;
   ix::named_pipe_acceptor acceptor(ctx, np_name("race-acceptor"));
   ix::named_pipe server(ctx);
-  const HANDLE instance = new_listening_instance(np_name("race-instance"));
-  server.assign(instance);
-  bool done = false;
-  error_code aec;
-  acceptor.async_accept(server, [&](error_code ec) {
-    aec = ec;
-    done = true;
-  });
-  ctx.poll();
-  BOOST_REQUIRE(!done); // its ConnectNamedPipe is pending
+  pending_reuse_accept accept(ctx, acceptor, server);
 
   check_cancel_racing_close(
-      instance, [&] { acceptor.cancel(); }, [&] { server.close(); });
-  BOOST_TEST(run_until(ctx, [&] { return done; }));
-  BOOST_TEST(aec == asio::error::operation_aborted);
+      accept.instance, [&] { acceptor.cancel(); }, [&] { server.close(); });
+  BOOST_TEST(run_until(ctx, [&] { return accept.done; }));
+  BOOST_TEST(accept.result == asio::error::operation_aborted);
 }
 
 // The same between two bindings of one handle: cancel() through one while

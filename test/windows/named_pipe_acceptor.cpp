@@ -422,24 +422,12 @@ BOOST_AUTO_TEST_CASE(a_cancel_after_the_reused_pipe_was_released_spares_the_next
   asio::io_context ctx;
   ix::named_pipe_acceptor acceptor(ctx, np_name("released-acceptor"));
   ix::named_pipe server(ctx);
-  const HANDLE instance = ::CreateNamedPipeA(np_name("released-instance").c_str(),
-      PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096,
-      4096, 0, nullptr);
-  BOOST_REQUIRE(instance != INVALID_HANDLE_VALUE);
-  server.assign(instance);
-  bool done = false;
-  error_code aec;
-  acceptor.async_accept(server, [&](error_code ec) {
-    aec = ec;
-    done = true;
-  });
-  ctx.poll();
-  BOOST_REQUIRE(!done);
+  pending_reuse_accept accept(ctx, acceptor, server);
 
   error_code ec;
   const HANDLE h = server.release(ec);
   BOOST_TEST(!ec);
-  BOOST_TEST(h == instance);
+  BOOST_TEST(h == accept.instance);
   ::CloseHandle(h);
   bystander_pipe next(np_name("released-next"));
   if (next.pipe != h)
@@ -447,8 +435,8 @@ BOOST_AUTO_TEST_CASE(a_cancel_after_the_reused_pipe_was_released_spares_the_next
   acceptor.cancel(); // before the loop has seen the aborted reuse
   BOOST_TEST(next.still_pending());
   ctx.restart();
-  BOOST_TEST(run_until(ctx, [&] { return done; }));
-  BOOST_TEST(aec == asio::error::operation_aborted);
+  BOOST_TEST(run_until(ctx, [&] { return accept.done; }));
+  BOOST_TEST(accept.result == asio::error::operation_aborted);
 }
 
 // A second accept into a disconnected instance while the first is pending

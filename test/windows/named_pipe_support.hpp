@@ -131,6 +131,42 @@ private:
 
 using busy_single_instance = basic_busy_single_instance<>;
 
+// An instance of a pipe of its own (CreateNamedPipe, outside any
+// acceptor), listening; nobody opens it.
+inline HANDLE new_listening_instance(const std::string& name)
+{
+  HANDLE h = ::CreateNamedPipeA(name.c_str(), PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_BYTE | PIPE_READMODE_BYTE, 1, 4096, 4096, 0, nullptr);
+  BOOST_REQUIRE(h != INVALID_HANDLE_VALUE);
+  return h;
+}
+
+// A reuse accept that waits: `server` is given a fresh instance of a pipe
+// of its own (`instance`), and `acceptor.async_accept(server)` waits on it,
+// its ConnectNamedPipe pending. `done` and `result` tell its completion.
+struct pending_reuse_accept
+{
+  HANDLE instance;
+  bool done = false;
+  boost::system::error_code result;
+
+  pending_reuse_accept(boost::asio::io_context& ctx,
+      iocpx::windows::named_pipe_acceptor& acceptor, iocpx::windows::named_pipe& server)
+    : instance(new_listening_instance(np_name("reuse-instance")))
+  {
+    server.assign(instance);
+    acceptor.async_accept(server, [this](boost::system::error_code ec) {
+      result = ec;
+      done = true;
+    });
+    ctx.poll();
+    BOOST_REQUIRE(!done);
+  }
+
+  pending_reuse_accept(const pending_reuse_accept&) = delete;
+  pending_reuse_accept& operator=(const pending_reuse_accept&) = delete;
+};
+
 // A pipe instance nobody connects to, with a ConnectNamedPipe pending on a
 // private event: an unrelated handle whose I/O must survive what iocpx does
 // to a handle that had its value before (close_races.cpp).
