@@ -58,57 +58,63 @@ namespace detail {
 // The longest pipe name Windows accepts (the whole `\\.\pipe\...` string).
 constexpr std::size_t max_pipe_name_length = 256;
 
-// The name in UTF-16 (converted from UTF-8 if given so), then the checks
-// both ends share. A server name must be local (`\\.\pipe\x`); a client
-// may also name `\\server\pipe\x`.
+// The name in UTF-16, as given or converted from UTF-8; empty, with `ec`
+// set, if it is empty, too long, or not well formed (a lone surrogate has
+// no UTF-8 form, which an acceptor's name() gives, as ill-formed UTF-8 has
+// none in UTF-16).
+inline std::wstring utf16_pipe_name(pipe_name_view given, boost::system::error_code& ec)
+{
+  ec = {};
+  if (given.is_utf16())
+  {
+    const std::wstring_view wide = given.utf16();
+    if (wide.empty())
+      ec = error::pipe_name_empty;
+    else if (wide.size() > max_pipe_name_length)
+      ec = error::pipe_name_too_long;
+    else if (::WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, wide.data(),
+                 static_cast<int>(wide.size()), nullptr, 0, nullptr, nullptr)
+        <= 0)
+      ec = error::pipe_name_invalid;
+    return ec ? std::wstring() : std::wstring(wide);
+  }
+  const std::string_view utf8 = given.utf8();
+  if (utf8.empty())
+  {
+    ec = error::pipe_name_empty;
+    return {};
+  }
+  if (utf8.size() > 4 * max_pipe_name_length)
+  {
+    ec = error::pipe_name_too_long;
+    return {};
+  }
+  const int n = ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
+      static_cast<int>(utf8.size()), nullptr, 0);
+  if (n <= 0)
+  {
+    ec = error::pipe_name_invalid;
+    return {};
+  }
+  std::wstring name(static_cast<std::size_t>(n), L'\0');
+  ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
+      static_cast<int>(utf8.size()), &name[0], n);
+  if (name.size() > max_pipe_name_length)
+  {
+    ec = error::pipe_name_too_long;
+    return {};
+  }
+  return name;
+}
+
+// The name in UTF-16, then the checks both ends share. A server name must
+// be local (`\\.\pipe\x`); a client may also name `\\server\pipe\x`.
 inline std::wstring make_pipe_name(pipe_name_view given, bool server,
     boost::system::error_code& ec)
 {
-  std::wstring name;
-  const std::string_view utf8 = given.utf8();
-  if (given.is_utf16() ? given.utf16().empty() : utf8.empty())
-  {
-    ec = error::pipe_name_empty;
+  std::wstring name = utf16_pipe_name(given, ec);
+  if (ec)
     return name;
-  }
-  if (given.is_utf16() ? given.utf16().size() > max_pipe_name_length
-                       : utf8.size() > 4 * max_pipe_name_length)
-  {
-    ec = error::pipe_name_too_long;
-    return name;
-  }
-  if (given.is_utf16())
-  {
-    // Well-formed UTF-16 only, as MB_ERR_INVALID_CHARS asks of UTF-8: a
-    // lone surrogate has no UTF-8 form, so name() could not tell it.
-    if (::WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, given.utf16().data(),
-            static_cast<int>(given.utf16().size()), nullptr, 0, nullptr, nullptr)
-        <= 0)
-    {
-      ec = error::pipe_name_invalid;
-      return name;
-    }
-    name.assign(given.utf16().data(), given.utf16().size());
-  }
-  else
-  {
-    const int n = ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
-        static_cast<int>(utf8.size()), nullptr, 0);
-    if (n <= 0)
-    {
-      ec = error::pipe_name_invalid;
-      return name;
-    }
-    name.resize(static_cast<std::size_t>(n));
-    ::MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8.data(),
-        static_cast<int>(utf8.size()), &name[0], n);
-    if (name.size() > max_pipe_name_length)
-    {
-      ec = error::pipe_name_too_long;
-      name.clear();
-      return name;
-    }
-  }
 
   auto lower = [](wchar_t c) { return (c >= L'A' && c <= L'Z') ? wchar_t(c - L'A' + L'a') : c; };
   auto starts_with_ci = [&](std::size_t at, std::wstring_view prefix) {
