@@ -52,7 +52,8 @@ if(IOCPX_MINGW_LINKER STREQUAL "lld")
     message(FATAL_ERROR "iocpx: IOCPX_MINGW_LINKER=lld but ld.lld is not installed "
                         "(Debian package lld; tools/bootstrap installs it)")
   endif()
-  set(_iocpx_lld_flag "-B${CMAKE_CURRENT_LIST_DIR}/mingw-lld/")
+  # Quoted for the shell that runs the link: the folder may contain spaces.
+  set(_iocpx_lld_flag "-B\"${CMAKE_CURRENT_LIST_DIR}/mingw-lld/\"")
   string(APPEND CMAKE_EXE_LINKER_FLAGS_INIT " ${_iocpx_lld_flag}")
   string(APPEND CMAKE_SHARED_LINKER_FLAGS_INIT " ${_iocpx_lld_flag}")
   string(APPEND CMAKE_MODULE_LINKER_FLAGS_INIT " ${_iocpx_lld_flag}")
