@@ -897,6 +897,54 @@ BOOST_AUTO_TEST_CASE(cancellation_after_immediate_completion_keeps_the_result)
   BOOST_TEST(!r.ec);
   BOOST_TEST(r.n == 1u);
 }
+
+// A read ended by the peer closing (ERROR_BROKEN_PIPE: a code Wine also
+// gives for I/O ended by closing one's own handle) completes in the kernel;
+// a cancel that comes while its packet waits finds nothing to cancel, and
+// the handler gets the real result. Until 2026-11-30 iocpx turned it into
+// operation_aborted once any cancel had been asked for.
+BOOST_AUTO_TEST_CASE(a_cancel_after_the_peer_closed_keeps_the_broken_pipe)
+{
+  for (int variant = 0; variant < 2; ++variant)
+  {
+    BOOST_TEST_CONTEXT((variant == 0 ? "slot emit" : "binding::cancel"))
+    {
+      asio::io_context ctx;
+      pipe_pair p = make_pipe_pair();
+      ix::binding b = ix::bind(ctx, p.server.get());
+      asio::cancellation_signal signal;
+      char buf[8];
+      result r;
+      ix::async_overlapped(b, read_into(p.server.get(), buf, sizeof buf),
+          asio::bind_cancellation_slot(signal.slot(), r.handler()));
+      p.client.reset(); // the read completes now, with ERROR_BROKEN_PIPE
+      ::Sleep(100);     // (Wine: the result reaches the port meanwhile)
+      if (variant == 0)
+        signal.emit(asio::cancellation_type::terminal);
+      else
+        b.cancel();
+      BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+      BOOST_TEST(r.calls == 1);
+      BOOST_TEST(r.ec == error_code(ERROR_BROKEN_PIPE, boost::system::system_category()));
+    }
+  }
+}
+
+// The same code after our own handle was closed through iocpx (Wine reports
+// the pending read so) is an abort.
+BOOST_AUTO_TEST_CASE(a_broken_pipe_after_our_own_close_is_an_abort)
+{
+  asio::io_context ctx;
+  pipe_pair p = make_pipe_pair();
+  ix::binding b = ix::bind(ctx, p.server.release());
+  char buf[8];
+  result r;
+  ix::async_overlapped(b, read_into(b.native_handle(), buf, sizeof buf), r.handler());
+  b.close();
+  BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
+  BOOST_TEST(r.calls == 1);
+  BOOST_TEST(r.ec == asio::error::operation_aborted);
+}
 #endif
 
 BOOST_AUTO_TEST_CASE(binding_cancel_aborts_everything_in_flight)

@@ -645,6 +645,40 @@ BOOST_AUTO_TEST_CASE(message_mode_with_small_buffers)
 }
 
 #if defined(IOCPX_HAS_CANCELLATION_SLOTS) // cancellation slots: Boost 1.77
+// A read the peer's close has already ended (eof) keeps its eof when a
+// cancel comes before its handler runs, as an Asio socket's read does:
+// cancel() and a per-operation cancellation find nothing left to cancel.
+// Until 2026-11-30 the handler got operation_aborted.
+BOOST_AUTO_TEST_CASE(a_read_ended_by_the_peer_keeps_its_eof_after_a_late_cancel)
+{
+  for (int variant = 0; variant < 2; ++variant)
+  {
+    BOOST_TEST_CONTEXT((variant == 0 ? "slot emit" : "pipe cancel()"))
+    {
+      asio::io_context ctx;
+      np_pair p = make_np_pair(ctx);
+      asio::cancellation_signal signal;
+      error_code read_ec;
+      int calls = 0;
+      char buf[16];
+      p.server.async_read_some(asio::buffer(buf),
+          asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, std::size_t) {
+            read_ec = ec;
+            ++calls;
+          }));
+      p.client.close();
+      ::Sleep(100); // (Wine: the read's result reaches the port meanwhile)
+      if (variant == 0)
+        signal.emit(asio::cancellation_type::terminal);
+      else
+        p.server.cancel();
+      BOOST_TEST(run_until(ctx, [&] { return calls > 0; }));
+      BOOST_TEST(calls == 1);
+      BOOST_TEST(read_ec == asio::error::eof);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(cancel_one_pending_read_among_writes)
 {
   asio::io_context ctx;

@@ -168,7 +168,11 @@ public:
   /// `error::operations_pending` while operations are in flight. Every
   /// binding of the handle becomes unusable; this one becomes empty. The
   /// handle is then the caller's again: close() on another binding of it
-  /// only empties that binding and leaves the handle open.
+  /// only empties that binding and leaves the handle open. Do not start
+  /// operations through another binding of the handle while unbind() runs
+  /// on another thread: one that starts between its check for operations
+  /// in flight and the disassociation would never complete through the
+  /// port (and its io_context's run() would not return).
   IOCPX_DECL void unbind(boost::system::error_code& ec);
 
   /// Throwing form of unbind().

@@ -45,7 +45,11 @@ struct immediate_result
 ///
 /// The callback, `void(const boost::system::error_code&, std::size_t)`,
 /// runs directly on the thread that dequeued the completion (no executor
-/// hop), never inside start(). It may start the overlapped again.
+/// hop), never inside start(). It may start the overlapped again; with
+/// several threads running the io_context, that operation's callback may
+/// then run on another thread before this one returns (a callback cannot be
+/// put on a strand), so make start() its last use of state it shares, or
+/// guard that state.
 ///
 /// @par Destroying the owner while an operation is in flight
 /// The destructor cancels the operation (CancelIoEx on this OVERLAPPED) and
@@ -53,7 +57,10 @@ struct immediate_result
 /// alive, owned by the operation, until the kernel's packet is dequeued;
 /// the callback is then destroyed without being called. Nothing is freed
 /// while the kernel may still write to it. If the io_context is destroyed
-/// first, its shutdown dequeues the packet and frees the state.
+/// first, its shutdown dequeues the packet and frees the state. With other
+/// threads running the io_context, a completion that one of them has begun
+/// to deliver when the destructor runs may still call the callback, during
+/// or just after the destructor (see Thread Safety).
 ///
 /// @par Thread Safety
 /// Like an Asio I/O object: start() must not run concurrently with itself,
@@ -69,9 +76,12 @@ struct immediate_result
 /// run while the callback runs on another thread: it touches only the
 /// state's atomics and reference count, the running callback finishes (its
 /// object lives until it returns), and the callback is not called again.
-/// What the callback itself touches is then the owner's to guard (with a
-/// lock, and a reference the callback holds, as named_pipe's readiness
-/// does).
+/// That includes a callback another thread is about to call, its packet
+/// dequeued: it may start after the destructor has returned. So with more
+/// than one thread running the io_context, what the callback touches is
+/// the owner's to keep alive and guard (a reference the callback holds,
+/// and a lock, as named_pipe's readiness does) — or destroy the overlapped
+/// from its own callback, or while no thread runs the io_context.
 class overlapped
 {
 public:
@@ -212,7 +222,7 @@ public:
       // came while the call was being made counts.)
       result.ec = detail::translate_result(
           boost::system::error_code(static_cast<int>(r.code), boost::system::system_category()),
-          state_->cancelled_since_begin(), false, handle->handle);
+          *handle);
       state_->abort_begin(); // nothing in flight: drop the operation's references
       return true;
     }
@@ -260,8 +270,10 @@ public:
       state_->cancel();
   }
 
-  /// Whether an operation is in flight (started and its callback not yet
-  /// called).
+  /// Whether an operation is in flight: started, and its completion not yet
+  /// taken for delivery. It turns false just before the callback is called
+  /// (so that the callback can start the overlapped again): false does not
+  /// mean that the callback has run.
   bool in_flight() const noexcept
   {
     return state_ && state_->in_flight.load(std::memory_order_acquire);
@@ -284,8 +296,12 @@ public:
     return state_ != nullptr;
   }
 
-  /// The OVERLAPPED, to recognise it (e.g. in GetOverlappedResult). Start
-  /// operations only through start().
+  /// The OVERLAPPED, to recognise it (say, in an OVERLAPPED* that a Win32
+  /// API hands back). Start operations only through start(). Its fields
+  /// belong to iocpx and Asio's loop, which reuse `Internal` and `Offset`
+  /// for their own bookkeeping: the result is what the callback receives
+  /// (GetOverlappedResult or HasOverlappedIoCompleted on it say nothing
+  /// true).
   OVERLAPPED* native_overlapped() const noexcept
   {
     return state_;

@@ -248,7 +248,10 @@ std::size_t read_message_into(Pipe& pipe, DynamicBuffer& buffer, boost::system::
 /// sized by `PeekNamedPipe` for its rest. If the message is longer than
 /// `buffer.max_size() - buffer.size()`, the bytes that fit are appended and
 /// the call fails with `asio::error::message_size`; the rest of that
-/// message stays in the pipe, for the next read.
+/// message stays in the pipe, for the next read. A buffer with no room at
+/// all (`size() == max_size()`) fails with `asio::error::message_size`
+/// before reading anything, whatever the next message's size — an empty
+/// message too stays in the pipe.
 ///
 /// Errors: those of `read_some` (`asio::error::eof` once the peer closed
 /// and every message was read, ...), `asio::error::operation_not_supported`

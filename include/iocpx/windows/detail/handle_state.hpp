@@ -250,10 +250,11 @@ constexpr void check_start_signature() noexcept
 
 // Maps the result of a completed operation to what the handler receives.
 // Aborts that Wine (and Windows, for some drivers) report with other codes
-// become asio::error::operation_aborted when iocpx knows the operation was
-// cancelled or its handle closed.
-IOCPX_DECL boost::system::error_code translate_result(const boost::system::error_code& ec,
-    bool cancel_requested, bool handle_cancelled, HANDLE handle) noexcept;
+// become asio::error::operation_aborted when iocpx knows that the handle of
+// `state` was closed. A cancel that came after the operation completed
+// changes nothing: its result is kept.
+IOCPX_DECL boost::system::error_code translate_result(
+    const boost::system::error_code& ec, const handle_state& state) noexcept;
 
 // Accounting shared by every kind of operation on a handle.
 inline void operation_started(handle_state& state) noexcept

@@ -89,9 +89,8 @@ public:
   }
 
   // Whether the operation begun was cancelled since begin(): by cancel(),
-  // or by a binding::cancel() or close() of its handle. What do_complete()
-  // tells translate_result(); until the operation completes or
-  // abort_begin() runs.
+  // or by a binding::cancel() or close() of its handle. Valid until the
+  // operation completes or abort_begin() runs.
   bool cancelled_since_begin() const noexcept
   {
     return cancel_requested_.load(std::memory_order_seq_cst)
@@ -131,9 +130,7 @@ private:
   {
     auto* self = static_cast<overlapped_state*>(base);
     handle_state& handle = *std::exchange(self->handle_, nullptr);
-    const boost::system::error_code ec = translate_result(result_ec,
-        self->cancel_requested_.load(std::memory_order_relaxed),
-        handle.cancelled_since(self->epoch_), handle.handle);
+    const boost::system::error_code ec = translate_result(result_ec, handle);
     operation_finished(handle);
     self->in_flight.store(false, std::memory_order_release);
 

@@ -197,8 +197,7 @@ public:
     handler_work<Handler, IoExecutor> w(std::move(o->work_));
 
     handle_state& state = o->state_;
-    const boost::system::error_code ec = translate_result(result_ec, o->cancel_requested_,
-        state.cancelled_since(o->epoch_), state.handle);
+    const boost::system::error_code ec = translate_result(result_ec, state);
     operation_finished(state);
 
     // Free the operation before the upcall, so the handler can start the

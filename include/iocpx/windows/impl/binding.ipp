@@ -432,8 +432,8 @@ IOCPX_DECL void finish_start(handle_state& state, iocp_operation* op, DWORD resu
   deliver_immediately(iocp, op, r.code, r.bytes, may_deliver_here);
 }
 
-IOCPX_DECL boost::system::error_code translate_result(const boost::system::error_code& ec,
-    bool cancel_requested, bool handle_cancelled, HANDLE handle) noexcept
+IOCPX_DECL boost::system::error_code translate_result(
+    const boost::system::error_code& ec, const handle_state& state) noexcept
 {
   if (!ec || ec.category() != boost::system::system_category())
     return ec;
@@ -442,21 +442,20 @@ IOCPX_DECL boost::system::error_code translate_result(const boost::system::error
   case ERROR_OPERATION_ABORTED:
   case error_handles_closed: // Wine: I/O ended by closing the last handle
     return asio::error::operation_aborted;
-  case ERROR_BROKEN_PIPE:    // Wine: pipe I/O ended by closing our own handle
+  case ERROR_BROKEN_PIPE:     // Wine: pipe I/O ended by closing our own handle
   case ERROR_NETNAME_DELETED: // socket I/O ended by closing our own socket
-  // "The pipe is being closed": ConnectNamedPipe found that a client came
-  // and went, a write that the reader left. Not an abort by itself, but
-  // after a cancel the caller asked for one, and it must see it: a reuse
-  // accept (basic_named_pipe_acceptor) otherwise recycles the instance and
-  // waits on for the next client, a cancel that came while this completion
-  // was queued (with nothing left for CancelIoEx) lost.
-  case ERROR_NO_DATA:
+  case ERROR_NO_DATA:         // "the pipe is being closed"
   {
-    // The same codes also mean "the peer went away". Ours was closed or
-    // cancelled if iocpx was told so, or if the handle is no longer valid
-    // (closed directly with CloseHandle/closesocket).
+    // The same codes mean "the peer went away" (or, for ConnectNamedPipe,
+    // "a client came and went"): the operation's real result, which a
+    // cancel that came after it completed does not change (CancelIoEx
+    // never produces them; until 2026-11-30 a cancel or a per-operation
+    // cancellation that found the operation done turned them into
+    // operation_aborted all the same). An abort only if our own handle was
+    // closed or given back — iocpx was told so — or is no longer valid
+    // (closed directly with CloseHandle or closesocket).
     DWORD flags = 0;
-    if (cancel_requested || handle_cancelled || !::GetHandleInformation(handle, &flags))
+    if (state.closed.load(std::memory_order_acquire) || !::GetHandleInformation(state.handle, &flags))
       return asio::error::operation_aborted;
     return ec;
   }
