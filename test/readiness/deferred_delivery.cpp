@@ -17,6 +17,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/io_context_strand.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -223,6 +224,46 @@ BOOST_AUTO_TEST_CASE(a_strand_handler_is_not_run_inside_another_strand_handler)
   BOOST_TEST(b_ran);
   BOOST_TEST(!b_ran_inside_a);
   BOOST_TEST(b_on_strand);
+}
+
+// A plain wait that a strand's handler makes ready runs outside that strand,
+// as a post would: the strand runs the handler inside an invocation of its
+// own, and a wait run right after the handler there ran with the strand
+// still held — its next handlers kept from every other thread, and a plain
+// handler that waited for one of them deadlocked (helper-80). Both kinds of
+// strand.
+template <typename Strand>
+void check_plain_wait_made_ready_by_a_strand_handler(asio::io_context& io, Strand strand)
+{
+  iocpx::registration s(io), p(io);
+  iocpx::set_readiness sp = p.setter();
+  bool p_ran = false, p_on_strand = true, s_ran = false;
+  p.async_wait(ready::readable(), [&](error_code ec, ready) {
+    BOOST_TEST(!ec);
+    p_ran = true;
+    p_on_strand = strand.running_in_this_thread();
+  });
+  s.async_wait(ready::readable(), asio::bind_executor(strand, [&](error_code, ready) {
+    s_ran = true;
+    sp.set(ready::readable());
+  }));
+  s.setter().set(ready::readable());
+  io.run();
+  BOOST_TEST(s_ran);
+  BOOST_TEST(p_ran);
+  BOOST_TEST(!p_on_strand);
+}
+
+BOOST_AUTO_TEST_CASE(a_plain_wait_made_ready_by_a_strand_handler_runs_off_the_strand)
+{
+  {
+    asio::io_context io;
+    check_plain_wait_made_ready_by_a_strand_handler(io, asio::make_strand(io));
+  }
+  {
+    asio::io_context io;
+    check_plain_wait_made_ready_by_a_strand_handler(io, asio::io_context::strand(io));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_legacy_strand_keeps_work_and_its_guarantee)

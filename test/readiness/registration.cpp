@@ -546,6 +546,82 @@ BOOST_AUTO_TEST_CASE(context_destroyed_with_waits_pending_destroys_handlers)
   BOOST_TEST(reg_alive.expired());
 }
 
+#if defined(IOCPX_TEST_HAS_ASIO_1_80) // bind_allocator
+namespace {
+
+// An allocator whose first allocation once armed takes 200 ms: it holds a
+// setter inside its post of a wait.
+struct slow_allocation
+{
+  std::atomic<bool> armed{false};
+  std::atomic<bool> entered{false};
+};
+
+template <typename T>
+struct slow_allocator
+{
+  using value_type = T;
+  slow_allocation* control;
+  explicit slow_allocator(slow_allocation* c) noexcept : control(c) {}
+  template <typename U>
+  slow_allocator(const slow_allocator<U>& o) noexcept : control(o.control)
+  {
+  }
+  T* allocate(std::size_t n)
+  {
+    if (control->armed.exchange(false))
+    {
+      control->entered.store(true);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return std::allocator<T>().allocate(n);
+  }
+  void deallocate(T* p, std::size_t n) noexcept
+  {
+    std::allocator<T>().deallocate(p, n);
+  }
+  template <typename U>
+  bool operator==(const slow_allocator<U>& o) const noexcept
+  {
+    return control == o.control;
+  }
+  template <typename U>
+  bool operator!=(const slow_allocator<U>& o) const noexcept
+  {
+    return control != o.control;
+  }
+};
+
+} // namespace
+
+// The same, with a setter on a thread of its own that has taken the wait
+// and is still posting it when the owner destroys the io_context (helper-80).
+// The readiness service's shutdown found nothing pending, the scheduler's
+// nothing queued yet, and the setter then posted into the destroyed
+// io_context (ASan: heap-use-after-free; elsewhere the handler, and the
+// registration it owns, were never destroyed). The shutdown now waits for
+// that post, whose handler the scheduler's shutdown then destroys.
+BOOST_AUTO_TEST_CASE(context_destroyed_while_another_thread_posts_a_handler_owned_wait)
+{
+  auto io = std::make_unique<asio::io_context>();
+  slow_allocation slow;
+  auto reg = std::make_shared<iocpx::registration>(*io);
+  iocpx::set_readiness setter = reg->setter();
+  std::atomic<int> called{0};
+  reg->async_wait(ready::readable(),
+      asio::bind_allocator(slow_allocator<void>(&slow), [reg, &called](error_code, ready) { ++called; }));
+  reg.reset(); // the pending wait's handler is its only owner now
+  slow.armed = true;
+  std::thread t([&] { setter.add(ready::readable()); });
+  while (!slow.entered.load())
+    std::this_thread::yield();
+  io.reset(); // while the setter is inside its post
+  t.join();
+  BOOST_TEST(called.load() == 0);
+  BOOST_TEST(!setter.registration_alive()); // the handler, and with it the registration, went
+}
+#endif
+
 BOOST_AUTO_TEST_CASE(bad_inputs)
 {
   asio::io_context io;

@@ -50,6 +50,9 @@ public:
   // object destroys it inside that post.
   inline void wait_for_others() noexcept;
 
+  // Whether other threads' hand-overs are in progress.
+  inline bool busy_elsewhere() const noexcept;
+
 private:
   friend class hand_over_scope;
   std::atomic<std::uint16_t> n_{0}; // (small: an idle pipe's core holds one)
@@ -83,6 +86,11 @@ private:
   hand_over_count* count_;
   stack stack_;
 };
+
+inline bool hand_over_count::busy_elsewhere() const noexcept
+{
+  return n_.load(std::memory_order_seq_cst) > hand_over_scope::on_this_thread(this);
+}
 
 inline void hand_over_count::wait_for_others() noexcept
 {

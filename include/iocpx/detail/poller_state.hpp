@@ -395,6 +395,16 @@ public:
     out.splice_back(polls_);
   }
 
+  bool handing_over_elsewhere() const noexcept override
+  {
+    return hand_overs.busy_elsewhere();
+  }
+
+  void wait_for_hand_overs() noexcept override
+  {
+    hand_overs.wait_for_others();
+  }
+
   // poller_link, called with the entry's core mutex held.
   bool on_ready(poller_entry* e, readiness_op_list& done) override
   {

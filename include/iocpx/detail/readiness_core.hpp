@@ -8,6 +8,7 @@
 #define IOCPX_DETAIL_READINESS_CORE_HPP
 
 #include <iocpx/detail/config.hpp>
+#include <iocpx/detail/asio_loop.hpp>
 #include <iocpx/detail/hand_over.hpp>
 
 #include <iocpx/detail/readiness_service.hpp>
@@ -208,9 +209,9 @@ public:
   readiness_core(const readiness_core&) = delete;
   readiness_core& operator=(const readiness_core&) = delete;
 
-  void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void add_ref() noexcept override { refs_.fetch_add(1, std::memory_order_relaxed); }
 
-  void release() noexcept
+  void release() noexcept override
   {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
       delete this;
@@ -422,6 +423,16 @@ public:
     release();
   }
 
+  bool handing_over_elsewhere() const noexcept override
+  {
+    return hand_overs_.busy_elsewhere();
+  }
+
+  void wait_for_hand_overs() noexcept override
+  {
+    hand_overs_.wait_for_others();
+  }
+
   // The execution context is shutting down: hand over pending waits so that
   // they are destroyed without being invoked.
   void shutdown(readiness_op_list& out) override
@@ -539,9 +550,16 @@ private:
   // Whether the slot's wait in `w` is posted to the home context (see
   // slot_home_bit) and this thread runs it. (The bit was set by a wait whose
   // io_context is the service's context, so that context is an io_context.)
+  // Asked before the wait is taken and the hand-over counted, so nothing
+  // keeps that context alive yet: a thread that runs no Asio loop at all —
+  // a setter thread of its own — answers without reaching the service or
+  // the context, which another thread may be destroying meanwhile (until
+  // 2026-11-30 it read them, possibly freed: helper-80). (A thread inside
+  // another io_context's loop still reads them: the window is then that
+  // of a context destroyed while such a thread sets readiness for it.)
   bool home_running_here(word_type w) const noexcept
   {
-    return (w & slot_home_bit) != 0
+    return (w & slot_home_bit) != 0 && innermost_asio_loop() != nullptr
         && static_cast<asio::io_context&>(service_->context()).get_executor().running_in_this_thread();
   }
 

@@ -119,14 +119,29 @@ public:
     return io_context_running_here(work_);
   }
 
-  // The execution context whose loop runs the handler (the key of the
-  // delivery_scope opened around it).
+  // The execution context whose loop runs the handler.
   const void* context_key() const
   {
     if constexpr (standard)
       return execution_context_key(work_);
     else
       return execution_context_key(work_.get_executor());
+  }
+
+  // The key of the delivery_scope opened around the handler (see
+  // invoker): its io_context if the handler runs straight on that
+  // context's loop. Null for a strand, which runs the invoker inside its
+  // own invocation: waits the handler makes ready are then posted, not run
+  // right after it while the strand is still held — where they would keep
+  // the strand's next handlers from every other thread, and deadlock a
+  // handler that waits for one of them (helper-80, 2026-11-30). Null also
+  // for any other executor (a thread pool's...), whose waits never match.
+  const void* scope_key() const
+  {
+    if constexpr (std::is_same<tracked_type, io_tracked_executor>::value)
+      return context_key();
+    else
+      return nullptr;
   }
 
   // The io_context a post goes straight into, if the executor is a plain
@@ -229,6 +244,13 @@ public:
     return execution_context_key(any_);
   }
 
+  // As above: only an io_context executor's handler runs straight on its
+  // loop (one held as anything else — a strand — is not looked into).
+  const void* scope_key() const noexcept
+  {
+    return is_io_ ? static_cast<const asio::execution_context*>(&io_.context()) : nullptr;
+  }
+
   const asio::io_context* io_context() const noexcept
   {
     return is_io_ ? &io_.context() : nullptr;
@@ -309,12 +331,12 @@ private:
     {
       // (Asked first: should it throw, the invoker still owns the operation
       // and destroys it.)
-      const void* context = op_->work_.context_key();
+      const void* context = op_->work_.scope_key();
       readiness_handler_op* op = op_;
       op_ = nullptr;
       // Waits this handler completes (by setting readiness) run right after
       // it, on this thread (see delivery_scope.hpp), if they are waits of
-      // the context whose loop runs it.
+      // the context whose loop runs it (not inside a strand: scope_key()).
       delivery_scope scope(context);
       do_invoke(op);
       scope.drain();

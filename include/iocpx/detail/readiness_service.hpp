@@ -143,6 +143,16 @@ class readiness_service_node : public service_list_hook<readiness_service_node>
 public:
   virtual void shutdown(readiness_op_list& out) = 0;
 
+  // Operations that other threads took from this node before its shutdown
+  // and are still posting (see hand_over.hpp); waits for them to end.
+  virtual bool handing_over_elsewhere() const noexcept = 0;
+  virtual void wait_for_hand_overs() noexcept = 0;
+
+  // The node's reference count: held while the service waits for its
+  // hand-overs outside the list's lock.
+  virtual void add_ref() noexcept = 0;
+  virtual void release() noexcept = 0;
+
 protected:
   ~readiness_service_node() = default;
 };
@@ -191,6 +201,32 @@ private:
     // destructor takes those locks.
     while (readiness_op* op = ops.pop_front())
       op->destroy();
+    // A setter on another thread may have taken a wait (or a poll) before
+    // the shutdown and still be posting it: into this context, whose
+    // scheduler goes right after the services. Wait until each such post
+    // has ended (so the scheduler's shutdown destroys what it queued). A
+    // registration that the wait's own handler owns is not closed by its
+    // owner first — which would wait for it too — and this was a
+    // use-after-free until 2026-11-30 (helper-80). The node is held, and
+    // the list's lock released, while its hand-overs end: a post that fails
+    // destroys its handler, which may own a registration whose close()
+    // detaches it (that lock). None starts after the node's shutdown above
+    // (it holds no wait or poll any more), so this ends.
+    for (;;)
+    {
+      readiness_service_node* busy = nullptr;
+      nodes_.for_each([&busy](readiness_service_node* n) {
+        if (!busy && n->handing_over_elsewhere())
+        {
+          n->add_ref();
+          busy = n;
+        }
+      });
+      if (!busy)
+        break;
+      busy->wait_for_hand_overs();
+      busy->release();
+    }
   }
 
   service_list<readiness_service_node> nodes_;
