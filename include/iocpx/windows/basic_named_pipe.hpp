@@ -785,7 +785,11 @@ public:
   /// handler is never invoked from inside this function.
   ///
   /// @par Per-Operation Cancellation (Boost 1.77 and newer)
-  /// `terminal`, `partial`, `total`: CancelIoEx on exactly this write.
+  /// `terminal`, `partial`, `total`: CancelIoEx on exactly this write. A
+  /// write cancelled while it waits for room may have passed part of its
+  /// bytes to the reader already (under Wine 8 its handler then gets 0
+  /// bytes): treat every type as `terminal` for writes (see
+  /// doc/named_pipes.md).
   template <typename ConstBufferSequence,
       BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::size_t))
           WriteToken = asio::default_completion_token_t<executor_type>>
