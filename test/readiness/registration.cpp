@@ -547,52 +547,8 @@ BOOST_AUTO_TEST_CASE(context_destroyed_with_waits_pending_destroys_handlers)
 }
 
 #if defined(IOCPX_TEST_HAS_ASIO_1_80) // bind_allocator
-namespace {
-
-// An allocator whose first allocation once armed takes 200 ms: it holds a
-// setter inside its post of a wait.
-struct slow_allocation
-{
-  std::atomic<bool> armed{false};
-  std::atomic<bool> entered{false};
-};
-
-template <typename T>
-struct slow_allocator
-{
-  using value_type = T;
-  slow_allocation* control;
-  explicit slow_allocator(slow_allocation* c) noexcept : control(c) {}
-  template <typename U>
-  slow_allocator(const slow_allocator<U>& o) noexcept : control(o.control)
-  {
-  }
-  T* allocate(std::size_t n)
-  {
-    if (control->armed.exchange(false))
-    {
-      control->entered.store(true);
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return std::allocator<T>().allocate(n);
-  }
-  void deallocate(T* p, std::size_t n) noexcept
-  {
-    std::allocator<T>().deallocate(p, n);
-  }
-  template <typename U>
-  bool operator==(const slow_allocator<U>& o) const noexcept
-  {
-    return control == o.control;
-  }
-  template <typename U>
-  bool operator!=(const slow_allocator<U>& o) const noexcept
-  {
-    return control != o.control;
-  }
-};
-
-} // namespace
+using iocpx_test::slow_allocation;
+using iocpx_test::slow_allocator;
 
 // The same, with a setter on a thread of its own that has taken the wait
 // and is still posting it when the owner destroys the io_context (helper-80).
@@ -615,7 +571,7 @@ BOOST_AUTO_TEST_CASE(context_destroyed_while_another_thread_posts_a_handler_owne
   std::thread t([&] { setter.add(ready::readable()); });
   while (!slow.entered.load())
     std::this_thread::yield();
-  io.reset(); // while the setter is inside its post
+  io.reset(); // while the setter is inside its post (a slow allocation)
   t.join();
   BOOST_TEST(called.load() == 0);
   BOOST_TEST(!setter.registration_alive()); // the handler, and with it the registration, went
