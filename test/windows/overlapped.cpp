@@ -44,6 +44,16 @@ struct record
   int calls = 0;
   error_code ec;
   std::size_t n = 0;
+
+  // An overlapped callback that records each call here.
+  auto callback()
+  {
+    return [this](const error_code& e, std::size_t bytes) {
+      ++calls;
+      ec = e;
+      n = bytes;
+    };
+  }
 };
 
 } // namespace
@@ -106,11 +116,7 @@ BOOST_AUTO_TEST_CASE(immediate_success_is_delivered_through_the_context)
     pipe_pair p = make_pipe_pair();
     ix::binding b = ix::bind(ctx, p.server.get(), options);
     record r;
-    ix::overlapped ov([&](const error_code& ec, std::size_t n) {
-      ++r.calls;
-      r.ec = ec;
-      r.n = n;
-    });
+    ix::overlapped ov(r.callback());
     ov.start(b, [&](OVERLAPPED* o) { return ix::win32_result(::WriteFile(p.server.get(), "12345", 5, nullptr, o)); });
     BOOST_TEST(r.calls == 0);
     BOOST_TEST(run_until(ctx, [&] { return r.calls > 0; }));
@@ -128,10 +134,7 @@ BOOST_AUTO_TEST_CASE(immediate_failure_is_delivered_through_the_context)
   ix::binding b = ix::bind(ctx, p.server.get());
   p.client.reset();
   record r;
-  ix::overlapped ov([&](const error_code& ec, std::size_t) {
-    ++r.calls;
-    r.ec = ec;
-  });
+  ix::overlapped ov(r.callback());
   ov.start(b, [&](OVERLAPPED* o) { return ix::win32_result(::WriteFile(p.server.get(), "x", 1, nullptr, o)); });
   BOOST_TEST(r.calls == 0);
   ctx.poll();
@@ -181,11 +184,7 @@ BOOST_AUTO_TEST_CASE(exception_from_start_leaves_the_overlapped_reusable)
   pipe_pair p = make_pipe_pair();
   ix::binding b = ix::bind(ctx, p.server.get(), ix::bind_options::fast());
   record r;
-  ix::overlapped ov([&](const error_code& ec, std::size_t n) {
-    ++r.calls;
-    r.ec = ec;
-    r.n = n;
-  });
+  ix::overlapped ov(r.callback());
   BOOST_CHECK_THROW(ov.start(b, [](OVERLAPPED*) -> DWORD { throw std::runtime_error("start failed"); }),
       std::runtime_error);
   BOOST_TEST(!ov.in_flight());
@@ -209,10 +208,7 @@ BOOST_AUTO_TEST_CASE(cancel_delivers_operation_aborted)
   pipe_pair p = make_pipe_pair();
   ix::binding b = ix::bind(ctx, p.server.get());
   record r;
-  ix::overlapped ov([&](const error_code& ec, std::size_t) {
-    ++r.calls;
-    r.ec = ec;
-  });
+  ix::overlapped ov(r.callback());
   ov.start(b, zero_byte_read(p.server.get()));
   ov.cancel();
   ov.cancel(); // twice: harmless
@@ -237,10 +233,7 @@ BOOST_AUTO_TEST_CASE(cancel_after_the_peer_closed_keeps_the_real_result)
   pipe_pair p = make_pipe_pair();
   ix::binding b = ix::bind(ctx, p.server.get());
   record r;
-  ix::overlapped ov([&](const error_code& ec, std::size_t) {
-    ++r.calls;
-    r.ec = ec;
-  });
+  ix::overlapped ov(r.callback());
   ov.start(b, zero_byte_read(p.server.get()));
   p.client.reset(); // the read completes now
   ::Sleep(100);     // (Wine: the result reaches the port meanwhile)
@@ -273,10 +266,7 @@ BOOST_AUTO_TEST_CASE(cancel_while_the_call_is_being_made_is_not_lost)
       ix::binding b = ix::bind(ctx, h);
       ix::binding other = ix::bind(ctx, h);
       record r;
-      ix::overlapped ov([&](const error_code& ec, std::size_t) {
-        ++r.calls;
-        r.ec = ec;
-      });
+      ix::overlapped ov(r.callback());
       auto start = [&](OVERLAPPED* o) {
         std::thread([&] {
           if (variant == 2)
@@ -329,10 +319,7 @@ BOOST_AUTO_TEST_CASE(start_or_complete_translates_an_immediate_failure_as_the_ca
       p.client.reset(); // writes now fail at once with ERROR_NO_DATA
       record r;
       std::optional<ix::overlapped> ov;
-      ov.emplace([&](const error_code& ec, std::size_t) {
-        ++r.calls;
-        r.ec = ec;
-      });
+      ov.emplace(r.callback());
       auto write = [&](OVERLAPPED* o) {
         std::thread([&] {
           if (variant == 1)
