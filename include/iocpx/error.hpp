@@ -110,7 +110,14 @@ enum errors
   /// reported would_block while its bytes were in the system) was called
   /// with bytes that do not begin with that write's bytes. Retry a write
   /// that reported would_block with the same bytes (as with `SSL_write`).
-  write_retry_mismatch
+  write_retry_mismatch,
+
+  /// A pipe's `release()` while its readiness state holds bytes of the
+  /// stream that the handle alone would lose: bytes a buffered probe read
+  /// ahead and no read has taken, or a write held after would_block whose
+  /// retry has not reported it. Read them (or retry the write), then
+  /// release.
+  bytes_held
 };
 
 /// The category of iocpx's own errors (name "iocpx").

@@ -209,6 +209,12 @@ BOOST_AUTO_TEST_CASE(would_block_holds_the_write_and_its_retry_reports_it)
   error_code ec;
   BOOST_TEST(p.server.try_write_some(asio::buffer(chunk), ec) == 0u);
   BOOST_TEST(ec == iocpx::error::would_block);
+  // Given up, the held write's bytes may reach the reader or not, and a
+  // retry through the handle could write them twice: release() refuses
+  // (iocpx::error::bytes_held) and leaves the pipe as it was.
+  BOOST_TEST(p.server.release(ec) == nullptr);
+  BOOST_TEST(ec == iocpx::error::bytes_held);
+  BOOST_TEST(p.server.is_open());
 
   bool writable = false;
   p.server.async_wait(ready::writable(), [&](error_code e, ready r) {
@@ -221,6 +227,9 @@ BOOST_AUTO_TEST_CASE(would_block_holds_the_write_and_its_retry_reports_it)
   const std::string in = read_exact(p.client.native_handle(), DWORD(written + chunk.size()));
   BOOST_TEST(in == std::string(written + chunk.size(), 'w'));
   BOOST_TEST(run_until(ctx, [&] { return writable; }));
+  // Finished, but its retry has not reported it yet: still held.
+  BOOST_TEST(p.server.release(ec) == nullptr);
+  BOOST_TEST(ec == iocpx::error::bytes_held);
 
   // The retry reports the held write's bytes and writes nothing again.
   BOOST_TEST(p.server.try_write_some(asio::buffer(chunk), ec) == chunk.size());
@@ -228,6 +237,14 @@ BOOST_AUTO_TEST_CASE(would_block_holds_the_write_and_its_retry_reports_it)
   BOOST_TEST(p.server.try_write_some(asio::buffer("x", 1), ec) == 1u);
   BOOST_TEST(!ec);
   BOOST_TEST(read_exact(p.client.native_handle(), 1) == "x");
+
+  // Reported: the handle goes, and its next owner writes after the rest.
+  HANDLE h = p.server.release(ec);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_REQUIRE(h != nullptr);
+  ix::named_pipe next(ctx, h);
+  next.write_some(asio::buffer("y", 1));
+  BOOST_TEST(read_exact(p.client.native_handle(), 1) == "y");
 }
 
 // A zero-length try_write_some writes nothing and reports nothing, as every
@@ -659,6 +676,49 @@ BOOST_AUTO_TEST_CASE(a_zero_length_try_read_leaves_buffered_bytes_to_the_next_re
       BOOST_TEST(std::string(buf, 4) == "held");
     }
   }
+}
+
+// release() gives the handle back with the stream whole. While the
+// readiness state holds bytes the handle alone would lose, it refuses with
+// iocpx::error::bytes_held and leaves the pipe as it was (a held write:
+// would_block_holds_the_write_and_its_retry_reports_it). Before the fix it
+// dropped bytes a buffered probe had read ahead: the handle's next owner
+// read the stream with them missing (review of 2026-11-30).
+BOOST_AUTO_TEST_CASE(release_refuses_while_a_buffered_probe_holds_bytes)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  p.server.set_readiness_strategy(ix::readiness_strategy::buffered(64));
+  write_all(p.client.native_handle(), "abc", 3);
+  BOOST_TEST(run_until(ctx, [&] { return p.server.readiness().is_readable(); }));
+
+  error_code ec;
+  BOOST_TEST(p.server.release(ec) == nullptr);
+  BOOST_TEST(ec == iocpx::error::bytes_held);
+  BOOST_TEST(p.server.is_open());
+  try
+  {
+    p.server.release();
+    BOOST_ERROR("the throwing release() did not throw");
+  }
+  catch (const boost::system::system_error& e)
+  {
+    BOOST_TEST(e.code() == iocpx::error::bytes_held);
+  }
+
+  // Once read, the bytes are the reader's: release() hands the handle over,
+  // and its next owner reads the stream from where this one stopped.
+  BOOST_TEST(drain(p.server, ec) == "abc");
+  BOOST_TEST(ec == iocpx::error::would_block);
+  HANDLE h = p.server.release(ec);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_REQUIRE(h != nullptr);
+  BOOST_TEST(!p.server.is_open());
+  ix::named_pipe next(ctx, h);
+  write_all(p.client.native_handle(), "def", 3);
+  char buf[8];
+  BOOST_TEST(next.read_some(asio::buffer(buf)) == 3u);
+  BOOST_TEST(std::string(buf, 3) == "def");
 }
 
 BOOST_AUTO_TEST_CASE(cancel_aborts_waits_and_keeps_readiness_working)

@@ -111,6 +111,9 @@ private:
       return "operation needs the server end of a named pipe";
     case write_retry_mismatch:
       return "a write that reported would block was retried with other bytes";
+    case bytes_held:
+      return "the pipe holds bytes read ahead or a write held after would block; read them or "
+             "retry the write before releasing the handle";
     default:
       return "unknown iocpx error";
     }

@@ -529,6 +529,18 @@ public:
   /// it only through iocpx on the same io_context (Asio's I/O objects
   /// refuse an associated handle), or close it. A closed pipe
   /// has no handle to give: `asio::error::bad_descriptor` (and nullptr).
+  ///
+  /// The stream stays whole: while the readiness API holds bytes of it
+  /// that the handle alone would lose — bytes a buffered probe
+  /// (`readiness_strategy::buffered`) read ahead and no read has taken
+  /// yet, or a write that reported would_block and whose retry has not
+  /// reported it — release() fails with `iocpx::error::bytes_held` and
+  /// changes nothing; read the bytes (`try_read_some` until would_block),
+  /// or retry the write, and release then. A buffered probe still waiting
+  /// for data is cancelled, and bytes it takes in the instant before the
+  /// cancel takes effect are lost with it: release a pipe read through a
+  /// buffered probe only once the peer has stopped writing, or use the
+  /// default zero-byte probe, which never takes bytes.
   native_handle_type release(boost::system::error_code& ec)
   {
     // A connect that waits for a busy pipe first: it may wait since before
@@ -537,6 +549,11 @@ public:
     if (!is_open())
     {
       ec = asio::error::bad_descriptor;
+      return nullptr;
+    }
+    if (readiness_ && readiness_->holds_stream_bytes())
+    {
+      ec = error::bytes_held;
       return nullptr;
     }
     ended();

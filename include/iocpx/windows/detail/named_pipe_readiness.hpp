@@ -345,6 +345,17 @@ public:
     return buffered_len_ - buffered_pos_;
   }
 
+  // Whether this state holds bytes of the stream that the handle alone
+  // would lose (basic_named_pipe::release): bytes a buffered probe read
+  // ahead, or a write held after would_block whose retry has not taken
+  // its outcome (given up, its bytes may have gone or not: a retry through
+  // the handle could write them twice). A plain lock, as buffered_bytes().
+  bool holds_stream_bytes() const noexcept
+  {
+    std::lock_guard<iocpx::detail::slim_mutex> guard(mutex_);
+    return buffered_pos_ < buffered_len_ || held_ != 0;
+  }
+
   // A connection is established (or this state was created on an already
   // connected pipe): writable at once, readable when the probe says so.
   void start(binding& b, unsigned long generation)
