@@ -89,7 +89,8 @@ enum errors
   pipe_name_empty,
 
   /// The pipe name does not start with `\\.\pipe\` (or, for a client,
-  /// `\\server\pipe\`), or names no pipe after that prefix. Compares
+  /// `\\server\pipe\`), names no pipe after that prefix, or has a `.` or
+  /// `..` component (which would lead out of the pipe namespace). Compares
   /// equal to `errc::invalid_argument`.
   pipe_name_invalid,
 

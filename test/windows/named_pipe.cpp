@@ -37,6 +37,7 @@
 #  include <boost/asio/deferred.hpp>
 #endif
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <optional>
@@ -1744,6 +1745,65 @@ BOOST_AUTO_TEST_CASE(a_name_with_a_nul_character_is_invalid)
   server.open(np_name("nul-server") + std::string(1, '\0') + "-x", ix::named_pipe_options(), ec);
   BOOST_TEST(ec == iocpx::error::pipe_name_invalid, ec.message());
   BOOST_TEST(!server.is_open());
+}
+
+// A name whose `.` or `..` components would lead out of `\\.\pipe\` is
+// invalid, for a client and for a server. Before the fix Win32's path
+// normalization applied them: a connect to `\\.\pipe\..\C:\...\file` opened
+// the disk file and read it as the pipe's stream (`\\.\pipe\..\NUL`: the
+// NUL device), and an acceptor of `\\.\pipe\x\..\name` served `name`
+// (review of 2026-11-30).
+BOOST_AUTO_TEST_CASE(a_name_that_leaves_the_pipe_namespace_is_invalid)
+{
+  asio::io_context ctx;
+  wchar_t dir[MAX_PATH];
+  BOOST_REQUIRE(::GetTempPathW(MAX_PATH, dir) > 0);
+  const std::wstring file = std::wstring(dir) + L"iocpx-not-a-pipe.txt";
+  HANDLE f = ::CreateFileW(file.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
+      FILE_ATTRIBUTE_NORMAL, nullptr);
+  BOOST_REQUIRE(f != INVALID_HANDLE_VALUE);
+  write_all(f, "secret", 6);
+  ::CloseHandle(f);
+
+  std::wstring forward = file;
+  std::replace(forward.begin(), forward.end(), L'\\', L'/');
+  for (const std::wstring& name : {L"\\\\.\\pipe\\..\\" + file, L"\\\\.\\pipe\\..//" + forward,
+           L"\\\\.\\PIPE\\x\\..\\..\\" + file, std::wstring(L"\\\\.\\pipe\\..\\NUL"),
+           std::wstring(L"\\\\.\\pipe\\.\\..\\NUL"), std::wstring(L"\\\\.\\pipe\\.. \\NUL")})
+  {
+    BOOST_TEST_CONTEXT("connect to " << iocpx::windows::detail::utf8_of(name))
+    {
+      ix::named_pipe p(ctx);
+      error_code ec;
+      p.connect(name, ec);
+      BOOST_TEST(ec == iocpx::error::pipe_name_invalid, ec.message());
+      BOOST_TEST(!p.is_open());
+      error_code connect_ec = asio::error::would_block;
+      p.async_connect(name, [&](error_code e) { connect_ec = e; });
+      BOOST_TEST(run_until(ctx, [&] { return connect_ec != asio::error::would_block; }));
+      BOOST_TEST(connect_ec == iocpx::error::pipe_name_invalid, connect_ec.message());
+      BOOST_TEST(!p.is_open());
+    }
+  }
+  BOOST_TEST(::DeleteFileW(file.c_str()));
+
+  // A server: `x\..\name` would serve `name`.
+  const std::string name = np_name("dots");
+  const std::string suffix = name.substr(9); // after \\.\pipe\ .
+  ix::named_pipe_acceptor acceptor(ctx);
+  error_code ec;
+  acceptor.open("\\\\.\\pipe\\x\\..\\" + suffix, ec);
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid, ec.message());
+  BOOST_TEST(!acceptor.is_open());
+
+  // Dots inside a component are an ordinary part of a name.
+  const std::string dotted = name + "\\.a..b\\c.";
+  acceptor.open(dotted, ec);
+  BOOST_TEST(!ec, ec.message());
+  ix::named_pipe client(ctx);
+  client.connect(dotted, ec);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(client.is_connected());
 }
 
 BOOST_AUTO_TEST_CASE(message_connect_to_byte_pipe_fails)

@@ -1156,6 +1156,17 @@ private:
         return false;
       }
     }
+    // A local name that opened something other than a pipe (make_pipe_name
+    // refuses the `..` that would lead there; this catches what it cannot
+    // know of): a disk file or a device is not this pipe's to read.
+    // (Remote names stay under their share, `\\server\pipe\`, whose pipes
+    // the redirector serves.)
+    if (name.compare(0, 4, L"\\\\.\\") == 0 && ::GetFileType(h) != FILE_TYPE_PIPE)
+    {
+      ::CloseHandle(h);
+      ec = error::pipe_name_invalid;
+      return false;
+    }
     if (options.mode == pipe_mode::message)
     {
       DWORD read_mode = PIPE_READMODE_MESSAGE;
