@@ -22,6 +22,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -36,6 +37,7 @@
 #endif
 
 #include <string>
+#include <type_traits>
 
 namespace ix = iocpx::windows;
 namespace asio = boost::asio;
@@ -44,6 +46,59 @@ using namespace iocpx_test;
 using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_SUITE(coroutines)
+
+// The I/O objects with use_awaitable as their default token, as Asio's
+// sockets are written (`use_awaitable_t<>::as_default_on_t<tcp::acceptor>`):
+// their executor is derived from any_io_executor. Before the fix iocpx did
+// not find the io_context behind it: open(), connect() and both accepts
+// failed with operation_not_supported (review of 2026-11-30).
+BOOST_AUTO_TEST_CASE(pipes_and_acceptors_with_a_default_token)
+{
+  using acceptor_type = asio::use_awaitable_t<>::as_default_on_t<ix::named_pipe_acceptor>;
+  using pipe_type = asio::use_awaitable_t<>::as_default_on_t<ix::named_pipe>;
+  static_assert(!std::is_same_v<pipe_type::executor_type, asio::any_io_executor>);
+  static_assert(std::is_base_of_v<asio::any_io_executor, pipe_type::executor_type>);
+
+  asio::io_context ctx;
+  const std::string name = np_name("default-token");
+  ix::named_pipe_options options;
+  options.max_instances = 1; // one instance, accepted, then reused
+  options.listen_instances = 1;
+  acceptor_type acceptor(ctx, name, options);
+  pipe_type first(ctx);
+  first.connect(name); // the synchronous connect
+  std::string reply;
+  bool reused = false, second_connected = false;
+
+  auto serve = [&]() -> asio::awaitable<void> {
+    auto pipe = co_await acceptor.async_accept(); // a pipe_type, through the default token
+    char buf[16];
+    const std::size_t n = co_await pipe.async_read_some(asio::buffer(buf));
+    co_await asio::async_write(pipe, asio::buffer(buf, n));
+    error_code ec;
+    co_await pipe.async_read_some(
+        asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec)); // until the client has gone
+    BOOST_TEST(ec == asio::error::eof);
+    // The accept into a pipe of one's own: the same instance, once more.
+    pipe.disconnect();
+    co_await acceptor.async_accept(pipe);
+    reused = true;
+  };
+  auto ask = [&]() -> asio::awaitable<void> {
+    co_await asio::async_write(first, asio::buffer("marco", 5));
+    char buf[16];
+    const std::size_t n = co_await first.async_read_some(asio::buffer(buf));
+    reply.assign(buf, n);
+    first.close();
+    pipe_type second(co_await asio::this_coro::executor);
+    co_await second.async_connect(name); // busy until the reuse accept listens
+    second_connected = second.is_connected();
+  };
+  asio::co_spawn(ctx, serve(), [](std::exception_ptr e) { BOOST_TEST(!e); });
+  asio::co_spawn(ctx, ask(), [](std::exception_ptr e) { BOOST_TEST(!e); });
+  BOOST_TEST(run_until(ctx, [&] { return reused && second_connected; }));
+  BOOST_TEST(reply == "marco");
+}
 
 BOOST_AUTO_TEST_CASE(echo_with_use_awaitable)
 {

@@ -148,8 +148,9 @@ using tracked_work_t = decltype(track_work(std::declval<const Executor&>()));
 // nullptr. Executors of an io_context say so by type; a strand is asked for
 // its inner executor, whatever that is (`asio::make_strand` of an
 // any_io_executor — a coroutine's `this_coro::executor`, an acceptor's
-// get_executor() — is a strand<any_io_executor>); a polymorphic executor is
-// asked for the io_context executor it holds (with any property, such as
+// get_executor() — is a strand<any_io_executor>); a polymorphic executor
+// (or a type derived from it or from a strand of it, which a completion
+// token's as_default_on makes) is asked for the io_context executor it holds (with any property, such as
 // outstanding_work.tracked, but the default allocator), a strand of one,
 // or a strand of such a strand (`asio::make_strand` of a strand; deeper
 // nesting inside an any_io_executor is not looked for). A context that
@@ -174,6 +175,18 @@ asio::io_context* io_context_of(const Executor& ex) noexcept
     if (const auto* ss = target_of<asio::strand<asio::strand<asio::any_io_executor>>>(ex))
       return io_context_of(ss->get_inner_executor().get_inner_executor());
     return io_context_in(ex, std::make_index_sequence<8>());
+  }
+  else if constexpr (std::is_base_of_v<asio::any_io_executor, Executor>)
+  {
+    // A type derived from it: the executor of an I/O object made by a
+    // completion token's as_default_on (asio::use_awaitable_t<>::
+    // as_default_on_t<named_pipe>), executor_with_default<any_io_executor>.
+    return io_context_of(static_cast<const asio::any_io_executor&>(ex));
+  }
+  else if constexpr (std::is_base_of_v<asio::strand<asio::any_io_executor>, Executor>)
+  {
+    // The same over a strand (as_default_on of a strand's I/O object).
+    return io_context_of(static_cast<const asio::strand<asio::any_io_executor>&>(ex));
   }
   else
   {
