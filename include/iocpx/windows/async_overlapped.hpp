@@ -67,8 +67,10 @@ namespace windows {
 ///
 /// Aborted operations complete with `asio::error::operation_aborted`, also
 /// where the system reports ERROR_HANDLES_CLOSED, or ERROR_BROKEN_PIPE /
-/// ERROR_NETNAME_DELETED after binding::cancel(), binding::close() or a
-/// per-operation cancellation (Wine does so).
+/// ERROR_NETNAME_DELETED / ERROR_NO_DATA for an operation ended by closing
+/// the handle — binding::close(), unbind(), release(), or a handle closed
+/// directly (Wine does so). Otherwise those codes are the peer's doing and
+/// stay, also when a cancel came after the operation had completed.
 ///
 /// An empty or closed binding completes with `error::not_bound` (through
 /// the handler's associated executor if the binding is empty).
