@@ -118,7 +118,12 @@ enum errors
   /// ahead and no read has taken, or a write held after would_block whose
   /// retry has not reported it. Read them (or retry the write), then
   /// release.
-  bytes_held
+  bytes_held,
+
+  /// A pipe's `assign()` of a handle that another iocpx object owns (a
+  /// named pipe, or an acceptor's listening instance). A plain `binding`
+  /// of the handle owns nothing and is no obstacle.
+  already_owned
 };
 
 /// The category of iocpx's own errors (name "iocpx").

@@ -37,7 +37,8 @@ BOOST_AUTO_TEST_CASE(every_error_has_its_own_clear_message)
       err::options_conflict, err::already_in_flight, err::would_block, err::registration_gone,
       err::empty_interest, err::not_registered, err::already_registered, err::empty_buffer,
       err::pipe_name_empty, err::pipe_name_invalid, err::pipe_name_too_long, err::pipe_not_found,
-      err::not_server_end, err::write_retry_mismatch, err::bytes_held};
+      err::not_server_end, err::write_retry_mismatch, err::bytes_held,
+      err::already_owned};
   std::set<std::string> messages;
   for (err::errors e : all)
   {

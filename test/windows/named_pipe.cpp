@@ -1806,6 +1806,59 @@ BOOST_AUTO_TEST_CASE(a_name_that_leaves_the_pipe_namespace_is_invalid)
   BOOST_TEST(client.is_connected());
 }
 
+// A pipe owns its handle: assign() refuses one that another pipe owns
+// (iocpx::error::already_owned), as Asio's assign() refuses an associated
+// handle. Before the fix it shared it: once the owner closed it, the second
+// pipe stayed "open" and read and wrote whatever handle reused the value
+// (review of 2026-11-30). A plain binding owns nothing and stays no
+// obstacle, and a released handle can be assigned again.
+BOOST_AUTO_TEST_CASE(assign_refuses_a_handle_another_pipe_owns)
+{
+  asio::io_context ctx;
+  np_pair p = make_np_pair(ctx);
+  ix::named_pipe second(ctx);
+  error_code ec;
+  second.assign(p.server.native_handle(), ec);
+  BOOST_TEST(ec == iocpx::error::already_owned, ec.message());
+  BOOST_TEST(!second.is_open());
+  // The owner goes on as before.
+  p.server.write_some(asio::buffer("a", 1));
+  BOOST_TEST(read_exact(p.client.native_handle(), 1) == "a");
+
+  HANDLE h = p.server.release();
+  second.assign(h, ec);
+  BOOST_TEST(!ec, ec.message());
+  BOOST_TEST(second.is_connected());
+  second.write_some(asio::buffer("b", 1));
+  BOOST_TEST(read_exact(p.client.native_handle(), 1) == "b");
+
+  pipe_pair raw = make_pipe_pair();
+  ix::binding shared = ix::bind(ctx, raw.server.get(), ix::bind_options::fast());
+  ix::named_pipe third(ctx, raw.server.get());
+  raw.server.release();
+  BOOST_TEST(third.is_connected());
+  third.write_some(asio::buffer("c", 1));
+  BOOST_TEST(read_exact(raw.client.get(), 1) == "c");
+}
+
+// A failed assign() leaves the handle as it was given. Before the fix a
+// handle in the legacy PIPE_NOWAIT mode was switched to PIPE_WAIT before
+// the bind that then failed (here: not opened for overlapped I/O).
+BOOST_AUTO_TEST_CASE(a_failed_assign_leaves_the_wait_mode_alone)
+{
+  asio::io_context ctx;
+  unique_handle server(::CreateNamedPipeA(unique_pipe_name().c_str(), PIPE_ACCESS_DUPLEX,
+      PIPE_TYPE_BYTE | PIPE_NOWAIT, 1, 4096, 4096, 0, nullptr));
+  BOOST_REQUIRE(server.get() != INVALID_HANDLE_VALUE);
+  ix::named_pipe pipe(ctx);
+  error_code ec;
+  pipe.assign(server.get(), ec);
+  BOOST_TEST(ec == iocpx::error::not_overlapped, ec.message());
+  DWORD state = 0;
+  BOOST_REQUIRE(::GetNamedPipeHandleStateW(server.get(), &state, nullptr, nullptr, nullptr, nullptr, 0));
+  BOOST_TEST((state & PIPE_NOWAIT) != 0u);
+}
+
 BOOST_AUTO_TEST_CASE(message_connect_to_byte_pipe_fails)
 {
   asio::io_context ctx;

@@ -114,6 +114,8 @@ private:
     case bytes_held:
       return "the pipe holds bytes read ahead or a write held after would block; read them or "
              "retry the write before releasing the handle";
+    case already_owned:
+      return "the handle is already owned by another iocpx object (a named pipe or an acceptor)";
     default:
       return "unknown iocpx error";
     }

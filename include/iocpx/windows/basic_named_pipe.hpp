@@ -416,12 +416,19 @@ public:
   ///
   /// A handle in the legacy nonblocking mode (`PIPE_NOWAIT`) is switched
   /// to `PIPE_WAIT`: nonblocking, a read of an idle pipe fails at once and
-  /// a write to a full one succeeds with nothing written.
+  /// a write to a full one succeeds with nothing written. A failed assign
+  /// leaves the handle in its old mode.
   ///
-  /// Errors: `asio::error::already_open`; the binding's errors
-  /// (`iocpx::error::invalid_handle`, `not_overlapped`, `bound_elsewhere`,
-  /// ...); Win32 errors of GetNamedPipeInfo for a handle that is no pipe
-  /// (and of SetNamedPipeHandleState for a `PIPE_NOWAIT` one).
+  /// The pipe owns the handle from then on (close() closes it): a handle
+  /// that another pipe, or an acceptor's instance, owns is refused with
+  /// `iocpx::error::already_owned` (a `binding` of it, which owns nothing,
+  /// is no obstacle).
+  ///
+  /// Errors: `asio::error::already_open`; `iocpx::error::already_owned`;
+  /// the binding's errors (`iocpx::error::invalid_handle`,
+  /// `not_overlapped`, `bound_elsewhere`, ...); Win32 errors of
+  /// GetNamedPipeInfo for a handle that is no pipe (and of
+  /// SetNamedPipeHandleState for a `PIPE_NOWAIT` one).
   void assign(native_handle_type handle, boost::system::error_code& ec)
   {
     assign(handle, bind_options::fast(), ec);
@@ -470,9 +477,29 @@ public:
         return;
       }
     }
+    // A failed assign leaves the handle as it was given: in its old wait
+    // mode (set before the bind, whose failure associates nothing).
+    const auto give_back_mode = [&] {
+      if (state & PIPE_NOWAIT)
+      {
+        DWORD old_mode = PIPE_NOWAIT | (state & PIPE_READMODE_MESSAGE);
+        ::SetNamedPipeHandleState(handle, &old_mode, nullptr, nullptr);
+      }
+    };
     binding_.bind(*ctx, handle, options, ec);
     if (ec)
+    {
+      give_back_mode();
       return;
+    }
+    if (binding_.state_for_iocpx()->take_ownership())
+    {
+      // Another pipe's (or an acceptor's): this binding only shared it.
+      binding_ = binding();
+      give_back_mode();
+      ec = error::already_owned;
+      return;
+    }
     const bool server_end = (flags & PIPE_SERVER_END) != 0;
     const pipe_mode mode = (state & PIPE_READMODE_MESSAGE) ? pipe_mode::message : pipe_mode::byte;
     if (server_end && !detail::server_end_has_client(handle))
@@ -1183,6 +1210,7 @@ private:
       ::CloseHandle(h);
       return false;
     }
+    binding_.state_for_iocpx()->take_ownership(); // (a new handle: nobody else's)
     opened(false, options.mode);
     return false;
   }

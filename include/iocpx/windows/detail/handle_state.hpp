@@ -58,7 +58,26 @@ struct handle_state
 
   bind_options requested{};
   bind_options effective{};
-  bool is_socket = false;
+  // Two facts in one byte (a handle state is part of every idle pipe's
+  // memory): the handle is a SOCKET (set when it is bound afresh), and an
+  // iocpx object owns it (will close it): a named pipe, or an acceptor's
+  // instance. A pipe's assign() refuses an owned handle, as Asio's
+  // assign() refuses an associated one — two owners would both close it,
+  // and the one left would go on with a value that may by then name an
+  // unrelated handle. A binding owns nothing and may still share it.
+  std::atomic<unsigned char> kind{0};
+  static constexpr unsigned char socket_kind = 1, owned_kind = 2;
+
+  bool is_socket() const noexcept
+  {
+    return (kind.load(std::memory_order_relaxed) & socket_kind) != 0;
+  }
+
+  // Marks the handle owned; true if it was owned already.
+  bool take_ownership() noexcept
+  {
+    return (kind.fetch_or(owned_kind, std::memory_order_acq_rel) & owned_kind) != 0;
+  }
   std::atomic<bool> detached{false}; // unbound, closed, or its io_context shut down
   // Set by the first close(), or by unbind() (which gives the handle back to
   // its owner, who may close it): several bindings may share the state, and

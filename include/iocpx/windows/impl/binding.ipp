@@ -112,7 +112,8 @@ inline void adopt(handle_state& state, bind_options options, bind_options applie
     bool is_socket, bool skip_reliable) noexcept
 {
   state.requested = options;
-  state.is_socket = is_socket;
+  // (Not owned: a record bound afresh, or an unheld one, whose owner is gone.)
+  state.kind.store(is_socket ? handle_state::socket_kind : 0, std::memory_order_relaxed);
   state.effective = bind_options{};
 
   UCHAR modes = 0;
@@ -802,7 +803,7 @@ IOCPX_DECL void binding::close(boost::system::error_code& ec)
   }
   state->detached.store(true, std::memory_order_release);
   ::CancelIoEx(state->handle, nullptr);
-  BOOL closed = state->is_socket
+  BOOL closed = state->is_socket()
       ? ::closesocket(reinterpret_cast<SOCKET>(state->handle)) == 0
       : ::CloseHandle(state->handle);
   DWORD last_error = closed ? 0 : ::GetLastError();
