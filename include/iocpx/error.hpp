@@ -89,8 +89,9 @@ enum errors
   pipe_name_empty,
 
   /// The pipe name does not start with `\\.\pipe\` (or, for a client,
-  /// `\\server\pipe\`), names no pipe after that prefix, or has a `.` or
-  /// `..` component (which would lead out of the pipe namespace). Compares
+  /// `\\server\pipe\`), names no pipe after that prefix, or has a
+  /// component made only of dots and spaces (`.`, `..`, `. `: Win32 would
+  /// apply it or strip it, and leave the pipe namespace). Compares
   /// equal to `errc::invalid_argument`.
   pipe_name_invalid,
 

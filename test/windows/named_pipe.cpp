@@ -1747,7 +1747,8 @@ BOOST_AUTO_TEST_CASE(a_name_with_a_nul_character_is_invalid)
   BOOST_TEST(!server.is_open());
 }
 
-// A name whose `.` or `..` components would lead out of `\\.\pipe\` is
+// A name whose `.` or `..` components would lead out of `\\.\pipe\`, or
+// whose components of dots and spaces Win32 would strip to nothing, is
 // invalid, for a client and for a server. Before the fix Win32's path
 // normalization applied them: a connect to `\\.\pipe\..\C:\...\file` opened
 // the disk file and read it as the pipe's stream (`\\.\pipe\..\NUL`: the
@@ -1769,7 +1770,8 @@ BOOST_AUTO_TEST_CASE(a_name_that_leaves_the_pipe_namespace_is_invalid)
   std::replace(forward.begin(), forward.end(), L'\\', L'/');
   for (const std::wstring& name : {L"\\\\.\\pipe\\..\\" + file, L"\\\\.\\pipe\\..//" + forward,
            L"\\\\.\\PIPE\\x\\..\\..\\" + file, std::wstring(L"\\\\.\\pipe\\..\\NUL"),
-           std::wstring(L"\\\\.\\pipe\\.\\..\\NUL"), std::wstring(L"\\\\.\\pipe\\.. \\NUL")})
+           std::wstring(L"\\\\.\\pipe\\.\\..\\NUL"), std::wstring(L"\\\\.\\pipe\\.. \\NUL"),
+           std::wstring(L"\\\\.\\pipe\\ "), std::wstring(L"\\\\.\\pipe\\ .")}) // (the last two: the root)
   {
     BOOST_TEST_CONTEXT("connect to " << iocpx::windows::detail::utf8_of(name))
     {
@@ -1795,6 +1797,8 @@ BOOST_AUTO_TEST_CASE(a_name_that_leaves_the_pipe_namespace_is_invalid)
   acceptor.open("\\\\.\\pipe\\x\\..\\" + suffix, ec);
   BOOST_TEST(ec == iocpx::error::pipe_name_invalid, ec.message());
   BOOST_TEST(!acceptor.is_open());
+  acceptor.open("\\\\.\\pipe\\ ", ec); // the pipe file system's root
+  BOOST_TEST(ec == iocpx::error::pipe_name_invalid, ec.message());
 
   // Dots inside a component are an ordinary part of a name.
   const std::string dotted = name + "\\.a..b\\c.";

@@ -421,8 +421,10 @@ public:
   ///
   /// The pipe owns the handle from then on (close() closes it): a handle
   /// that another pipe, or an acceptor's instance, owns is refused with
-  /// `iocpx::error::already_owned` (a `binding` of it, which owns nothing,
-  /// is no obstacle).
+  /// `iocpx::error::already_owned` (or with the binding's
+  /// `options_conflict` / `bound_elsewhere` if `options` or the io_context
+  /// differ from the owner's); a `binding` of it, which owns nothing, is
+  /// no obstacle.
   ///
   /// Errors: `asio::error::already_open`; `iocpx::error::already_owned`;
   /// the binding's errors (`iocpx::error::invalid_handle`,
@@ -563,11 +565,11 @@ public:
   /// yet, or a write that reported would_block and whose retry has not
   /// reported it — release() fails with `iocpx::error::bytes_held` and
   /// changes nothing; read the bytes (`try_read_some` until would_block),
-  /// or retry the write, and release then. A buffered probe still waiting
-  /// for data is cancelled, and bytes it takes in the instant before the
-  /// cancel takes effect are lost with it: release a pipe read through a
-  /// buffered probe only once the peer has stopped writing, or use the
-  /// default zero-byte probe, which never takes bytes.
+  /// or retry the write, and release then. A buffered probe in flight is
+  /// cancelled and its outcome waited for: if it took bytes (also ones
+  /// whose completion the io_context has not yet delivered), they count
+  /// as held, and arrive as readable once the io_context delivers the
+  /// probe's completion; a probe that took nothing is re-armed by it.
   native_handle_type release(boost::system::error_code& ec)
   {
     // A connect that waits for a busy pipe first: it may wait since before
@@ -1183,12 +1185,13 @@ private:
         return false;
       }
     }
-    // A local name that opened something other than a pipe (make_pipe_name
-    // refuses the `..` that would lead there; this catches what it cannot
-    // know of): a disk file or a device is not this pipe's to read.
-    // (Remote names stay under their share, `\\server\pipe\`, whose pipes
-    // the redirector serves.)
-    if (name.compare(0, 4, L"\\\\.\\") == 0 && ::GetFileType(h) != FILE_TYPE_PIPE)
+    // A local name that opened something other than a pipe instance
+    // (make_pipe_name refuses the `..` that would lead there; this catches
+    // what it cannot know of): a disk file, a device, or the pipe file
+    // system's root is not this pipe's to read. (Remote names stay under
+    // their share, `\\server\pipe\`, whose pipes the redirector serves.)
+    if (name.compare(0, 4, L"\\\\.\\") == 0
+        && !::GetNamedPipeInfo(h, nullptr, nullptr, nullptr, nullptr))
     {
       ::CloseHandle(h);
       ec = error::pipe_name_invalid;

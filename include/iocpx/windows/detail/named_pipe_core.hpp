@@ -159,16 +159,18 @@ inline std::wstring make_pipe_name(pipe_name_view given, bool server,
   // Win32 normalizes a `\\.\` path before the pipe file system sees it:
   // `/` becomes `\`, and a `..` component climbs out of `pipe\` —
   // `\\.\pipe\..\C:\x` opens a disk file, `\\.\pipe\..\NUL` a device, and
-  // `\\.\pipe\a\..\b` names the pipe `b`. A component of dots (and the
-  // spaces normalization may strip after them) is refused wherever it is.
+  // `\\.\pipe\a\..\b` names the pipe `b`; and it strips a component's
+  // trailing dots and spaces, so that `\\.\pipe\ ` names the pipe file
+  // system's root, no pipe. A component made only of dots and spaces is
+  // refused wherever it is (also in a `\\?\` name, which Win32 leaves
+  // alone: no pipe is worth the distinction).
   for (std::size_t at = rest; at <= name.size();)
   {
     std::size_t end = name.find_first_of(L"\\/", at);
     if (end == std::wstring::npos)
       end = name.size();
     const std::wstring_view part(name.data() + at, end - at);
-    if (!part.empty() && part.front() == L'.'
-        && part.find_first_not_of(L". ") == std::wstring_view::npos)
+    if (!part.empty() && part.find_first_not_of(L". ") == std::wstring_view::npos)
     {
       ec = error::pipe_name_invalid;
       name.clear();

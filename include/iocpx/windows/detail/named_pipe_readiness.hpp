@@ -349,11 +349,38 @@ public:
   // would lose (basic_named_pipe::release): bytes a buffered probe read
   // ahead, or a write held after would_block whose retry has not taken
   // its outcome (given up, its bytes may have gone or not: a retry through
-  // the handle could write them twice). A plain lock, as buffered_bytes().
-  bool holds_stream_bytes() const noexcept
+  // the handle could write them twice).
+  //
+  // A buffered probe in flight may have read bytes already that its
+  // callback has not seen (the packet not yet dequeued, or a loop thread
+  // waiting for this lock with it), or read some in the instant before a
+  // cancel: it is cancelled here, and the kernel's verdict waited for. If
+  // it took bytes, they count (the release is refused; its packet brings
+  // them to the readiness as any probe's). If it ended without, the
+  // release may go ahead; refused for other bytes, the cancelled probe's
+  // callback arms a new one. Under the lock throughout, so no callback
+  // re-arms the probe meanwhile. A plain lock (no wait completes here).
+  bool holds_stream_bytes() noexcept
   {
     std::lock_guard<iocpx::detail::slim_mutex> guard(mutex_);
-    return buffered_pos_ < buffered_len_ || held_ != 0;
+    if (buffered_pos_ < buffered_len_ || held_ != 0)
+      return true;
+    if (buffer_size_ == 0 || !probe_busy_)
+      return false;
+    // The status block: the kernel's status in `Internal` until it
+    // completes the request (Asio's loop puts its own mark there when it
+    // dequeues the packet), the bytes in `InternalHigh`.
+    OVERLAPPED* ov = probe_.native_overlapped();
+    const auto status = [ov] { return *static_cast<volatile ULONG_PTR*>(&ov->Internal); };
+    probe_.cancel();
+    // A cancelled request completes at once on Windows; Wine completes it
+    // in a system APC, which a sleeping thread runs. Bounded: a driver
+    // that ignores cancellation must not hang release().
+    for (int i = 0; status() == status_pending && i < 2000; ++i)
+      ::Sleep(i < 16 ? 0 : 1);
+    if (status() == status_pending)
+      return true; // unknown: keep the handle rather than lose bytes
+    return *static_cast<volatile ULONG_PTR*>(&ov->InternalHigh) != 0;
   }
 
   // A connection is established (or this state was created on an already
