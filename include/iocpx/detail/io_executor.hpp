@@ -149,10 +149,10 @@ using tracked_work_t = decltype(track_work(std::declval<const Executor&>()));
 // its inner executor, whatever that is (`asio::make_strand` of an
 // any_io_executor — a coroutine's `this_coro::executor`, an acceptor's
 // get_executor() — is a strand<any_io_executor>); a polymorphic executor
-// (or a type derived from it or from a strand of it, which a completion
-// token's as_default_on makes) is asked for the io_context executor it holds (with any property, such as
-// outstanding_work.tracked, but the default allocator), a strand of one,
-// or a strand of such a strand (`asio::make_strand` of a strand; deeper
+// (or a type derived from it or a strand of it: a token's as_default_on)
+// is asked for the io_context executor it holds (any properties, such as
+// outstanding_work.tracked; the default allocator), a strand of one, or a
+// strand of such a strand (`asio::make_strand` of a strand; deeper
 // nesting inside an any_io_executor is not looked for). A context that
 // merely has a completion-port service is not necessarily an io_context,
 // so nothing else is accepted.
