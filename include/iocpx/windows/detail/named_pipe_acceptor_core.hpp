@@ -619,14 +619,13 @@ private:
     instance& inst = instances_.back();
     inst.id = ++next_id_;
     inst.b.bind(ctx_, h, options_.binding, ec);
-    if (!ec)
-      inst.b.state_for_iocpx()->take_ownership(); // (a new handle: nobody else's)
     if (ec)
     {
       ::CloseHandle(h);
       instances_.pop_back();
       return false;
     }
+    inst.b.state_for_iocpx()->take_ownership(); // (a new handle: nobody else's)
     created_any_ = true;
     if (!waiters_.empty())
       arm(inst);
